@@ -1,0 +1,48 @@
+# Knotenpunkt — `make run` sets everything up and starts the app, `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run serve test lint fmt bench demo messages clean
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+## install: virtual environment, compiled translations, collected static files
+install: $(VENV)/.installed
+	$(PY) manage.py compile_translations
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+## run: migrate the embedded SQLite database, load the demo data once, serve on $(PORT)
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+## test: the whole suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...)
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: speed benchmarks on large synthetic data (PostgreSQL), see docs/benchmarks.md
+bench: install
+	$(PY) -m bench.run
+
+## messages: refresh the gettext catalogues after changing texts
+messages: install
+	$(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,168 @@
+"""The one permission layer. Views, forms, the admin and any later API ask here.
+
+Roles (see docs/architecture.md):
+- coordinator: everything;
+- city staff: read all internal records; edit their own department's actor
+  (and the units below it);
+- actor editor: read and edit the actors assigned to them, but not publish them
+  or change their kind, parent or editors;
+- anonymous visitor (and anyone else): published actors and public fields only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from knotenpunkt.accounts.models import Role
+
+# Fields only a coordinator may change: publication, kind and ownership.
+COORDINATOR_ONLY_FIELDS = frozenset({"published", "kind", "parent", "slug"})
+
+
+def role_of(user) -> str | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.COORDINATOR
+    return user.role
+
+
+def is_coordinator(user) -> bool:
+    return role_of(user) == Role.COORDINATOR
+
+
+def is_city_staff(user) -> bool:
+    return role_of(user) == Role.CITY_STAFF
+
+
+def is_internal_reader(user) -> bool:
+    """Coordinators and city staff read every internal record."""
+    return role_of(user) in (Role.COORDINATOR, Role.CITY_STAFF)
+
+
+def _department_ids(user) -> set[int]:
+    """The staff member's department and the units nested below it."""
+    from knotenpunkt.actors.models import Actor
+
+    if not user.department_id:
+        return set()
+    cached = getattr(user, "_kp_department_ids", None)
+    if cached is not None:
+        return cached
+    ids = {user.department_id}
+    frontier = {user.department_id}
+    while frontier:
+        frontier = set(Actor.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids |= frontier
+    user._kp_department_ids = ids
+    return ids
+
+
+def _edited_ids(user) -> set[int]:
+    cached = getattr(user, "_kp_edited_ids", None)
+    if cached is None:
+        cached = set(user.edited_actors.values_list("pk", flat=True))
+        user._kp_edited_ids = cached
+    return cached
+
+
+# --- actors -----------------------------------------------------------------
+
+
+def visible_actors(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Actors this user may see at all (published ones for everybody)."""
+    from knotenpunkt.actors.models import Actor
+
+    qs = Actor.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return qs
+    if role == Role.ACTOR_EDITOR:
+        return qs.filter(Q(published=True) | Q(pk__in=_edited_ids(user)))
+    return qs.filter(published=True)
+
+
+def can_view_actor(user, actor) -> bool:
+    if actor.published:
+        return True
+    return can_view_internal(user, actor)
+
+
+def can_view_internal(user, actor) -> bool:
+    """Internal notes, persons, memberships, all ties, history."""
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return True
+    if role == Role.ACTOR_EDITOR:
+        return actor.pk in _edited_ids(user)
+    return False
+
+
+def can_edit_actor(user, actor) -> bool:
+    role = role_of(user)
+    if role == Role.COORDINATOR:
+        return True
+    if role == Role.CITY_STAFF:
+        return actor.pk in _department_ids(user)
+    if role == Role.ACTOR_EDITOR:
+        return actor.pk in _edited_ids(user)
+    return False
+
+
+def editable_actor_fields(user, actor, all_fields) -> list[str]:
+    """The form fields this user may change on this actor."""
+    if not can_edit_actor(user, actor):
+        return []
+    if is_coordinator(user):
+        return list(all_fields)
+    return [f for f in all_fields if f not in COORDINATOR_ONLY_FIELDS]
+
+
+def can_create_actor(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_publish_actor(user, actor=None) -> bool:
+    return is_coordinator(user)
+
+
+def can_merge_actors(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_see_history(user, actor) -> bool:
+    return can_view_internal(user, actor)
+
+
+# --- ties -------------------------------------------------------------------
+
+
+def visible_ties(user, queryset=None):
+    """Ties this user may see: all for internal readers, else public ties between visible actors."""
+    from knotenpunkt.network.models import Tie
+
+    qs = Tie.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return qs
+    public = Q(public=True, source__published=True, target__published=True)
+    if role == Role.ACTOR_EDITOR:
+        mine = _edited_ids(user)
+        own = (
+            Q(source_id__in=mine, target__published=True)
+            | Q(target_id__in=mine, source__published=True)
+            | Q(source_id__in=mine, target_id__in=mine)
+        )
+        return qs.filter(public | own)
+    return qs.filter(public)
+
+
+def can_manage_ties(user, actor) -> bool:
+    return is_coordinator(user)
+
+
+# --- back office --------------------------------------------------------------
+
+
+def can_use_admin(user) -> bool:
+    return is_coordinator(user)

@@ -1,0 +1,267 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class ActorKind(models.TextChoices):
+    ASSOCIATION = "association", _("Verein")
+    INITIATIVE = "initiative", _("Initiative")
+    FAIR_TRADE_SHOP = "fair_trade_shop", _("Weltladen")
+    DIASPORA = "diaspora", _("Migranten-/Diasporaorganisation")
+    SCHOOL = "school", _("Schule")
+    UNIVERSITY = "university", _("Hochschule")
+    RELIGIOUS = "religious", _("Religionsgemeinschaft")
+    FOUNDATION = "foundation", _("Stiftung")
+    COMPANY = "company", _("Unternehmen")
+    NETWORK = "network", _("Netzwerk/Forum")
+    CITY_DEPARTMENT = "city_department", _("Städtische Dienststelle")
+    STATE_BODY = "state_body", _("Landesebene")
+    FEDERAL_BODY = "federal_body", _("Bundesebene")
+    PARTNER_MUNICIPALITY = "partner_municipality", _("Partnerkommune im Ausland")
+    OTHER = "other", _("Sonstige")
+
+
+class Level(models.TextChoices):
+    LOCAL = "local", _("lokal")
+    REGIONAL = "regional", _("regional")
+    STATE = "state", _("Land")
+    FEDERAL = "federal", _("Bund")
+    INTERNATIONAL = "international", _("international")
+
+
+class TranslatedNameMixin:
+    """Content in two languages: `name` follows the active UI language."""
+
+    @property
+    def name(self):
+        if (get_language() or "de").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_de
+
+
+class Theme(TranslatedNameMixin, models.Model):
+    slug = models.SlugField(_("Kürzel"), max_length=60, unique=True)
+    name_de = models.CharField(_("Name (deutsch)"), max_length=100, unique=True)
+    name_en = models.CharField(_("Name (englisch)"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name_de"]
+        verbose_name = _("Thema")
+        verbose_name_plural = _("Themen")
+
+    def __str__(self):
+        return self.name
+
+
+class SDG(TranslatedNameMixin, models.Model):
+    """One of the 17 UN Sustainable Development Goals (seeded by a migration)."""
+
+    number = models.PositiveSmallIntegerField(_("Nummer"), primary_key=True)
+    name_de = models.CharField(_("Titel (deutsch)"), max_length=120)
+    name_en = models.CharField(_("Titel (englisch)"), max_length=120)
+    colour = models.CharField(_("Farbe"), max_length=7)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("Nachhaltigkeitsziel (SDG)")
+        verbose_name_plural = _("Nachhaltigkeitsziele (SDGs)")
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=17), name="sdg_number_1_to_17"),
+        ]
+
+    def __str__(self):
+        return f"SDG {self.number}: {self.name}"
+
+
+class ActorQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Actor(models.Model):
+    """Anyone the coordination office works with: an organisation, a department, a partner city.
+
+    Public fields are shown in the public directory once `published` is set;
+    `internal_notes`, persons and memberships never leave the internal views.
+    """
+
+    # Identity
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Adresse (Slug)"), max_length=220, unique=True)
+    kind = models.CharField(_("Art"), max_length=30, choices=ActorKind.choices)
+    level = models.CharField(_("Ebene"), max_length=20, choices=Level.choices, default=Level.LOCAL)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("übergeordnete Einheit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("Zum Beispiel das Referat, zu dem ein Fachbereich gehört."),
+    )
+    # Public profile
+    description = models.TextField(_("Beschreibung"), blank=True, help_text=_("Markdown ist erlaubt."))
+    themes = models.ManyToManyField(Theme, verbose_name=_("Themen"), blank=True, related_name="actors")
+    sdgs = models.ManyToManyField(SDG, verbose_name=_("Nachhaltigkeitsziele"), blank=True, related_name="actors")
+    website = models.URLField(_("Website"), blank=True)
+    contact_email = models.EmailField(_("öffentliche E-Mail"), blank=True)
+    contact_phone = models.CharField(_("öffentliche Telefonnummer"), max_length=40, blank=True)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
+    postcode = models.CharField(_("PLZ"), max_length=10, blank=True)
+    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    country = CountryField(_("Land (Sitz)"), default="DE", blank=True)
+    latitude = models.DecimalField(_("Breitengrad"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("Längengrad"), max_digits=9, decimal_places=6, null=True, blank=True)
+    published = models.BooleanField(_("veröffentlicht"), default=False)
+    # Internal
+    internal_notes = models.TextField(_("interne Notizen"), blank=True)
+    # Bookkeeping
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    # Search document: folded, lower-case text kept by actors.search.index_actors().
+    search_name = models.TextField(editable=False, blank=True, default="")
+    search_body = models.TextField(editable=False, blank=True, default="")
+
+    objects = ActorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Akteur")
+        verbose_name_plural = _("Akteure")
+        indexes = [
+            # Public directory: published actors filtered by kind/level, ordered by name.
+            models.Index(fields=["published", "kind", "name"], name="actor_pub_kind_name"),
+            models.Index(fields=["published", "level", "name"], name="actor_pub_level_name"),
+            models.Index(fields=["published", "name"], name="actor_pub_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="actor_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="actor_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="actor_longitude_range",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("actors:detail", args=[self.slug])
+
+    @property
+    def is_department(self):
+        return self.kind == ActorKind.CITY_DEPARTMENT
+
+
+class ActorCountry(models.Model):
+    """A country (ISO 3166) an actor works in or with, e.g. Burkina Faso."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="countries")
+    country = CountryField(_("Land"))
+
+    class Meta:
+        verbose_name = _("Land des Engagements")
+        verbose_name_plural = _("Länder des Engagements")
+        constraints = [models.UniqueConstraint(fields=["actor", "country"], name="actor_country_unique")]
+        # Directory filter "country": actors working in one country.
+        indexes = [models.Index(fields=["country", "actor"], name="actorcountry_country")]
+
+    def __str__(self):
+        return str(self.country.name)
+
+
+class Person(models.Model):
+    """A contact person. All of it is internal: the public sees actors' public contact only."""
+
+    first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
+    last_name = models.CharField(_("Nachname"), max_length=100)
+    email = models.EmailField(_("E-Mail (privat)"), blank=True)
+    phone = models.CharField(_("Telefon (privat)"), max_length=40, blank=True)
+    notes = models.TextField(_("Notizen"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("Person")
+        verbose_name_plural = _("Personen")
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Membership(models.Model):
+    """A person's role in an actor, e.g. "Vorsitzende" of a Verein."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
+    function = models.CharField(_("Funktion"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["actor", "person"]
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "actor", "function"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.actor} ({self.function})"
+
+
+class ActorEventKind(models.TextChoices):
+    CREATED = "created", _("angelegt")
+    UPDATED = "updated", _("geändert")
+    PUBLISHED = "published", _("veröffentlicht")
+    UNPUBLISHED = "unpublished", _("zurückgezogen")
+    MERGED = "merged", _("Dublette übernommen")
+
+
+class ActorEvent(models.Model):
+    """History as rows: who changed what on an actor, and when."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=ActorEventKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    version = models.PositiveIntegerField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Änderung")
+        verbose_name_plural = _("Änderungen")
+        # Conflict message: the changes made after the version a form was loaded with.
+        indexes = [models.Index(fields=["actor", "version"], name="actorevent_actor_version")]
+
+    def __str__(self):
+        return f"{self.actor} {self.kind} v{self.version}"
+
+
+class SearchWord(models.Model):
+    """Vocabulary of the search index (folded words), used for typo tolerance."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = _("Suchwort")
+        verbose_name_plural = _("Suchwörter")
+
+
+class SearchWordVariant(models.Model):
+    """A word with one letter deleted, pointing to the word (symmetric-delete typo lookup)."""
+
+    variant = models.CharField(max_length=100)
+    word = models.ForeignKey(SearchWord, on_delete=models.CASCADE, related_name="variants")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["variant", "word"], name="searchwordvariant_unique")]

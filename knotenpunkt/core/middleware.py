@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class LanguageMiddleware:
+    """German unless the visitor picked another language with the switch.
+
+    Unlike Django's LocaleMiddleware this ignores Accept-Language on purpose:
+    the product is German first, and an English browser should not silently
+    change what city staff see. The switch stores the choice in a cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TieKind(models.TextChoices):
+    COOPERATION = "cooperation", _("Kooperation")
+    MEMBERSHIP = "membership", _("Mitgliedschaft")
+    TWIN_TOWN = "twin_town", _("Städtepartnerschaft")
+    CLIMATE_PARTNERSHIP = "climate_partnership", _("Klimapartnerschaft")
+    FUNDING = "funding", _("Förderung")
+    RESPONSIBILITY = "responsibility", _("Zuständigkeit der Verwaltung")
+    OTHER = "other", _("Sonstige")
+
+
+class Tie(models.Model):
+    """A declared relationship between two actors.
+
+    Direction matters for some kinds (`source` funds `target`, `source` is
+    member of `target`, department `source` is responsible for `target`).
+    A tie is shown publicly only if `public` is set and both actors are published.
+    """
+
+    source = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_out", verbose_name=_("von"))
+    target = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_in", verbose_name=_("zu"))
+    kind = models.CharField(_("Art"), max_length=30, choices=TieKind.choices, default=TieKind.COOPERATION)
+    start_date = models.DateField(_("seit"), null=True, blank=True)
+    end_date = models.DateField(_("bis"), null=True, blank=True)
+    note = models.TextField(_("Notiz"), blank=True)
+    public = models.BooleanField(_("öffentlich sichtbar"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("Beziehung")
+        verbose_name_plural = _("Beziehungen")
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=F("target")), name="tie_no_self_loop"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="tie_end_after_start",
+            ),
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="tie_unique_per_kind"),
+        ]
+        # Profile: ties of one actor in either direction (source via the unique index).
+        indexes = [models.Index(fields=["target", "source"], name="tie_target_source")]
+
+    def __str__(self):
+        return f"{self.source} → {self.target} ({self.get_kind_display()})"
+
+    def other(self, actor):
+        return self.target if self.source_id == actor.pk else self.source

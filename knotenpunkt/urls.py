@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("knotenpunkt.core.urls")),
+    path("akteure/", include("knotenpunkt.actors.urls")),
+    path("netzwerk/", include("knotenpunkt.network.urls")),
+    path("konto/", include("knotenpunkt.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
