@@ -1,0 +1,52 @@
+"""Shared personas: the permission tests read like a table of roles."""
+
+import pytest
+
+from knotenpunkt.accounts.models import Role
+from tests.factories import ActorFactory, DepartmentFactory, UserFactory
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="Referat Nachhaltige Stadtentwicklung", published=True)
+
+
+@pytest.fixture
+def actor_a(db):
+    return ActorFactory(name="Förderkreis Beispiel e.V.", published=True)
+
+
+@pytest.fixture
+def actor_b(db):
+    return ActorFactory(name="Initiative Unveröffentlicht", published=False)
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="koordination", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def city_staff(db, department):
+    return UserFactory(username="fachbereich", role=Role.CITY_STAFF, department=department)
+
+
+@pytest.fixture
+def editor_a(db, actor_a):
+    user = UserFactory(username="verein-a", role=Role.ACTOR_EDITOR)
+    user.edited_actors.add(actor_a)
+    return user
+
+
+@pytest.fixture
+def editor_b(db, actor_b):
+    user = UserFactory(username="verein-b", role=Role.ACTOR_EDITOR)
+    user.edited_actors.add(actor_b)
+    return user
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
