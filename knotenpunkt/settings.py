@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "knotenpunkt.actors",
     "knotenpunkt.network",
     "knotenpunkt.core",
-    "django.contrib.admin",
+    "knotenpunkt.core.admin_config.KnotenpunktAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

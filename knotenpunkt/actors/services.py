@@ -161,6 +161,8 @@ def actor_update(*, user, actor: Actor, data: dict, expected_version: int) -> Ac
     Only fields whose value differs are written and recorded in the history.
     """
     _check_fields_allowed(user, actor, data)
+    if "slug" in data and not data["slug"]:
+        data = {**data, "slug": unique_slug(data.get("name") or actor.name, exclude_pk=actor.pk)}
     with transaction.atomic():
         current = Actor.objects.select_for_update().get(pk=actor.pk)
         if current.version != expected_version:

@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
+from knotenpunkt.actors.services import ALL_FIELDS
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters. Invalid values are dropped, never passed to the database."""
+
+    q = forms.CharField(label=_("Suche"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Art"), required=False, choices=[("", _("alle Arten")), *ActorKind.choices])
+    level = forms.ChoiceField(label=_("Ebene"), required=False, choices=[("", _("alle Ebenen")), *Level.choices])
+    theme = forms.ModelChoiceField(
+        label=_("Thema"), required=False, queryset=Theme.objects.all(), to_field_name="slug", empty_label=_("alle Themen")
+    )
+    sdg = forms.ModelChoiceField(label=_("SDG"), required=False, queryset=SDG.objects.all(), empty_label=_("alle SDGs"))
+    country = forms.ChoiceField(label=_("Land"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("alle Länder")), *countries]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Name, Thema, Ort …")})
+
+    def filters(self) -> dict:
+        """The valid filters only; a bad value in one field does not discard the others."""
+        self.is_valid()
+        values = {}
+        for name in self.fields:
+            if name in self.cleaned_data and self.cleaned_data[name] not in (None, ""):
+                values[name] = self.cleaned_data[name]
+        if "q" in values:
+            values["q"] = values["q"].strip()
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+class ActorForm(forms.ModelForm):
+    """Create or edit an actor. Fields the user may not change are removed, not just hidden."""
+
+    countries = forms.MultipleChoiceField(
+        label=_("Länder des Engagements"), required=False, choices=countries,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "name", "slug", "kind", "level", "parent", "description", "themes", "sdgs", "website",
+            "contact_email", "contact_phone", "street", "postcode", "city", "country", "latitude", "longitude",
+            "published", "internal_notes",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "internal_notes": forms.Textarea(attrs={"rows": 4}),
+            "themes": forms.CheckboxSelectMultiple,
+            "sdgs": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        instance = self.instance if self.instance.pk else None
+        if instance is not None:
+            allowed = set(permissions.editable_actor_fields(user, instance, ALL_FIELDS))
+            self.initial.setdefault("countries", [c.country.code for c in instance.countries.all()])
+            self.initial.setdefault("version", instance.version)
+        else:
+            allowed = set(ALL_FIELDS) if permissions.can_create_actor(user) else set()
+        for name in list(self.fields):
+            if name not in allowed and name != "version":
+                del self.fields[name]
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Leer lassen: wird aus dem Namen gebildet.")
+        if "parent" in self.fields:
+            parents = Actor.objects.filter(kind="city_department").order_by("name")
+            if instance is not None:
+                parents = parents.exclude(pk=instance.pk)
+            self.fields["parent"].queryset = parents
+        if "sdgs" in self.fields:
+            self.fields["sdgs"].label_from_instance = lambda sdg: f"{sdg.number} – {sdg.name}"
+        if "themes" in self.fields:
+            self.fields["themes"].label_from_instance = lambda theme: theme.name
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        return slug or ""
+
+    def data_for_service(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name in ALL_FIELDS and name in self.fields}
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.CharField(
+        label=_("Dublette (Adresse/Slug oder exakter Name)"), max_length=220,
+        help_text=_("Dieser Akteur wird aufgelöst; seine Beziehungen und Mitgliedschaften wandern hierher."),
+    )
+
+    def __init__(self, *args, survivor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survivor = survivor
+
+    def clean_duplicate(self):
+        value = self.cleaned_data["duplicate"].strip()
+        duplicate = Actor.objects.filter(slug=value).first() or Actor.objects.filter(name__iexact=value).first()
+        if duplicate is None:
+            raise forms.ValidationError(_("Kein Akteur mit dieser Adresse oder diesem Namen gefunden."))
+        if duplicate.pk == self.survivor.pk:
+            raise forms.ValidationError(_("Ein Akteur kann nicht mit sich selbst zusammengeführt werden."))
+        return duplicate

@@ -1,0 +1,79 @@
+"""Reads of actors that are more than a one-liner."""
+
+from django.db.models import Q, QuerySet
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import search
+from knotenpunkt.actors.models import Actor, ActorEvent, Membership
+
+
+def actor_directory(*, user, filters: dict) -> QuerySet:
+    """Actors visible to `user`, filtered through an explicit allow-list of filters.
+
+    `filters` comes from DirectoryFilterForm.filters(): already validated objects.
+    """
+    qs = permissions.visible_actors(user)
+    if "kind" in filters:
+        qs = qs.filter(kind=filters["kind"])
+    if "level" in filters:
+        qs = qs.filter(level=filters["level"])
+    if "theme" in filters:
+        qs = qs.filter(themes=filters["theme"])
+    if "sdg" in filters:
+        qs = qs.filter(sdgs=filters["sdg"])
+    if "country" in filters:
+        qs = qs.filter(countries__country=filters["country"])
+    if filters.get("q"):
+        qs = search.search_actors(qs, filters["q"])
+    else:
+        qs = qs.order_by("name", "pk")
+    return qs
+
+
+def with_list_relations(qs: QuerySet) -> QuerySet:
+    """What a directory card shows, in a fixed number of queries."""
+    return qs.prefetch_related("themes", "sdgs", "countries").only(
+        "pk", "name", "slug", "kind", "level", "description", "city", "published"
+    )
+
+
+def actor_for_profile(*, user, slug: str) -> Actor | None:
+    actor = (
+        permissions.visible_actors(user)
+        .select_related("parent")
+        .prefetch_related("themes", "sdgs", "countries")
+        .filter(slug=slug)
+        .first()
+    )
+    return actor
+
+
+def actor_ties(*, user, actor: Actor):
+    """Ties of an actor the user may see, with both ends loaded (no N+1)."""
+    ties = permissions.visible_ties(user).filter(Q(source=actor) | Q(target=actor))
+    return ties.select_related("source", "target").order_by("kind", "source__name", "target__name")
+
+
+def actor_memberships(actor: Actor):
+    return Membership.objects.filter(actor=actor).select_related("person").order_by("person__last_name")
+
+
+def actor_history(actor: Actor, limit: int = 20):
+    return ActorEvent.objects.filter(actor=actor).select_related("user")[:limit]
+
+
+def visible_children(*, user, actor: Actor):
+    return permissions.visible_actors(user, actor.children.all()).order_by("name")
+
+
+
+def merge_preview(duplicate: Actor) -> dict:
+    """What an actor_merge would move, for the confirmation page."""
+    from knotenpunkt.network.models import Tie
+
+    return {
+        "ties": Tie.objects.filter(Q(source=duplicate) | Q(target=duplicate)).count(),
+        "memberships": duplicate.memberships.count(),
+        "themes": duplicate.themes.count(),
+        "editors": duplicate.editors.count(),
+    }

@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import selectors, services
+from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
+from knotenpunkt.actors.models import Actor
+from knotenpunkt.network.forms import TieForm
+
+
+def _get_actor_for_user(request, slug) -> Actor:
+    """The actor if this user may see it, else 404 (unpublished actors do not exist for the public)."""
+    actor = selectors.actor_for_profile(user=request.user, slug=slug)
+    if actor is None:
+        raise Http404(_("Diesen Akteur gibt es nicht oder er ist nicht öffentlich."))
+    return actor
+
+
+def _get_editable_actor(request, slug) -> Actor:
+    actor = _get_actor_for_user(request, slug)
+    if not permissions.can_edit_actor(request.user, actor):
+        raise PermissionDenied(_("Sie dürfen diesen Akteur nicht bearbeiten."))
+    return actor
+
+
+@require_GET
+def directory(request):
+    form = DirectoryFilterForm(request.GET)
+    filters = form.filters()
+    actors = selectors.with_list_relations(selectors.actor_directory(user=request.user, filters=filters))
+    page = Paginator(actors, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "querystring": query.urlencode(),
+        "can_create": permissions.can_create_actor(request.user),
+    }
+    template = "actors/_results.html" if request.htmx and not request.htmx.boosted else "actors/directory.html"
+    return render(request, template, context)
+
+
+@require_GET
+def detail(request, slug):
+    actor = _get_actor_for_user(request, slug)
+    internal = permissions.can_view_internal(request.user, actor)
+    context = {
+        "actor": actor,
+        "internal": internal,
+        "ties": selectors.actor_ties(user=request.user, actor=actor),
+        "children": selectors.visible_children(user=request.user, actor=actor),
+        "can_edit": permissions.can_edit_actor(request.user, actor),
+        "can_publish": permissions.can_publish_actor(request.user, actor),
+        "can_merge": permissions.can_merge_actors(request.user),
+        "can_manage_ties": permissions.can_manage_ties(request.user, actor),
+    }
+    if internal:
+        context["memberships"] = selectors.actor_memberships(actor)
+        context["history"] = selectors.actor_history(actor)
+    if context["can_manage_ties"]:
+        context["tie_form"] = TieForm(source=actor)
+    return render(request, "actors/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    if not permissions.can_create_actor(request.user):
+        raise PermissionDenied(_("Nur die Koordination darf Akteure anlegen."))
+    form = ActorForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actor = services.actor_create(user=request.user, data=form.data_for_service())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("„%s“ wurde angelegt.") % actor.name)
+            return redirect(actor)
+    return render(request, "actors/form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    actor = _get_editable_actor(request, slug)
+    form = ActorForm(request.POST or None, instance=actor, user=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data.get("version") or actor.version
+        try:
+            # The form mutated `actor` in memory; the service reloads the row itself.
+            actor = services.actor_update(
+                user=request.user, actor=actor, data=form.data_for_service(), expected_version=expected
+            )
+        except services.ActorConflict as exc:
+            conflict = exc
+            # Keep everything the user typed; the next save builds on the version now stored.
+            data = request.POST.copy()
+            data["version"] = exc.actor.version
+            form = ActorForm(data, instance=Actor.objects.get(pk=actor.pk), user=request.user)
+            form.is_valid()
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Änderungen gespeichert."))
+            return redirect(actor)
+    return render(
+        request,
+        "actors/form.html",
+        {"form": form, "actor": Actor.objects.get(pk=actor.pk), "conflict": conflict, "creating": False},
+        status=409 if conflict else 200,
+    )
+
+
+@login_required
+@require_POST
+def publish(request, slug):
+    actor = _get_actor_for_user(request, slug)
+    if not permissions.can_publish_actor(request.user, actor):
+        raise PermissionDenied(_("Nur die Koordination darf Akteure veröffentlichen."))
+    wanted = request.POST.get("published") == "1"
+    try:
+        version = int(request.POST.get("version", actor.version))
+    except ValueError:
+        version = actor.version
+    try:
+        services.actor_set_published(user=request.user, actor=actor, published=wanted, expected_version=version)
+    except services.ActorConflict:
+        messages.error(request, _("Der Akteur wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."))
+    else:
+        if wanted:
+            messages.success(request, _("„%s“ ist jetzt öffentlich sichtbar.") % actor.name)
+        else:
+            messages.success(request, _("„%s“ ist jetzt nur noch intern sichtbar.") % actor.name)
+    return redirect(actor)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge(request, slug):
+    survivor = _get_actor_for_user(request, slug)
+    if not permissions.can_merge_actors(request.user):
+        raise PermissionDenied(_("Nur die Koordination darf Dubletten zusammenführen."))
+    form = MergeForm(request.POST or None, survivor=survivor)
+    if request.method == "POST" and form.is_valid():
+        duplicate = form.cleaned_data["duplicate"]
+        if request.POST.get("confirm") == "1":
+            try:
+                services.actor_merge(user=request.user, survivor=survivor, duplicate=duplicate)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("„%(dup)s“ wurde in „%(actor)s“ übernommen.")
+                                 % {"dup": duplicate.name, "actor": survivor.name})
+                return redirect(survivor)
+        return render(request, "actors/merge.html", {"form": form, "actor": survivor, "duplicate": duplicate,
+                                                     "preview": selectors.merge_preview(duplicate)})
+    return render(request, "actors/merge.html", {"form": form, "actor": survivor})
+
+
+@require_GET
+def autocomplete(request):
+    """<option> elements for a datalist: visible actors whose name matches."""
+    q = (request.GET.get("q") or request.GET.get("target") or request.GET.get("duplicate") or "").strip()[:100]
+    actors = []
+    if len(q) >= 2:
+        actors = permissions.visible_actors(request.user).filter(name__icontains=q).order_by("name")[:15]
+    return render(request, "actors/_autocomplete.html", {"actors": actors})
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class KnotenpunktAdminConfig(AdminConfig):
+    """Django's admin with Knotenpunkt's site (coordinators only)."""
+
+    default_site = "knotenpunkt.core.admin_site.KnotenpunktAdminSite"

@@ -1,0 +1,47 @@
+from django.db import connection
+from django.db.models import Count
+from django.db.utils import DatabaseError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors.forms import DirectoryFilterForm
+from knotenpunkt.actors.models import SDG, ActorKind
+
+
+@require_GET
+def home(request):
+    visible = permissions.visible_actors(request.user)
+    kinds = dict(ActorKind.choices)
+    counts = {row["kind"]: row["n"] for row in visible.order_by().values("kind").annotate(n=Count("pk"))}
+    context = {
+        "form": DirectoryFilterForm(),
+        "actor_count": sum(counts.values()),
+        "kind_counts": sorted(((kinds.get(k, k), k, n) for k, n in counts.items()), key=lambda t: -t[2])[:8],
+        "sdgs": SDG.objects.all(),
+    }
+    return render(request, "core/home.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 with the database's state if the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = {"vendor": connection.vendor, "state": "ok"}
+        status = 200
+    except DatabaseError:
+        database = {"vendor": connection.vendor, "state": "unavailable"}
+        status = 503
+    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database}, status=status)
+
+
+@require_GET
+def robots_txt(request):
+    body = "User-agent: *\nDisallow: /admin/\nDisallow: /konto/\nAllow: /\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
