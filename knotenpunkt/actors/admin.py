@@ -10,6 +10,7 @@ from knotenpunkt.core.admin_site import CoordinatorAdmin
 
 class ActorAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
 
     class Meta:
         model = Actor

@@ -44,6 +44,7 @@ class ActorForm(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
 
     class Meta:
         model = Actor
