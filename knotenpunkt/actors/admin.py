@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from knotenpunkt.actors import services
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, Membership, Person, Theme
@@ -86,7 +87,8 @@ class ActorAdmin(CoordinatorAdmin):
     def _set_published(self, request, queryset, published):
         for actor in queryset:
             services.actor_set_published(user=request.user, actor=actor, published=published)
-        messages.success(request, _("%d Akteure aktualisiert.") % queryset.count())
+        count = queryset.count()
+        messages.success(request, ngettext("%d Akteur aktualisiert.", "%d Akteure aktualisiert.", count) % count)
 
 
 @admin.register(Theme)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -28,7 +29,7 @@ class ActorKind(models.TextChoices):
 class Level(models.TextChoices):
     LOCAL = "local", _("lokal")
     REGIONAL = "regional", _("regional")
-    STATE = "state", _("Land")
+    STATE = "state", pgettext_lazy("level", "Land")
     FEDERAL = "federal", _("Bund")
     INTERNATIONAL = "international", _("international")
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TieKind(models.TextChoices):
@@ -22,8 +23,8 @@ class Tie(models.Model):
     A tie is shown publicly only if `public` is set and both actors are published.
     """
 
-    source = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_out", verbose_name=_("von"))
-    target = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_in", verbose_name=_("zu"))
+    source = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_out", verbose_name=pgettext_lazy("tie", "von"))
+    target = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_in", verbose_name=pgettext_lazy("tie", "zu"))
     kind = models.CharField(_("Art"), max_length=30, choices=TieKind.choices, default=TieKind.COOPERATION)
     start_date = models.DateField(_("seit"), null=True, blank=True)
     end_date = models.DateField(_("bis"), null=True, blank=True)
