@@ -1,0 +1,186 @@
+"""`manage.py load_demo`: the Ludwigsburg demo data."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Q
+
+from knotenpunkt.accounts.models import Role, User
+from knotenpunkt.actors import search
+from knotenpunkt.actors.models import Actor, ActorCountry, ActorEvent, ActorKind, Level, Membership, Person, Theme
+from knotenpunkt.core import demo_data
+from knotenpunkt.network.models import Tie, TieKind
+
+NAMED_ACTORS = [
+    "koordinierungsstelle-kommunale-entwicklungspolitik",
+    "referat-nachhaltige-stadtentwicklung",
+    "fachbereich-tiefbau-und-gruenflaechen",
+    "fachbereich-buergerschaftliches-engagement",
+    "fachbereich-organisation-und-personal",
+    "zentrale-beschaffungsstelle",
+    "montbeliard",
+    "caerphilly",
+    "jewpatorija",
+    "st-charles",
+    "novy-jicin",
+    "bergamo",
+    "kongoussi",
+    "ambato",
+    "foerderkreis-burkina-faso",
+    "eine-welt-forum-ludwigsburg",
+    "fairtrade-steuerungsgruppe-ludwigsburg",
+    "staatsministerium-baden-wuerttemberg",
+    "staedtetag-baden-wuerttemberg",
+    "ag-kommunale-entwicklungspolitik-staedtetag-bw",
+    "landesjury-entwicklungspolitische-bildung",
+    "bmz",
+    "auswaertiges-amt",
+    "engagement-global",
+    "skew",
+    "afrikabeauftragte-der-bundesregierung",
+    "bertelsmann-stiftung",
+]
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Actor, Tie, Person, Membership, Theme, User, ActorCountry, ActorEvent)
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Each test loads the demo with its three logins; the production hasher would take seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", quiet=True)
+
+
+def test_it_loads_a_network_of_the_promised_size(demo):
+    assert Actor.objects.count() >= 40
+    assert Tie.objects.count() >= 60
+    assert Theme.objects.count() >= 12
+    assert 12 <= Person.objects.count() <= 20
+    assert Actor.objects.filter(published=False).count() >= 3
+    assert Actor.objects.filter(published=True).count() >= 30
+
+
+def test_the_named_actors_exist_in_their_place(demo):
+    found = set(Actor.objects.filter(slug__in=NAMED_ACTORS).values_list("slug", flat=True))
+    assert found == set(NAMED_ACTORS)
+    assert Actor.objects.get(slug="bertelsmann-stiftung").kind == ActorKind.FOUNDATION
+    assert Actor.objects.get(slug="afrikabeauftragte-der-bundesregierung").kind == ActorKind.FEDERAL_BODY
+
+    office = Actor.objects.get(slug="koordinierungsstelle-kommunale-entwicklungspolitik")
+    assert office.kind == ActorKind.CITY_DEPARTMENT
+    assert office.parent.slug == "referat-nachhaltige-stadtentwicklung"
+    assert Actor.objects.get(slug="skew").parent.slug == "engagement-global"
+
+    partner_towns = {
+        "montbeliard": "FR",
+        "caerphilly": "GB",
+        "jewpatorija": "UA",
+        "st-charles": "US",
+        "novy-jicin": "CZ",
+        "bergamo": "IT",
+        "kongoussi": "BF",
+        "ambato": "EC",
+    }
+    for slug, country in partner_towns.items():
+        town = Actor.objects.get(slug=slug)
+        assert (town.kind, town.level, town.country.code) == (
+            ActorKind.PARTNER_MUNICIPALITY,
+            Level.INTERNATIONAL,
+            country,
+        )
+        assert town.latitude is not None and town.longitude is not None
+    assert "ruhen" in Actor.objects.get(slug="jewpatorija").description
+
+
+def test_ties_cover_every_kind_with_dates_internal_ties_and_isolates(demo):
+    assert set(Tie.objects.values_list("kind", flat=True)) == set(TieKind.values)
+    assert Tie.objects.filter(public=False).exists()
+    assert Tie.objects.filter(start_date__isnull=False).count() >= 3
+
+    montbeliard = Tie.objects.get(target__slug="montbeliard", kind=TieKind.TWIN_TOWN)
+    assert montbeliard.start_date.isoformat() == "1950-01-01"
+    assert Tie.objects.filter(target__slug="kongoussi", kind=TieKind.CLIMATE_PARTNERSHIP).exists()
+    assert Tie.objects.filter(target__slug="ambato", kind=TieKind.CLIMATE_PARTNERSHIP).exists()
+    assert Tie.objects.get(source__slug="montbeliard", target__slug="kongoussi").start_date.year == 2006
+
+    isolated = Actor.objects.exclude(Q(ties_out__isnull=False) | Q(ties_in__isnull=False))
+    assert set(isolated.values_list("slug", flat=True)) == {
+        "grundschule-regenbogenweg",
+        "repair-cafe-weststadt",
+        "ukrainischer-hilfsverein-ludwigsburg",
+    }
+
+
+def test_profiles_have_themes_sdgs_countries_notes_and_example_contacts(demo):
+    forderkreis = Actor.objects.get(slug="foerderkreis-burkina-faso")
+    assert forderkreis.themes.filter(slug="afrika").exists()
+    assert forderkreis.sdgs.exists()
+    assert list(forderkreis.countries.values_list("country", flat=True)) == ["BF"]
+    assert Actor.objects.exclude(internal_notes="").count() >= 5
+    assert ActorEvent.objects.filter(kind="created").count() == Actor.objects.count()
+
+    with_email = Actor.objects.filter(contact_email__gt="")
+    assert with_email.count() >= 15
+    assert all(actor.contact_email.endswith(".example.org") for actor in with_email)
+
+
+def test_running_it_again_duplicates_nothing_and_keeps_edits(demo):
+    forderkreis = Actor.objects.get(slug="foerderkreis-burkina-faso")
+    Actor.objects.filter(pk=forderkreis.pk).update(description="Von Hand geändert.")
+    before = _counts()
+
+    call_command("load_demo", quiet=True)
+
+    assert _counts() == before
+    assert Actor.objects.get(pk=forderkreis.pk).description == "Von Hand geändert."
+
+
+def test_demo_users_have_their_roles(demo):
+    koordination = User.objects.get(username="koordination")
+    assert koordination.role == Role.COORDINATOR
+    assert koordination.is_staff
+    assert koordination.check_password(demo_data.DEMO_PASSWORD)
+
+    fachbereich = User.objects.get(username="fachbereich")
+    assert fachbereich.role == Role.CITY_STAFF
+    assert fachbereich.department.slug == "fachbereich-tiefbau-und-gruenflaechen"
+    assert not fachbereich.is_staff
+
+    verein = User.objects.get(username="verein")
+    assert verein.role == Role.ACTOR_EDITOR
+    assert list(verein.edited_actors.values_list("slug", flat=True)) == ["foerderkreis-burkina-faso"]
+
+
+def test_all_persons_are_fictional(demo):
+    for person in Person.objects.all():
+        assert person.last_name in demo_data.FICTIONAL_SURNAMES, person
+        assert person.email.endswith("@example.org"), person
+    assert Membership.objects.filter(function="Vorsitz").exists()
+
+
+def test_every_actor_is_found_by_its_name(demo):
+    for actor in Actor.objects.all():
+        found = search.search_actors(Actor.objects.all(), actor.name)
+        assert actor in found, actor.name
+
+
+def test_it_prints_the_logins_unless_quiet(demo):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    for username in ("koordination", "fachbereich", "verein"):
+        assert username in out.getvalue()
+    assert demo_data.DEMO_PASSWORD in out.getvalue()
+
+    quiet = StringIO()
+    call_command("load_demo", "--quiet", stdout=quiet)
+    assert quiet.getvalue() == ""
