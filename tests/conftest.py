@@ -6,6 +6,12 @@ from knotenpunkt.accounts.models import Role
 from tests.factories import ActorFactory, DepartmentFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Logins are part of many tests; the production hasher costs ~0.3 s per password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(name="Referat Nachhaltige Stadtentwicklung", published=True)
