@@ -10,7 +10,7 @@ from knotenpunkt.actors.services import ALL_FIELDS
 class DirectoryFilterForm(forms.Form):
     """The directory's filters. Invalid values are dropped, never passed to the database."""
 
-    q = forms.CharField(label=_("Suche"), required=False, max_length=200)
+    q = forms.CharField(label=_("Suche"), required=False, max_length=200, widget=forms.SearchInput)
     kind = forms.ChoiceField(label=_("Art"), required=False, choices=[("", _("alle Arten")), *ActorKind.choices])
     level = forms.ChoiceField(label=_("Ebene"), required=False, choices=[("", _("alle Ebenen")), *Level.choices])
     theme = forms.ModelChoiceField(
@@ -22,7 +22,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("alle Länder")), *countries]
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Name, Thema, Ort …")})
+        self.fields["q"].widget.attrs.update({"placeholder": _("Name, Thema, Ort …")})
 
     def filters(self) -> dict:
         """The valid filters only; a bad value in one field does not discard the others."""

@@ -72,7 +72,8 @@ def _current_values(actor: Actor) -> dict:
     return values
 
 
-def _new_values(data: dict) -> dict:
+def comparable_values(data: dict) -> dict:
+    """Form data in the shape the history stores (for comparing with ActorEvent changes)."""
     values = {}
     for name, value in data.items():
         if name == "themes":
@@ -171,7 +172,7 @@ def actor_update(*, user, actor: Actor, data: dict, expected_version: int) -> Ac
             )
             raise ActorConflict(current, events)
         before = _current_values(current)
-        after = _new_values(data)
+        after = comparable_values(data)
         changes = {name: {"old": before.get(name), "new": new} for name, new in after.items() if before.get(name) != new}
         if not changes:
             return current

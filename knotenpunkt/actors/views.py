@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -103,9 +104,7 @@ def edit(request, slug):
             )
         except services.ActorConflict as exc:
             conflict = exc
-            # Keep everything the user typed; the next save builds on the version now stored.
-            data = request.POST.copy()
-            data["version"] = exc.actor.version
+            data = _rebase_on_conflict(request, form, exc)
             form = ActorForm(data, instance=Actor.objects.get(pk=actor.pk), user=request.user)
             form.is_valid()
         except ValidationError as exc:
@@ -119,6 +118,38 @@ def edit(request, slug):
         {"form": form, "actor": Actor.objects.get(pk=actor.pk), "conflict": conflict, "creating": False},
         status=409 if conflict else 200,
     )
+
+
+def _rebase_on_conflict(request, form, conflict):
+    """The user's input placed on top of the version now stored.
+
+    Fields the user left as loaded but someone else changed take the stored
+    value (so saving again does not undo the other change); fields the user
+    changed keep the user's input. The version is the stored one, so the next
+    save is an informed decision.
+    """
+    loaded = {}
+    for event in conflict.events:
+        for name, change in event.data.get("changes", {}).items():
+            loaded.setdefault(name, change.get("old"))
+    mine = services.comparable_values(form.data_for_service())
+    stored = ActorForm(instance=conflict.actor, user=request.user)
+    data = request.POST.copy()
+    for name, old in loaded.items():
+        if name not in stored.fields or mine.get(name) != old:
+            continue
+        value = stored[name].value()
+        if isinstance(stored.fields[name], forms.BooleanField):
+            if value:
+                data[name] = "on"
+            else:
+                data.pop(name, None)
+        elif isinstance(value, (list, tuple)):
+            data.setlist(name, [str(getattr(v, "pk", v)) for v in value])
+        else:
+            data[name] = "" if value is None else str(getattr(value, "pk", value))
+    data["version"] = conflict.actor.version
+    return data
 
 
 @login_required
@@ -171,6 +202,8 @@ def merge(request, slug):
 def autocomplete(request):
     """<option> elements for a datalist: visible actors whose name matches."""
     q = (request.GET.get("q") or request.GET.get("target") or request.GET.get("duplicate") or "").strip()[:100]
+    # PostgreSQL rejects NUL in text parameters; no actor name contains one.
+    q = q.replace("\x00", "")
     actors = []
     if len(q) >= 2:
         actors = permissions.visible_actors(request.user).filter(name__icontains=q).order_by("name")[:15]

@@ -111,10 +111,6 @@ def test_directory_is_usable_on_a_phone_without_horizontal_scrolling(new_page, d
     assert scroll_width <= viewport["width"], f"Profil ist {scroll_width}px breit, Viewport {viewport['width']}px"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the header navigation does not wrap; with Verwaltung and Abmelden it is ~480px wide on a phone",
-)
 def test_directory_has_no_horizontal_scrolling_on_a_phone_for_a_logged_in_coordinator(
     new_page, coordinator, directory_actors
 ):

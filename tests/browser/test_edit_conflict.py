@@ -77,11 +77,6 @@ def test_second_concurrent_edit_gets_a_conflict_message_and_keeps_what_was_typed
     assert {"description", "contact_phone"} <= changed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: actors.views.edit keeps the whole stale POST after a conflict, so saving again "
-    "writes back the old values of fields only the other person changed",
-)
 def test_saving_after_a_conflict_keeps_the_other_persons_change(conflicting_edit, agenda_office):
     page = conflicting_edit
     expect(page.get_by_role("alert").filter(has_text="Jemand anderes")).to_be_visible()
