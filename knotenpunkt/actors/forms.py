@@ -36,6 +36,22 @@ class DirectoryFilterForm(forms.Form):
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids beyond 64 bits are invalid choices rather than a database error (SQLite cannot bind them)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            try:
+                out_of_range = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                continue
+            if out_of_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super().clean(value)
+
+
 class ActorForm(forms.ModelForm):
     """Create or edit an actor. Fields the user may not change are removed, not just hidden."""
 
@@ -53,6 +69,7 @@ class ActorForm(forms.ModelForm):
             "contact_email", "contact_phone", "street", "postcode", "city", "country", "latitude", "longitude",
             "published", "internal_notes",
         ]
+        field_classes = {"themes": IdMultipleChoiceField, "sdgs": IdMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "internal_notes": forms.Textarea(attrs={"rows": 4}),
@@ -85,6 +102,25 @@ class ActorForm(forms.ModelForm):
             self.fields["sdgs"].label_from_instance = lambda sdg: f"{sdg.number} – {sdg.name}"
         if "themes" in self.fields:
             self.fields["themes"].label_from_instance = lambda theme: theme.name
+
+    FIELDSETS = (
+        (_("Grunddaten"), ("name", "slug", "kind", "level", "parent", "published")),
+        (_("Öffentliches Profil"), ("description", "themes", "sdgs", "countries")),
+        (_("Öffentlicher Kontakt und Adresse"), (
+            "website", "contact_email", "contact_phone", "street", "postcode", "city", "country", "latitude",
+            "longitude",
+        )),
+        (_("Intern"), ("internal_notes",)),
+    )
+
+    def fieldsets(self):
+        """(legend, bound fields) groups for the template, leaving out fields this user may not change."""
+        groups = []
+        for legend, names in self.FIELDSETS:
+            fields = [self[name] for name in names if name in self.fields]
+            if fields:
+                groups.append((legend, fields))
+        return groups
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")

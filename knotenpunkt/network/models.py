@@ -53,3 +53,24 @@ class Tie(models.Model):
 
     def other(self, actor):
         return self.target if self.source_id == actor.pk else self.source
+
+    def phrase_for(self, actor) -> str:
+        """How the tie reads from `actor`'s profile, before the other actor's name ("gefördert von")."""
+        outgoing = self.source_id == actor.pk
+        if self.kind in DIRECTED_PHRASES:
+            return str(DIRECTED_PHRASES[self.kind][0 if outgoing else 1])
+        return str(SYMMETRIC_PHRASES.get(self.kind, SYMMETRIC_PHRASES[TieKind.OTHER]))
+
+
+# (as seen from the source, as seen from the target)
+DIRECTED_PHRASES = {
+    TieKind.MEMBERSHIP: (_("Mitglied in"), _("hat als Mitglied")),
+    TieKind.FUNDING: (_("fördert"), _("gefördert von")),
+    TieKind.RESPONSIBILITY: (_("zuständig für"), _("betreut von")),
+}
+SYMMETRIC_PHRASES = {
+    TieKind.COOPERATION: _("Kooperation mit"),
+    TieKind.TWIN_TOWN: _("Städtepartnerschaft mit"),
+    TieKind.CLIMATE_PARTNERSHIP: _("Klimapartnerschaft mit"),
+    TieKind.OTHER: _("Beziehung zu"),
+}

@@ -41,3 +41,14 @@ def actor_field_label(name):
 @register.filter
 def actor_field_labels(names):
     return ", ".join(str(actor_field_label(n)) for n in names)
+
+
+@register.filter
+def tie_phrase(tie, actor):
+    """"gefördert von", "Kooperation mit" …: the tie as read from `actor`'s profile."""
+    return tie.phrase_for(actor)
+
+
+@register.filter
+def tie_other(tie, actor):
+    return tie.other(actor)
