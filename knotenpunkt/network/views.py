@@ -16,6 +16,7 @@ def _render_ties(request, actor, form, status=200):
     context = {
         "actor": actor,
         "ties": actor_selectors.actor_ties(user=request.user, actor=actor),
+        "internal": permissions.can_view_internal(request.user, actor),
         "can_manage_ties": True,
         "tie_form": form,
     }
