@@ -1,6 +1,8 @@
 """Shared personas: the permission tests read like a table of roles."""
 
 import pytest
+from django.test import Client
+from django.test.client import ClientHandler
 
 from knotenpunkt.accounts.models import Role
 from tests.factories import ActorFactory, DepartmentFactory, UserFactory
@@ -10,6 +12,19 @@ from tests.factories import ActorFactory, DepartmentFactory, UserFactory
 def fast_password_hasher(settings):
     # Logins are part of many tests; the production hasher costs ~0.3 s per password.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def shared_handler():
+    # WhiteNoise indexes every static file when the middleware chain loads (~0.3 s); load it once.
+    return ClientHandler(enforce_csrf_checks=False)
+
+
+@pytest.fixture
+def client(shared_handler):
+    client = Client()
+    client.handler = shared_handler
+    return client
 
 
 @pytest.fixture

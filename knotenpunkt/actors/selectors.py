@@ -32,7 +32,7 @@ def actor_directory(*, user, filters: dict) -> QuerySet:
 
 def with_list_relations(qs: QuerySet) -> QuerySet:
     """What a directory card shows, in a fixed number of queries."""
-    return qs.prefetch_related("themes", "sdgs", "countries").only(
+    return qs.prefetch_related("themes", "sdgs").only(
         "pk", "name", "slug", "kind", "level", "description", "city", "published"
     )
 

@@ -108,6 +108,16 @@ def _check_parent(actor: Actor | None, parent: Actor | None) -> None:
         node = node.parent
 
 
+def _is_ancestor(candidate: Actor, actor: Actor) -> bool:
+    node, seen = actor.parent, set()
+    while node is not None and node.pk not in seen:
+        if node.pk == candidate.pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
 def _check_fields_allowed(user, actor: Actor | None, data: dict) -> None:
     if actor is None:
         if not permissions.can_create_actor(user):
@@ -244,9 +254,13 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     for editor in duplicate.editors.all():
         editor.edited_actors.add(survivor)
     duplicate.staff_users.update(department=survivor)
-    Actor.objects.filter(parent=duplicate).exclude(pk=survivor.pk).update(parent=survivor)
-    if survivor.parent_id == duplicate.pk:
+    if _is_ancestor(duplicate, survivor):
+        # The survivor hangs (directly or further down) below the duplicate: it takes the duplicate's place.
         survivor.parent = duplicate.parent if duplicate.parent_id != survivor.pk else None
+        survivor.save(update_fields=["parent"])
+    Actor.objects.filter(parent=duplicate).exclude(pk=survivor.pk).update(parent=survivor)
+    survivor.refresh_from_db(fields=["parent"])
+    _check_parent(survivor, survivor.parent)
 
     filled = []
     for name in ("description", "website", "contact_email", "contact_phone", "street", "postcode", "city",

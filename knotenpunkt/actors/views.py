@@ -59,6 +59,7 @@ def detail(request, slug):
         "internal": internal,
         "ties": selectors.actor_ties(user=request.user, actor=actor),
         "children": selectors.visible_children(user=request.user, actor=actor),
+        "parent": actor.parent if actor.parent and permissions.can_view_actor(request.user, actor.parent) else None,
         "can_edit": permissions.can_edit_actor(request.user, actor),
         "can_publish": permissions.can_publish_actor(request.user, actor),
         "can_merge": permissions.can_merge_actors(request.user),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.accounts import permissions
@@ -13,6 +14,12 @@ class KnotenpunktAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return permissions.can_use_admin(request.user)
+
+    def login(self, request, extra_context=None):
+        """One login page for the whole app: the admin's own form would demand `is_staff`."""
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("accounts:login"))
 
 
 class CoordinatorAdmin(admin.ModelAdmin):
