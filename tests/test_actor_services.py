@@ -150,3 +150,15 @@ def test_merge_is_all_or_nothing_and_coordinator_only(city_staff, actor_a):
 def test_merging_an_actor_with_itself_is_refused(coordinator, actor_a):
     with pytest.raises(ValidationError):
         services.actor_merge(user=coordinator, survivor=actor_a, duplicate=actor_a)
+
+
+def test_renaming_a_theme_reindexes_its_actors(coordinator):
+    from knotenpunkt.actors import search
+
+    theme = ThemeFactory(name_de="Fairer Handel", slug="fairer-handel")
+    actor = ActorFactory(name="Laden am Markt")
+    actor.themes.add(theme)
+    search.index_actors([actor.pk])
+    theme.name_de = "Solidarische Ökonomie"
+    services.theme_save(user=coordinator, theme=theme)
+    assert list(search.search_actors(Actor.objects.all(), "Solidarische")) == [actor]

@@ -97,6 +97,9 @@ class ThemeAdmin(CoordinatorAdmin):
     search_fields = ["name_de", "name_en"]
     prepopulated_fields = {"slug": ["name_de"]}
 
+    def save_model(self, request, obj, form, change):
+        services.theme_save(user=request.user, theme=obj)
+
 
 @admin.register(SDG)
 class SDGAdmin(CoordinatorAdmin):

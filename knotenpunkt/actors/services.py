@@ -291,3 +291,13 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
 
 def _user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def theme_save(*, user, theme) -> None:
+    """Save a theme; its actors are re-indexed, since theme names are part of their search documents."""
+    if not permissions.is_coordinator(user):
+        raise PermissionDenied(_("Nur die Koordination pflegt die Themen."))
+    theme.full_clean()
+    theme.save()
+    search.index_actors(list(theme.actors.values_list("pk", flat=True)))
