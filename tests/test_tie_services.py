@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_coordinator_creates_a_tie(coordinator, actor_a):
     partner = ActorFactory(name="Kongoussi")
     tie = services.tie_create(
-        user=coordinator, source=actor_a, target=partner, kind=TieKind.CLIMATE_PARTNERSHIP,
+        user=coordinator,
+        source=actor_a,
+        target=partner,
+        kind=TieKind.CLIMATE_PARTNERSHIP,
         start_date=dt.date(2006, 1, 1),
     )
     assert tie.created_by == coordinator

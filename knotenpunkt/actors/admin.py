@@ -15,7 +15,7 @@ class ActorAdminForm(forms.ModelForm):
 
     class Meta:
         model = Actor
-        fields = "__all__"
+        fields = [*services.SCALAR_FIELDS, *services.M2M_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,8 +29,10 @@ class ActorAdminForm(forms.ModelForm):
             current = Actor.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if current != expected:
                 raise ValidationError(
-                    _("Jemand anderes hat diesen Akteur inzwischen geändert. Bitte laden Sie die Seite neu; "
-                      "Ihre Eingaben bleiben bis dahin in diesem Formular stehen.")
+                    _(
+                        "Jemand anderes hat diesen Akteur inzwischen geändert. Bitte laden Sie die Seite neu; "
+                        "Ihre Eingaben bleiben bis dahin in diesem Formular stehen."
+                    )
                 )
         return cleaned
 
@@ -64,7 +66,9 @@ class ActorAdmin(CoordinatorAdmin):
         data = {k: v for k, v in form.cleaned_data.items() if k in services.SCALAR_FIELDS or k in services.M2M_FIELDS}
         if change:
             saved = services.actor_update(
-                user=request.user, actor=obj, data=data,
+                user=request.user,
+                actor=obj,
+                data=data,
                 expected_version=form.cleaned_data.get("expected_version") or obj.version,
             )
         else:

@@ -14,7 +14,11 @@ class DirectoryFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Art"), required=False, choices=[("", _("alle Arten")), *ActorKind.choices])
     level = forms.ChoiceField(label=_("Ebene"), required=False, choices=[("", _("alle Ebenen")), *Level.choices])
     theme = forms.ModelChoiceField(
-        label=_("Thema"), required=False, queryset=Theme.objects.all(), to_field_name="slug", empty_label=_("alle Themen")
+        label=_("Thema"),
+        required=False,
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        empty_label=_("alle Themen"),
     )
     sdg = forms.ModelChoiceField(label=_("SDG"), required=False, queryset=SDG.objects.all(), empty_label=_("alle SDGs"))
     country = forms.ChoiceField(label=_("Land"), required=False)
@@ -56,7 +60,9 @@ class ActorForm(forms.ModelForm):
     """Create or edit an actor. Fields the user may not change are removed, not just hidden."""
 
     countries = forms.MultipleChoiceField(
-        label=_("Länder des Engagements"), required=False, choices=countries,
+        label=_("Länder des Engagements"),
+        required=False,
+        choices=countries,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -65,9 +71,25 @@ class ActorForm(forms.ModelForm):
     class Meta:
         model = Actor
         fields = [
-            "name", "slug", "kind", "level", "parent", "description", "themes", "sdgs", "website",
-            "contact_email", "contact_phone", "street", "postcode", "city", "country", "latitude", "longitude",
-            "published", "internal_notes",
+            "name",
+            "slug",
+            "kind",
+            "level",
+            "parent",
+            "description",
+            "themes",
+            "sdgs",
+            "website",
+            "contact_email",
+            "contact_phone",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "published",
+            "internal_notes",
         ]
         field_classes = {"themes": IdMultipleChoiceField, "sdgs": IdMultipleChoiceField}
         widgets = {
@@ -106,10 +128,20 @@ class ActorForm(forms.ModelForm):
     FIELDSETS = (
         (_("Grunddaten"), ("name", "slug", "kind", "level", "parent", "published")),
         (_("Öffentliches Profil"), ("description", "themes", "sdgs", "countries")),
-        (_("Öffentlicher Kontakt und Adresse"), (
-            "website", "contact_email", "contact_phone", "street", "postcode", "city", "country", "latitude",
-            "longitude",
-        )),
+        (
+            _("Öffentlicher Kontakt und Adresse"),
+            (
+                "website",
+                "contact_email",
+                "contact_phone",
+                "street",
+                "postcode",
+                "city",
+                "country",
+                "latitude",
+                "longitude",
+            ),
+        ),
         (_("Intern"), ("internal_notes",)),
     )
 
@@ -132,7 +164,8 @@ class ActorForm(forms.ModelForm):
 
 class MergeForm(forms.Form):
     duplicate = forms.CharField(
-        label=_("Dublette (Adresse/Slug oder exakter Name)"), max_length=220,
+        label=_("Dublette (Adresse/Slug oder exakter Name)"),
+        max_length=220,
         help_text=_("Dieser Akteur wird aufgelöst; seine Beziehungen und Mitgliedschaften wandern hierher."),
     )
 

@@ -2,9 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -257,6 +256,9 @@ class SearchWord(models.Model):
         verbose_name = _("Suchwort")
         verbose_name_plural = _("Suchwörter")
 
+    def __str__(self):
+        return self.word
+
 
 class SearchWordVariant(models.Model):
     """A word with one letter deleted, pointing to the word (symmetric-delete typo lookup)."""
@@ -266,3 +268,6 @@ class SearchWordVariant(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["variant", "word"], name="searchwordvariant_unique")]
+
+    def __str__(self):
+        return f"{self.variant} → {self.word_id}"

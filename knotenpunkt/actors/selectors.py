@@ -23,11 +23,7 @@ def actor_directory(*, user, filters: dict) -> QuerySet:
         qs = qs.filter(sdgs=filters["sdg"])
     if "country" in filters:
         qs = qs.filter(countries__country=filters["country"])
-    if filters.get("q"):
-        qs = search.search_actors(qs, filters["q"])
-    else:
-        qs = qs.order_by("name", "pk")
-    return qs
+    return search.search_actors(qs, filters["q"]) if filters.get("q") else qs.order_by("name", "pk")
 
 
 def with_list_relations(qs: QuerySet) -> QuerySet:
@@ -64,7 +60,6 @@ def actor_history(actor: Actor, limit: int = 20):
 
 def visible_children(*, user, actor: Actor):
     return permissions.visible_actors(user, actor.children.all()).order_by("name")
-
 
 
 def merge_preview(duplicate: Actor) -> dict:

@@ -103,7 +103,9 @@ def _check_parent(actor: Actor | None, parent: Actor | None) -> None:
     node, seen = parent, set()
     while node is not None and node.pk not in seen:
         if node.pk == actor.pk:
-            raise ValidationError({"parent": _("Eine Einheit kann nicht unter sich selbst oder ihren Untereinheiten hängen.")})
+            raise ValidationError(
+                {"parent": _("Eine Einheit kann nicht unter sich selbst oder ihren Untereinheiten hängen.")}
+            )
         seen.add(node.pk)
         node = node.parent
 
@@ -159,7 +161,10 @@ def actor_create(*, user, data: dict) -> Actor:
     actor.save()
     _apply_relations(actor, data)
     ActorEvent.objects.create(
-        actor=actor, kind=ActorEventKind.CREATED, user=_user_or_none(user), version=actor.version,
+        actor=actor,
+        kind=ActorEventKind.CREATED,
+        user=_user_or_none(user),
+        version=actor.version,
         data={"values": _current_values(actor)},
     )
     search.index_actors([actor.pk])
@@ -183,7 +188,9 @@ def actor_update(*, user, actor: Actor, data: dict, expected_version: int) -> Ac
             raise ActorConflict(current, events)
         before = _current_values(current)
         after = comparable_values(data)
-        changes = {name: {"old": before.get(name), "new": new} for name, new in after.items() if before.get(name) != new}
+        changes = {
+            name: {"old": before.get(name), "new": new} for name, new in after.items() if before.get(name) != new
+        }
         if not changes:
             return current
         _check_parent(current, data.get("parent", current.parent))
@@ -263,8 +270,17 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     _check_parent(survivor, survivor.parent)
 
     filled = []
-    for name in ("description", "website", "contact_email", "contact_phone", "street", "postcode", "city",
-                 "latitude", "longitude"):
+    for name in (
+        "description",
+        "website",
+        "contact_email",
+        "contact_phone",
+        "street",
+        "postcode",
+        "city",
+        "latitude",
+        "longitude",
+    ):
         if getattr(survivor, name) in ("", None) and getattr(duplicate, name) not in ("", None):
             setattr(survivor, name, getattr(duplicate, name))
             filled.append(name)
@@ -275,9 +291,15 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     survivor.version += 1
     survivor.save()
     ActorEvent.objects.create(
-        actor=survivor, kind=ActorEventKind.MERGED, user=_user_or_none(user), version=survivor.version,
-        data={"duplicate": {"id": duplicate.pk, "name": duplicate.name, "slug": duplicate.slug}, "moved": moved,
-              "filled": filled},
+        actor=survivor,
+        kind=ActorEventKind.MERGED,
+        user=_user_or_none(user),
+        version=survivor.version,
+        data={
+            "duplicate": {"id": duplicate.pk, "name": duplicate.name, "slug": duplicate.slug},
+            "moved": moved,
+            "filled": filled,
+        },
     )
     duplicate_pk = duplicate.pk
     try:

@@ -191,11 +191,16 @@ def merge(request, slug):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("„%(dup)s“ wurde in „%(actor)s“ übernommen.")
-                                 % {"dup": duplicate.name, "actor": survivor.name})
+                messages.success(
+                    request,
+                    _("„%(dup)s“ wurde in „%(actor)s“ übernommen.") % {"dup": duplicate.name, "actor": survivor.name},
+                )
                 return redirect(survivor)
-        return render(request, "actors/merge.html", {"form": form, "actor": survivor, "duplicate": duplicate,
-                                                     "preview": selectors.merge_preview(duplicate)})
+        return render(
+            request,
+            "actors/merge.html",
+            {"form": form, "actor": survivor, "duplicate": duplicate, "preview": selectors.merge_preview(duplicate)},
+        )
     return render(request, "actors/merge.html", {"form": form, "actor": survivor})
 
 
@@ -217,4 +222,3 @@ def _add_errors(form, exc: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-

@@ -4,7 +4,22 @@ import markdown as md
 import nh3
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code", "pre", "h3", "h4", "hr",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+    "code",
+    "pre",
+    "h3",
+    "h4",
+    "hr",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 

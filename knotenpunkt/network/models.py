@@ -23,8 +23,12 @@ class Tie(models.Model):
     A tie is shown publicly only if `public` is set and both actors are published.
     """
 
-    source = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_out", verbose_name=pgettext_lazy("tie", "von"))
-    target = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="ties_in", verbose_name=pgettext_lazy("tie", "zu"))
+    source = models.ForeignKey(
+        "actors.Actor", on_delete=models.CASCADE, related_name="ties_out", verbose_name=pgettext_lazy("tie", "von")
+    )
+    target = models.ForeignKey(
+        "actors.Actor", on_delete=models.CASCADE, related_name="ties_in", verbose_name=pgettext_lazy("tie", "zu")
+    )
     kind = models.CharField(_("Art"), max_length=30, choices=TieKind.choices, default=TieKind.COOPERATION)
     start_date = models.DateField(_("seit"), null=True, blank=True)
     end_date = models.DateField(_("bis"), null=True, blank=True)

@@ -33,8 +33,14 @@ def tie_create(*, user, source, target, kind, start_date=None, end_date=None, no
         raise PermissionDenied(_("Sie dürfen keine Beziehungen anlegen."))
     _validate(source, target, kind, start_date, end_date)
     return Tie.objects.create(
-        source=source, target=target, kind=kind, start_date=start_date, end_date=end_date, note=note,
-        public=public, created_by=user if getattr(user, "is_authenticated", False) else None,
+        source=source,
+        target=target,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        note=note,
+        public=public,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
     )
 
 

@@ -34,8 +34,13 @@ def tie_create(request, slug):
         data = form.cleaned_data
         try:
             services.tie_create(
-                user=request.user, source=actor, target=data["target"], kind=data["kind"],
-                start_date=data.get("start_date"), end_date=data.get("end_date"), note=data.get("note", ""),
+                user=request.user,
+                source=actor,
+                target=data["target"],
+                kind=data["kind"],
+                start_date=data.get("start_date"),
+                end_date=data.get("end_date"),
+                note=data.get("note", ""),
                 public=data.get("public", False),
             )
         except ValidationError as exc:
@@ -48,8 +53,11 @@ def tie_create(request, slug):
             return redirect(actor)
     if request.htmx:
         return _render_ties(request, actor, form, status=422)
-    messages.error(request, _("Die Beziehung konnte nicht angelegt werden: %s") % "; ".join(
-        str(e) for errors in form.errors.values() for e in errors))
+    messages.error(
+        request,
+        _("Die Beziehung konnte nicht angelegt werden: %s")
+        % "; ".join(str(e) for errors in form.errors.values() for e in errors),
+    )
     return redirect(actor)
 
 
@@ -66,4 +74,3 @@ def tie_delete(request, pk):
         return _render_ties(request, actor, TieForm(source=actor))
     messages.success(request, _("Beziehung entfernt."))
     return redirect(actor)
-

@@ -5,34 +5,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('actors', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0001_initial"),
+        ("actors", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='department',
-            field=models.ForeignKey(blank=True, help_text='Für Mitarbeitende der Stadtverwaltung: der Fachbereich, den sie bearbeiten dürfen.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='staff_users', to='actors.actor', verbose_name='eigener Fachbereich'),
+            model_name="user",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Für Mitarbeitende der Stadtverwaltung: der Fachbereich, den sie bearbeiten dürfen.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="staff_users",
+                to="actors.actor",
+                verbose_name="eigener Fachbereich",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='edited_actors',
-            field=models.ManyToManyField(blank=True, help_text='Akteure, die diese Person als Redaktion bearbeiten darf.', related_name='editors', to='actors.actor', verbose_name='betreute Akteure'),
+            model_name="user",
+            name="edited_actors",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Akteure, die diese Person als Redaktion bearbeiten darf.",
+                related_name="editors",
+                to="actors.actor",
+                verbose_name="betreute Akteure",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='groups',
-            field=models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups'),
+            model_name="user",
+            name="groups",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.group",
+                verbose_name="groups",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
     ]

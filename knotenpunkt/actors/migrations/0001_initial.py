@@ -2,13 +2,13 @@
 
 import django.db.models.deletion
 import django_countries.fields
-import knotenpunkt.actors.models
 from django.conf import settings
 from django.db import migrations, models
 
+import knotenpunkt.actors.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,182 +17,323 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='Vorname')),
-                ('last_name', models.CharField(max_length=100, verbose_name='Nachname')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='E-Mail (privat)')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='Telefon (privat)')),
-                ('notes', models.TextField(blank=True, verbose_name='Notizen')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(blank=True, max_length=100, verbose_name="Vorname")),
+                ("last_name", models.CharField(max_length=100, verbose_name="Nachname")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="E-Mail (privat)")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="Telefon (privat)")),
+                ("notes", models.TextField(blank=True, verbose_name="Notizen")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'Person',
-                'verbose_name_plural': 'Personen',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "Person",
+                "verbose_name_plural": "Personen",
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='SearchWord',
+            name="SearchWord",
             fields=[
-                ('word', models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("word", models.CharField(max_length=100, primary_key=True, serialize=False)),
             ],
             options={
-                'verbose_name': 'Suchwort',
-                'verbose_name_plural': 'Suchwörter',
+                "verbose_name": "Suchwort",
+                "verbose_name_plural": "Suchwörter",
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True, verbose_name='Kürzel')),
-                ('name_de', models.CharField(max_length=100, unique=True, verbose_name='Name (deutsch)')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='Name (englisch)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60, unique=True, verbose_name="Kürzel")),
+                ("name_de", models.CharField(max_length=100, unique=True, verbose_name="Name (deutsch)")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="Name (englisch)")),
             ],
             options={
-                'verbose_name': 'Thema',
-                'verbose_name_plural': 'Themen',
-                'ordering': ['name_de'],
+                "verbose_name": "Thema",
+                "verbose_name_plural": "Themen",
+                "ordering": ["name_de"],
             },
             bases=(knotenpunkt.actors.models.TranslatedNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='SDG',
+            name="SDG",
             fields=[
-                ('number', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='Nummer')),
-                ('name_de', models.CharField(max_length=120, verbose_name='Titel (deutsch)')),
-                ('name_en', models.CharField(max_length=120, verbose_name='Titel (englisch)')),
-                ('colour', models.CharField(max_length=7, verbose_name='Farbe')),
+                ("number", models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name="Nummer")),
+                ("name_de", models.CharField(max_length=120, verbose_name="Titel (deutsch)")),
+                ("name_en", models.CharField(max_length=120, verbose_name="Titel (englisch)")),
+                ("colour", models.CharField(max_length=7, verbose_name="Farbe")),
             ],
             options={
-                'verbose_name': 'Nachhaltigkeitsziel (SDG)',
-                'verbose_name_plural': 'Nachhaltigkeitsziele (SDGs)',
-                'ordering': ['number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('number__gte', 1), ('number__lte', 17)), name='sdg_number_1_to_17')],
+                "verbose_name": "Nachhaltigkeitsziel (SDG)",
+                "verbose_name_plural": "Nachhaltigkeitsziele (SDGs)",
+                "ordering": ["number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1), ("number__lte", 17)), name="sdg_number_1_to_17"
+                    )
+                ],
             },
             bases=(knotenpunkt.actors.models.TranslatedNameMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Actor',
+            name="Actor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='Name')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='Adresse (Slug)')),
-                ('kind', models.CharField(choices=[('association', 'Verein'), ('initiative', 'Initiative'), ('fair_trade_shop', 'Weltladen'), ('diaspora', 'Migranten-/Diasporaorganisation'), ('school', 'Schule'), ('university', 'Hochschule'), ('religious', 'Religionsgemeinschaft'), ('foundation', 'Stiftung'), ('company', 'Unternehmen'), ('network', 'Netzwerk/Forum'), ('city_department', 'Städtische Dienststelle'), ('state_body', 'Landesebene'), ('federal_body', 'Bundesebene'), ('partner_municipality', 'Partnerkommune im Ausland'), ('other', 'Sonstige')], max_length=30, verbose_name='Art')),
-                ('level', models.CharField(choices=[('local', 'lokal'), ('regional', 'regional'), ('state', 'Land'), ('federal', 'Bund'), ('international', 'international')], default='local', max_length=20, verbose_name='Ebene')),
-                ('description', models.TextField(blank=True, help_text='Markdown ist erlaubt.', verbose_name='Beschreibung')),
-                ('website', models.URLField(blank=True, verbose_name='Website')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='öffentliche E-Mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='öffentliche Telefonnummer')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='Straße und Hausnummer')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='PLZ')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='Ort')),
-                ('country', django_countries.fields.CountryField(blank=True, default='DE', max_length=2, verbose_name='Land (Sitz)')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='Breitengrad')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='Längengrad')),
-                ('published', models.BooleanField(default=False, verbose_name='veröffentlicht')),
-                ('internal_notes', models.TextField(blank=True, verbose_name='interne Notizen')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='Version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='angelegt')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='geändert')),
-                ('search_name', models.TextField(blank=True, default='', editable=False)),
-                ('search_body', models.TextField(blank=True, default='', editable=False)),
-                ('parent', models.ForeignKey(blank=True, help_text='Zum Beispiel das Referat, zu dem ein Fachbereich gehört.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='actors.actor', verbose_name='übergeordnete Einheit')),
-                ('sdgs', models.ManyToManyField(blank=True, related_name='actors', to='actors.sdg', verbose_name='Nachhaltigkeitsziele')),
-                ('themes', models.ManyToManyField(blank=True, related_name='actors', to='actors.theme', verbose_name='Themen')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="Name")),
+                ("slug", models.SlugField(max_length=220, unique=True, verbose_name="Adresse (Slug)")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("association", "Verein"),
+                            ("initiative", "Initiative"),
+                            ("fair_trade_shop", "Weltladen"),
+                            ("diaspora", "Migranten-/Diasporaorganisation"),
+                            ("school", "Schule"),
+                            ("university", "Hochschule"),
+                            ("religious", "Religionsgemeinschaft"),
+                            ("foundation", "Stiftung"),
+                            ("company", "Unternehmen"),
+                            ("network", "Netzwerk/Forum"),
+                            ("city_department", "Städtische Dienststelle"),
+                            ("state_body", "Landesebene"),
+                            ("federal_body", "Bundesebene"),
+                            ("partner_municipality", "Partnerkommune im Ausland"),
+                            ("other", "Sonstige"),
+                        ],
+                        max_length=30,
+                        verbose_name="Art",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("local", "lokal"),
+                            ("regional", "regional"),
+                            ("state", "Land"),
+                            ("federal", "Bund"),
+                            ("international", "international"),
+                        ],
+                        default="local",
+                        max_length=20,
+                        verbose_name="Ebene",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="Markdown ist erlaubt.", verbose_name="Beschreibung"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="Website")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="öffentliche E-Mail")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="öffentliche Telefonnummer"),
+                ),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="Straße und Hausnummer")),
+                ("postcode", models.CharField(blank=True, max_length=10, verbose_name="PLZ")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="Ort")),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, default="DE", max_length=2, verbose_name="Land (Sitz)"
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="Breitengrad"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="Längengrad"
+                    ),
+                ),
+                ("published", models.BooleanField(default=False, verbose_name="veröffentlicht")),
+                ("internal_notes", models.TextField(blank=True, verbose_name="interne Notizen")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="Version")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="angelegt")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="geändert")),
+                ("search_name", models.TextField(blank=True, default="", editable=False)),
+                ("search_body", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Zum Beispiel das Referat, zu dem ein Fachbereich gehört.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="actors.actor",
+                        verbose_name="übergeordnete Einheit",
+                    ),
+                ),
+                (
+                    "sdgs",
+                    models.ManyToManyField(
+                        blank=True, related_name="actors", to="actors.sdg", verbose_name="Nachhaltigkeitsziele"
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(blank=True, related_name="actors", to="actors.theme", verbose_name="Themen"),
+                ),
             ],
             options={
-                'verbose_name': 'Akteur',
-                'verbose_name_plural': 'Akteure',
-                'ordering': ['name'],
+                "verbose_name": "Akteur",
+                "verbose_name_plural": "Akteure",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ActorCountry',
+            name="ActorCountry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='Land')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='countries', to='actors.actor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("country", django_countries.fields.CountryField(max_length=2, verbose_name="Land")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="countries", to="actors.actor"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Land des Engagements',
-                'verbose_name_plural': 'Länder des Engagements',
-                'indexes': [models.Index(fields=['country', 'actor'], name='actorcountry_country')],
-                'constraints': [models.UniqueConstraint(fields=('actor', 'country'), name='actor_country_unique')],
+                "verbose_name": "Land des Engagements",
+                "verbose_name_plural": "Länder des Engagements",
+                "indexes": [models.Index(fields=["country", "actor"], name="actorcountry_country")],
+                "constraints": [models.UniqueConstraint(fields=("actor", "country"), name="actor_country_unique")],
             },
         ),
         migrations.CreateModel(
-            name='ActorEvent',
+            name="ActorEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'angelegt'), ('updated', 'geändert'), ('published', 'veröffentlicht'), ('unpublished', 'zurückgezogen'), ('merged', 'Dublette übernommen')], max_length=20)),
-                ('version', models.PositiveIntegerField()),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='actors.actor')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "angelegt"),
+                            ("updated", "geändert"),
+                            ("published", "veröffentlicht"),
+                            ("unpublished", "zurückgezogen"),
+                            ("merged", "Dublette übernommen"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="actors.actor"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Änderung',
-                'verbose_name_plural': 'Änderungen',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['actor', 'version'], name='actorevent_actor_version')],
+                "verbose_name": "Änderung",
+                "verbose_name_plural": "Änderungen",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["actor", "version"], name="actorevent_actor_version")],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('function', models.CharField(blank=True, max_length=120, verbose_name='Funktion')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='actors.actor')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='actors.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("function", models.CharField(blank=True, max_length=120, verbose_name="Funktion")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="actors.actor"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="actors.person"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Mitgliedschaft',
-                'verbose_name_plural': 'Mitgliedschaften',
-                'ordering': ['actor', 'person'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'actor', 'function'), name='membership_unique')],
+                "verbose_name": "Mitgliedschaft",
+                "verbose_name_plural": "Mitgliedschaften",
+                "ordering": ["actor", "person"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("person", "actor", "function"), name="membership_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SearchWordVariant',
+            name="SearchWordVariant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(max_length=100)),
-                ('word', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='actors.searchword')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("variant", models.CharField(max_length=100)),
+                (
+                    "word",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="variants", to="actors.searchword"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('variant', 'word'), name='searchwordvariant_unique')],
+                "constraints": [models.UniqueConstraint(fields=("variant", "word"), name="searchwordvariant_unique")],
             },
         ),
         migrations.AddIndex(
-            model_name='actor',
-            index=models.Index(fields=['published', 'kind', 'name'], name='actor_pub_kind_name'),
+            model_name="actor",
+            index=models.Index(fields=["published", "kind", "name"], name="actor_pub_kind_name"),
         ),
         migrations.AddIndex(
-            model_name='actor',
-            index=models.Index(fields=['published', 'level', 'name'], name='actor_pub_level_name'),
+            model_name="actor",
+            index=models.Index(fields=["published", "level", "name"], name="actor_pub_level_name"),
         ),
         migrations.AddIndex(
-            model_name='actor',
-            index=models.Index(fields=['published', 'name'], name='actor_pub_name'),
+            model_name="actor",
+            index=models.Index(fields=["published", "name"], name="actor_pub_name"),
         ),
         migrations.AddConstraint(
-            model_name='actor',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='actor_not_own_parent'),
+            model_name="actor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True), name="actor_not_own_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actor',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='actor_latitude_range'),
+            model_name="actor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True), models.Q(("latitude__gte", -90), ("latitude__lte", 90)), _connector="OR"
+                ),
+                name="actor_latitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actor',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='actor_longitude_range'),
+            model_name="actor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="actor_longitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='actor',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='actor_name_not_empty'),
+            model_name="actor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("name", ""), _negated=True), name="actor_name_not_empty"
+            ),
         ),
     ]

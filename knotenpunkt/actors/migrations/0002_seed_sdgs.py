@@ -26,9 +26,7 @@ SDGS = [
 def seed(apps, schema_editor):
     SDG = apps.get_model("actors", "SDG")
     for number, name_de, name_en, colour in SDGS:
-        SDG.objects.update_or_create(
-            number=number, defaults={"name_de": name_de, "name_en": name_en, "colour": colour}
-        )
+        SDG.objects.update_or_create(number=number, defaults={"name_de": name_de, "name_en": name_en, "colour": colour})
 
 
 class Migration(migrations.Migration):

@@ -45,7 +45,7 @@ def actor_field_labels(names):
 
 @register.filter
 def tie_phrase(tie, actor):
-    """"gefördert von", "Kooperation mit" …: the tie as read from `actor`'s profile."""
+    """ "gefördert von", "Kooperation mit" …: the tie as read from `actor`'s profile."""
     return tie.phrase_for(actor)
 
 

@@ -6,35 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('actors', '0001_initial'),
+        ("actors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tie',
+            name="Tie",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cooperation', 'Kooperation'), ('membership', 'Mitgliedschaft'), ('twin_town', 'Städtepartnerschaft'), ('climate_partnership', 'Klimapartnerschaft'), ('funding', 'Förderung'), ('responsibility', 'Zuständigkeit der Verwaltung'), ('other', 'Sonstige')], default='cooperation', max_length=30, verbose_name='Art')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='seit')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='bis')),
-                ('note', models.TextField(blank=True, verbose_name='Notiz')),
-                ('public', models.BooleanField(default=True, verbose_name='öffentlich sichtbar')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ties_out', to='actors.actor', verbose_name='von')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ties_in', to='actors.actor', verbose_name='zu')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cooperation", "Kooperation"),
+                            ("membership", "Mitgliedschaft"),
+                            ("twin_town", "Städtepartnerschaft"),
+                            ("climate_partnership", "Klimapartnerschaft"),
+                            ("funding", "Förderung"),
+                            ("responsibility", "Zuständigkeit der Verwaltung"),
+                            ("other", "Sonstige"),
+                        ],
+                        default="cooperation",
+                        max_length=30,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("start_date", models.DateField(blank=True, null=True, verbose_name="seit")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="bis")),
+                ("note", models.TextField(blank=True, verbose_name="Notiz")),
+                ("public", models.BooleanField(default=True, verbose_name="öffentlich sichtbar")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ties_out",
+                        to="actors.actor",
+                        verbose_name="von",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ties_in",
+                        to="actors.actor",
+                        verbose_name="zu",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Beziehung',
-                'verbose_name_plural': 'Beziehungen',
-                'ordering': ['kind', 'id'],
-                'indexes': [models.Index(fields=['target', 'source'], name='tie_target_source')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='tie_no_self_loop'), models.CheckConstraint(condition=models.Q(('start_date__isnull', True), ('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='tie_end_after_start'), models.UniqueConstraint(fields=('source', 'target', 'kind'), name='tie_unique_per_kind')],
+                "verbose_name": "Beziehung",
+                "verbose_name_plural": "Beziehungen",
+                "ordering": ["kind", "id"],
+                "indexes": [models.Index(fields=["target", "source"], name="tie_target_source")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("source", models.F("target")), _negated=True), name="tie_no_self_loop"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("start_date__isnull", True),
+                            ("end_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="tie_end_after_start",
+                    ),
+                    models.UniqueConstraint(fields=("source", "target", "kind"), name="tie_unique_per_kind"),
+                ],
             },
         ),
     ]
