@@ -1,0 +1,12 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("DOMContentLoaded", () => {
+  // The directory's extra filters are folded away on phones and always open on wider screens.
+  const wide = window.matchMedia("(min-width: 769px)");
+  const sync = () => {
+    document.querySelectorAll("details.more-filters").forEach((details) => {
+      if (wide.matches) details.open = true;
+    });
+  };
+  sync();
+  wide.addEventListener("change", sync);
+});
