@@ -1,0 +1,1 @@
+"""Speed benchmarks on a large synthetic network; run with `make bench` (see docs/benchmarks.md)."""
