@@ -14,6 +14,16 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    # Factories write around the services, so they do not raise the content generation;
+    # the page cache is tested on its own in test_page_cache.py.
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+
 @pytest.fixture(scope="session")
 def shared_handler():
     # WhiteNoise indexes every static file when the middleware chain loads (~0.3 s); load it once.

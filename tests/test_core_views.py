@@ -32,3 +32,15 @@ def test_language_switch_stores_the_choice(client):
 def test_unknown_language_falls_back_to_german(client):
     client.cookies["django_language"] = "xx"
     assert client.get("/")["Content-Language"] == "de"
+
+
+def test_language_switch_works_without_a_form_token(client):
+    response = client.get("/sprache/", {"language": "en", "next": "/akteure/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/akteure/"
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/sprache/", {"language": "en", "next": "https://evil.example.com/"})
+    assert response["Location"] == "/"

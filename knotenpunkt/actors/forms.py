@@ -5,6 +5,7 @@ from django_countries import countries
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
 from knotenpunkt.actors.services import ALL_FIELDS
+from knotenpunkt.lib.widgets import FastSelect
 
 
 class DirectoryFilterForm(forms.Form):
@@ -26,6 +27,8 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("alle Länder")), *countries]
+        for name in ("kind", "level", "theme", "sdg", "country"):
+            self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
         self.fields["q"].widget.attrs.update({"placeholder": _("Name, Thema, Ort …")})
 
     def filters(self) -> dict:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, ActorCountry, ActorEvent, ActorEventKind, Membership
+from knotenpunkt.core.page_cache import bump_content_generation
 
 # Fields a form may set directly on the Actor row.
 SCALAR_FIELDS = (
@@ -168,6 +169,7 @@ def actor_create(*, user, data: dict) -> Actor:
         data={"values": _current_values(actor)},
     )
     search.index_actors([actor.pk])
+    bump_content_generation()
     return actor
 
 
@@ -206,6 +208,7 @@ def actor_update(*, user, actor: Actor, data: dict, expected_version: int) -> Ac
             actor=current, kind=kind, user=_user_or_none(user), version=current.version, data={"changes": changes}
         )
         search.index_actors([current.pk])
+        bump_content_generation()
     return current
 
 
@@ -308,6 +311,7 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
         raise ValidationError(_("Die Dublette ist noch anderweitig verknüpft und kann nicht entfernt werden.")) from exc
     search.remove_actors([duplicate_pk])
     search.index_actors([survivor.pk])
+    bump_content_generation()
     return survivor
 
 
@@ -323,3 +327,4 @@ def theme_save(*, user, theme) -> None:
     theme.full_clean()
     theme.save()
     search.index_actors(list(theme.actors.values_list("pk", flat=True)))
+    bump_content_generation()

@@ -13,6 +13,7 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.actors import selectors, services
 from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
 from knotenpunkt.actors.models import Actor
+from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.network.forms import TieForm
 
 
@@ -32,6 +33,7 @@ def _get_editable_actor(request, slug) -> Actor:
 
 
 @require_GET
+@cache_public_page
 def directory(request):
     form = DirectoryFilterForm(request.GET)
     filters = form.filters()
@@ -51,6 +53,7 @@ def directory(request):
 
 
 @require_GET
+@cache_public_page
 def detail(request, slug):
     actor = _get_actor_for_user(request, slug)
     internal = permissions.can_view_internal(request.user, actor)

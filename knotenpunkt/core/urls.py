@@ -1,5 +1,4 @@
 from django.urls import path
-from django.views.i18n import set_language
 
 from knotenpunkt.core import views
 
@@ -8,5 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sprache/", set_language, name="set_language"),
+    path("sprache/", views.switch_language, name="set_language"),
 ]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
+from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.network.models import Tie
 
 TIE_FIELDS = ("kind", "start_date", "end_date", "note", "public")
@@ -32,6 +33,7 @@ def tie_create(*, user, source, target, kind, start_date=None, end_date=None, no
     if not (permissions.can_manage_ties(user, source) or permissions.can_manage_ties(user, target)):
         raise PermissionDenied(_("Sie dürfen keine Beziehungen anlegen."))
     _validate(source, target, kind, start_date, end_date)
+    bump_content_generation()
     return Tie.objects.create(
         source=source,
         target=target,
@@ -53,6 +55,7 @@ def tie_update(*, user, tie: Tie, data: dict) -> Tie:
     for name, value in values.items():
         setattr(tie, name, value)
     tie.save()
+    bump_content_generation()
     return tie
 
 
@@ -61,3 +64,4 @@ def tie_delete(*, user, tie: Tie) -> None:
     if not permissions.can_manage_ties(user, tie.source):
         raise PermissionDenied(_("Sie dürfen diese Beziehung nicht löschen."))
     tie.delete()
+    bump_content_generation()

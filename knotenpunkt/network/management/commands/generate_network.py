@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from knotenpunkt.actors import search
+from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.network import synthetic
 
 
@@ -41,11 +42,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         loaded = time.perf_counter() - started
 
-        if hasattr(search, "rebuild_index") and not options["no_index"]:
+        if not options["no_index"]:
             t = time.perf_counter()
             with transaction.atomic():
                 search.rebuild_index()
             self._line("Suchindex", time.perf_counter() - t)
+        bump_content_generation()
         t = time.perf_counter()
         # After the index rebuild, which rewrites every actor row.
         if command := synthetic.vacuum():
