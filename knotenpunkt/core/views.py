@@ -1,10 +1,10 @@
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.db.utils import DatabaseError
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
