@@ -50,6 +50,16 @@ def actor_ties(*, user, actor: Actor):
     return ties.select_related("source", "target").order_by("kind", "source__name", "target__name")
 
 
+TIES_PER_PAGE = 40
+
+
+def actor_ties_page(*, user, actor: Actor, page_number):
+    """One page of an actor's visible ties: a hub with a thousand ties still renders quickly."""
+    from django.core.paginator import Paginator
+
+    return Paginator(actor_ties(user=user, actor=actor), TIES_PER_PAGE).get_page(page_number)
+
+
 def actor_memberships(actor: Actor):
     return Membership.objects.filter(actor=actor).select_related("person").order_by("person__last_name")
 

@@ -60,7 +60,7 @@ def detail(request, slug):
     context = {
         "actor": actor,
         "internal": internal,
-        "ties": selectors.actor_ties(user=request.user, actor=actor),
+        "ties": selectors.actor_ties_page(user=request.user, actor=actor, page_number=request.GET.get("beziehungen")),
         "children": selectors.visible_children(user=request.user, actor=actor),
         "parent": actor.parent if actor.parent and permissions.can_view_actor(request.user, actor.parent) else None,
         "can_edit": permissions.can_edit_actor(request.user, actor),
@@ -73,6 +73,8 @@ def detail(request, slug):
         context["history"] = selectors.actor_history(actor)
     if context["can_manage_ties"]:
         context["tie_form"] = TieForm(source=actor)
+    if request.htmx and "beziehungen" in request.GET:
+        return render(request, "network/_ties.html", context)
     return render(request, "actors/detail.html", context)
 
 

@@ -15,7 +15,7 @@ from knotenpunkt.network.forms import TieForm
 def _render_ties(request, actor, form, status=200):
     context = {
         "actor": actor,
-        "ties": actor_selectors.actor_ties(user=request.user, actor=actor),
+        "ties": actor_selectors.actor_ties_page(user=request.user, actor=actor, page_number=1),
         "internal": permissions.can_view_internal(request.user, actor),
         "can_manage_ties": True,
         "tie_form": form,
