@@ -64,3 +64,27 @@ def test_pagination_keeps_the_filters(client, settings):
 def test_empty_result_explains_what_to_do(client):
     response = client.get("/akteure/", {"q": "gibtesnichtwirklich"})
     assert "Keine Treffer" in response.content.decode()
+
+
+def test_a_broad_search_counts_only_up_to_the_cap(client, settings):
+    from knotenpunkt.actors import search
+
+    settings.DIRECTORY_SEARCH_COUNT_CAP = 3
+    settings.DIRECTORY_PAGE_SIZE = 2
+    actors = [ActorFactory(name=f"Klimaverein {i}") for i in range(5)]
+    search.index_actors([a.pk for a in actors])
+    response = client.get("/akteure/", {"q": "Klimaverein"})
+    assert response.context["page"].paginator.capped
+    assert "Mehr als 3 Akteure gefunden" in response.content.decode()
+    assert response.context["page"].paginator.num_pages == 2
+
+
+def test_a_narrow_search_shows_the_exact_count(client, settings):
+    from knotenpunkt.actors import search
+
+    settings.DIRECTORY_SEARCH_COUNT_CAP = 3
+    actors = [ActorFactory(name=f"Klimaverein {i}") for i in range(2)]
+    search.index_actors([a.pk for a in actors])
+    response = client.get("/akteure/", {"q": "Klimaverein"})
+    assert not response.context["page"].paginator.capped
+    assert "2 Akteure gefunden" in response.content.decode()

@@ -14,6 +14,7 @@ from knotenpunkt.actors import selectors, services
 from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.lib.pagination import CappedPaginator
 from knotenpunkt.network.forms import TieForm
 
 
@@ -38,7 +39,11 @@ def directory(request):
     form = DirectoryFilterForm(request.GET)
     filters = form.filters()
     actors = selectors.with_list_relations(selectors.actor_directory(user=request.user, filters=filters))
-    page = Paginator(actors, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.get("q"):
+        paginator = CappedPaginator(actors, settings.DIRECTORY_PAGE_SIZE, cap=settings.DIRECTORY_SEARCH_COUNT_CAP)
+    else:
+        paginator = Paginator(actors, settings.DIRECTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
