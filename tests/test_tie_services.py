@@ -58,3 +58,40 @@ def test_the_database_refuses_self_loops_even_around_the_service(actor_a):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Tie.objects.create(source=actor_a, target=actor_a, kind=TieKind.OTHER)
+
+
+def test_tie_counts_follow_creation_and_deletion(coordinator, actor_a):
+    partner = ActorFactory()
+    tie = services.tie_create(user=coordinator, source=actor_a, target=partner, kind=TieKind.COOPERATION)
+    services.tie_create(user=coordinator, source=partner, target=actor_a, kind=TieKind.FUNDING)
+    actor_a.refresh_from_db()
+    partner.refresh_from_db()
+    assert (actor_a.tie_count, partner.tie_count) == (2, 2)
+    services.tie_delete(user=coordinator, tie=tie)
+    actor_a.refresh_from_db()
+    assert actor_a.tie_count == 1
+
+
+def test_tie_counts_after_a_merge(coordinator):
+    from knotenpunkt.actors.services import actor_merge
+
+    survivor, duplicate, partner = ActorFactory(), ActorFactory(), ActorFactory()
+    services.tie_create(user=coordinator, source=survivor, target=partner, kind=TieKind.COOPERATION)
+    services.tie_create(user=coordinator, source=duplicate, target=partner, kind=TieKind.COOPERATION)  # dropped
+    services.tie_create(user=coordinator, source=duplicate, target=ActorFactory(), kind=TieKind.FUNDING)  # moved
+    actor_merge(user=coordinator, survivor=survivor, duplicate=duplicate)
+    survivor.refresh_from_db()
+    partner.refresh_from_db()
+    assert (survivor.tie_count, partner.tie_count) == (2, 1)
+
+
+def test_rebuilding_tie_counts_matches_the_ties(actor_a):
+    from knotenpunkt.actors.models import Actor
+
+    partners = [ActorFactory() for _ in range(3)]
+    for partner in partners:
+        Tie.objects.create(source=actor_a, target=partner, kind=TieKind.COOPERATION)
+    services.tie_counts_rebuild()
+    counts = dict(Actor.objects.values_list("pk", "tie_count"))
+    assert counts[actor_a.pk] == 3
+    assert all(counts[p.pk] == 1 for p in partners)

@@ -119,6 +119,8 @@ class Actor(models.Model):
     published = models.BooleanField(_("veröffentlicht"), default=False)
     # Internal
     internal_notes = models.TextField(_("interne Notizen"), blank=True)
+    # Number of declared ties in either direction, kept by network.services (search ranks hubs first).
+    tie_count = models.PositiveIntegerField(_("Anzahl Beziehungen"), default=0, editable=False)
     # Bookkeeping
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -138,6 +140,8 @@ class Actor(models.Model):
             models.Index(fields=["published", "kind", "name"], name="actor_pub_kind_name"),
             models.Index(fields=["published", "level", "name"], name="actor_pub_level_name"),
             models.Index(fields=["published", "name"], name="actor_pub_name"),
+            # Search results in rank order: the best-connected matches first, read in index order.
+            models.Index(models.F("tie_count").desc(), "name", "id", name="actor_tiecount_name"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="actor_not_own_parent"),

@@ -227,6 +227,7 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     Empty public fields of the survivor are filled from the duplicate.
     """
     from knotenpunkt.network.models import Tie
+    from knotenpunkt.network.services import tie_counts_refresh
 
     if not permissions.can_merge_actors(user):
         raise PermissionDenied(_("Nur die Koordination darf Dubletten zusammenführen."))
@@ -235,8 +236,10 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     survivor = Actor.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Actor.objects.select_for_update().get(pk=duplicate.pk)
     moved = {"ties": 0, "dropped_ties": 0, "memberships": 0}
+    touched = {survivor.pk}
 
     for tie in Tie.objects.filter(Q(source=duplicate) | Q(target=duplicate)):
+        touched.update((tie.source_id, tie.target_id))
         source_id = survivor.pk if tie.source_id == duplicate.pk else tie.source_id
         target_id = survivor.pk if tie.target_id == duplicate.pk else tie.target_id
         clash = Tie.objects.filter(source_id=source_id, target_id=target_id, kind=tie.kind).exclude(pk=tie.pk)
@@ -307,6 +310,7 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     duplicate_pk = duplicate.pk
     try:
         duplicate.delete()
+        tie_counts_refresh(touched - {duplicate_pk})
     except IntegrityError as exc:  # pragma: no cover - PROTECT on unexpected relations
         raise ValidationError(_("Die Dublette ist noch anderweitig verknüpft und kann nicht entfernt werden.")) from exc
     search.remove_actors([duplicate_pk])

@@ -8,6 +8,7 @@ from django.db import transaction
 from knotenpunkt.actors import search
 from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.network import synthetic
+from knotenpunkt.network.services import tie_counts_rebuild
 
 
 class Command(BaseCommand):
@@ -42,6 +43,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         loaded = time.perf_counter() - started
 
+        t = time.perf_counter()
+        with transaction.atomic():
+            tie_counts_rebuild()
+        self._line("Beziehungen je Akteur zählen", time.perf_counter() - t)
         if not options["no_index"]:
             t = time.perf_counter()
             with transaction.atomic():
