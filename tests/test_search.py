@@ -166,6 +166,42 @@ def test_equal_ranks_are_ordered_by_name():
     assert found("Weltladen") == [a, b]
 
 
+def test_within_a_rank_the_best_connected_actor_comes_first():
+    quiet = indexed(name="Weltladen Am Markt", description="", tie_count=0)
+    hub = indexed(name="Weltladen Zentrum", description="", tie_count=40)
+    assert found("Weltladen") == [hub, quiet]
+
+
+@pytest.fixture
+def ranked_mix():
+    """Actors of every rank, with tie counts that interleave across ranks."""
+    actors = []
+    for i in range(12):
+        actors.append(indexed(name=f"Klimabündnis {i:02d}", description="", tie_count=(i * 7) % 5))
+        actors.append(indexed(name=f"Verein {i:02d}", description="Für Klimaschutz vor Ort.", tie_count=(i * 3) % 11))
+    actors.append(indexed(name="Klima", description="", tie_count=0))
+    return actors
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 1), (0, 5), (0, 20), (5, 10), (10, 25), (20, 30), (0, 1001)])
+def test_every_slice_of_a_search_equals_the_same_slice_of_the_whole_ordering(ranked_mix, start, stop):
+    results = search_actors(Actor.objects.all(), "Klima")
+    whole = list(results)
+    assert whole[0].name == "Klima"
+    assert [a.pk for a in results[start:stop]] == [a.pk for a in whole[start:stop]]
+
+
+def test_counting_a_search_counts_every_match(ranked_mix):
+    assert search_actors(Actor.objects.all(), "Klima").count() == len(ranked_mix)
+    assert search_actors(Actor.objects.all(), "Klima")[:5].count() == 5
+
+
+def test_filtering_after_the_search_is_still_exact(ranked_mix):
+    results = search_actors(Actor.objects.all(), "Klima").filter(name__startswith="Verein")
+    assert [a.name for a in results[:3]] == [a.name for a in list(results)[:3]]
+    assert all(a.name.startswith("Verein") for a in results[:3])
+
+
 # The caller's queryset
 
 

@@ -142,6 +142,8 @@ class Actor(models.Model):
             models.Index(fields=["published", "name"], name="actor_pub_name"),
             # Search results in rank order: the best-connected matches first, read in index order.
             models.Index(models.F("tie_count").desc(), "name", "id", name="actor_tiecount_name"),
+            # Search: actors whose whole (folded) name is the query rank first.
+            models.Index(fields=["search_name"], name="actor_search_name"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="actor_not_own_parent"),

@@ -256,15 +256,23 @@ def rebuild_index(batch_size: int = 5000) -> int:
     return count
 
 
+# Ranks (`search_rank`): the whole name is the query, every query word is in the name, or the
+# words are found anywhere in the document. Within a rank the best-connected actors come first.
+RANK_EXACT_NAME, RANK_NAME, RANK_ANYWHERE = 2, 1, 0
+RESULT_ORDER = ("-search_rank", "-tie_count", "name", "pk")
+
+
 def search_actors(queryset, query):
     """Filter `queryset` to actors matching every word of `query`, best first.
 
-    Annotates `search_rank` (higher is better) and orders by it, then by name. An empty query
-    returns `queryset` unchanged; a query without any searchable word matches nothing.
+    Annotates `search_rank` (RANK_EXACT_NAME, RANK_NAME or RANK_ANYWHERE) and orders by it,
+    then by the number of ties (hubs first), then by name. Filter `queryset` before searching.
+    An empty query returns `queryset` unchanged; a query without any searchable word matches nothing.
     """
     if not query or not str(query).strip():
         return queryset
     terms = [(word, _corrections(word)) for word in query_words(str(query))]
     if not terms:
         return queryset.none()
-    return _backend().search(queryset, terms).order_by("-search_rank", "name", "pk")
+    exact_name = " ".join(words(str(query)[:MAX_QUERY_CHARS]))
+    return _backend().search(queryset, terms, exact_name).order_by(*RESULT_ORDER)

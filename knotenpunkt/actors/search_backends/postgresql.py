@@ -5,15 +5,15 @@ search_body, weight B) with a GIN index. The column is not a model field, so it 
 PostgreSQL only; expressions here reach it next to `search_name` under Django's table alias.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Func
+from django.db.models import BooleanField, Case, F, Func, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from knotenpunkt.actors.models import Actor
 
 VECTOR_COLUMN, INDEX = "search_vector", "actor_search_vector"
-# Share of pg_trgm similarity between the whole query and the name in the rank of actors whose
-# name holds every query word: "Weltladen Kassel" before "Weltladen Kassel-Nord Förderkreis e.V.".
-SIMILARITY_WEIGHT = 0.2
+NAME_VECTOR_COLUMN, NAME_INDEX = "search_name_vector", "actor_search_name_vector"
 _TSQUERY = "to_tsquery('german'::regconfig, %s)"
 
 
@@ -44,6 +44,7 @@ def rebuilt():
     """Merge the GIN pending list (else every search scans it until autovacuum runs) and refresh statistics."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [INDEX])
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [NAME_INDEX])
         cursor.execute(f"ANALYZE {connection.ops.quote_name(Actor._meta.db_table)}")
 
 
@@ -52,43 +53,111 @@ def words_starting_with(prefix):
     return {"word__startswith": prefix}
 
 
-def _tsquery(terms, weight=""):
-    """Each word as a prefix, ORed with its typo corrections; the words ANDed. `weight` "A": in the name.
+def _tsquery(terms):
+    """Each word as a prefix, ORed with its typo corrections; the words ANDed.
 
     Words are letters and digits only (see search.query_words), so they cannot form tsquery syntax.
     """
     groups, params = [], []
     for word, corrections in terms:
-        alternatives = [f"{word}:*{weight}", *(f"{c}:{weight}" if weight else c for c in corrections)]
+        alternatives = [f"{word}:*", *corrections]
         groups.append("(" + " || ".join([_TSQUERY] * len(alternatives)) + ")")
         params.extend(alternatives)
     return " && ".join(groups), params
 
 
 class _OnSearchColumns(Func):
-    """The match or the rank over search_vector and search_name, whatever alias the query gives the table."""
+    """`search_vector @@ tsquery` (optionally only words in the name), whatever alias the query gives the table."""
 
-    def __init__(self, terms, rank):
-        super().__init__(F("search_name"), output_field=FloatField() if rank else BooleanField())
-        self.terms, self.rank = terms, rank
+    output_field = BooleanField()
+
+    def __init__(self, terms, in_name=False):
+        super().__init__(F("search_name"))
+        self.terms, self.in_name = terms, in_name
 
     def as_sql(self, compiler, connection, **extra_context):
-        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        name_sql, _no_params = compiler.compile(self.source_expressions[0])
         quote = connection.ops.quote_name
-        vector_sql = name_sql.removesuffix(quote("search_name")) + quote(VECTOR_COLUMN)
+        column = NAME_VECTOR_COLUMN if self.in_name else VECTOR_COLUMN
+        vector_sql = name_sql.removesuffix(quote("search_name")) + quote(column)
         tsquery_sql, tsquery_params = _tsquery(self.terms)
-        if not self.rank:
-            return f"{vector_sql} @@ ({tsquery_sql})", tsquery_params
-        # similarity() costs more than ts_rank(), so only names holding every word get it.
-        in_name_sql, in_name_params = _tsquery(self.terms, weight="A")
-        folded_query = " ".join(word for word, _corrections in self.terms)
-        sql = (
-            f"(ts_rank({vector_sql}, {tsquery_sql}) + CASE WHEN {vector_sql} @@ ({in_name_sql}) "
-            f"THEN {SIMILARITY_WEIGHT} * similarity({name_sql}, %s) ELSE 0 END)"
-        )
-        return sql, [*tsquery_params, *in_name_params, *name_params, folded_query]
+        return f"{vector_sql} @@ ({tsquery_sql})", tsquery_params
 
 
-def search(queryset, terms):
+class RankedSearchQuerySet(QuerySet):
+    """Search results that read only the top of each rank.
+
+    Ordering every match by rank would touch all of them: 20,000 rows for a broad word at
+    100,000 actors. Each rank's candidates are instead read from the `actor_tiecount_name`
+    index in result order and cut at the end of the requested slice, so a page of 20 reads
+    about 20 / selectivity rows per rank. The union of each rank's first n rows holds the
+    first n rows of the whole result, so pages and (capped) counts are exact.
+
+    A filter added after the search drops back to the plain query, which is just as exact.
+    """
+
+    _rank_parts = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._rank_parts = self._rank_parts
+        return clone
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        clone = super()._filter_or_exclude(negate, args, kwargs)
+        clone._rank_parts = None
+        return clone
+
+    def order_by(self, *field_names):
+        clone = super().order_by(*field_names)
+        if not field_names:
+            # Unordered (e.g. a count): the plain query counts without ranking anything.
+            clone._rank_parts = None
+        return clone
+
+    def __getitem__(self, k):
+        parts = self._rank_parts
+        if not isinstance(k, slice) or k.stop is None or parts is None or k.stop > MAX_FAST_SLICE:
+            return super().__getitem__(k)
+        sqls, params = [], []
+        for part in parts:
+            try:
+                sql, part_params = (
+                    part.order_by("-tie_count", "name", "pk").values("pk")[: k.stop].query.sql_with_params()
+                )
+            except EmptyResultSet:  # a part that can match nothing (e.g. filtered by an empty list)
+                continue
+            sqls.append(f"({sql})")
+            params.extend(part_params)
+        if not sqls:
+            empty = self.none()
+            empty._rank_parts = None
+            return empty[k]
+        restricted = super()._filter_or_exclude(False, (), {"pk__in": RawSQL(" UNION ALL ".join(sqls), params)})  # noqa: S611 - ORM-compiled SQL, bound params
+        restricted._rank_parts = None
+        return restricted[k]
+
+
+# Past this slice end (50 pages of 20) the plain query is as quick.
+MAX_FAST_SLICE = 1001
+
+
+def search(queryset, terms, exact_name):
+    from knotenpunkt.actors.search import RANK_ANYWHERE, RANK_EXACT_NAME, RANK_NAME
+
     terms = tuple((word, tuple(corrections)) for word, corrections in terms)
-    return queryset.filter(_OnSearchColumns(terms, rank=False)).annotate(search_rank=_OnSearchColumns(terms, rank=True))
+    matches = queryset.filter(_OnSearchColumns(terms))
+    in_name = _OnSearchColumns(terms, in_name=True)
+    rank = Case(
+        When(search_name=exact_name, then=Value(RANK_EXACT_NAME)),
+        When(in_name, then=Value(RANK_NAME)),
+        default=Value(RANK_ANYWHERE),
+        output_field=IntegerField(),
+    )
+    ranked = matches.annotate(search_rank=rank)
+    ranked.__class__ = type("RankedActorQuerySet", (RankedSearchQuerySet, ranked.__class__), {})
+    # Overlapping on purpose: the first n of the whole result are among the first n with an exact
+    # name, the first n with every word in the name, and the first n of all matches. Negated
+    # conditions would make the planner guess their size from the wrong independence assumption.
+    ranked._rank_parts = (matches.filter(search_name=exact_name), matches.filter(in_name), matches)
+    return ranked

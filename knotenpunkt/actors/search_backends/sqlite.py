@@ -1,4 +1,4 @@
-"""SQLite: an FTS5 table of folded, stemmed tokens (rowid = actor id), ranked by bm25 with the name weighted.
+"""SQLite: an FTS5 table of folded, stemmed tokens (rowid = actor id) in two columns, name and body.
 
 Migration 0003 creates the table `actors_actor_fts(name, body)`. It keeps its own copy of
 the stemmed text, so index_actors() and remove_actors() maintain it explicitly.
@@ -9,13 +9,11 @@ import threading
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import BooleanField, F, Func
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Value, When
 
 from knotenpunkt.actors.models import Actor
 
 TABLE = "actors_actor_fts"
-# bm25 column weights (name, body): a word in the name counts ten times a word in the body.
-NAME_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 
 _local = threading.local()
 
@@ -75,41 +73,43 @@ def words_starting_with(prefix):
     return {"word__gte": prefix, "word__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
 
 
-def _match(terms):
+def _match(terms, column=None):
     """FTS5 query: each stemmed word as a prefix, ORed with its typo corrections; the words ANDed.
 
     Words are letters and digits only (see search.query_words); quoting keeps even those from
-    being read as operators such as NOT or NEAR.
+    being read as operators such as NOT or NEAR. With `column`, every word must be in that column.
     """
     groups = []
     for word, corrections in terms:
         alternatives = [f'"{stem(word)}"*', *(f'"{stem(c)}"' for c in corrections)]
-        groups.append("(" + " OR ".join(alternatives) + ")")
+        group = "(" + " OR ".join(alternatives) + ")"
+        groups.append(f"{column} : {group}" if column else group)
     return " AND ".join(groups)
 
 
-class _IsFtsRow(Func):
-    """`actors_actor_fts.rowid = <actor id>`, with the actor table under whatever alias the query gives it."""
+class _InFts(Func):
+    """`<actor id> IN (SELECT rowid FROM actors_actor_fts WHERE ... MATCH %s)`, whatever the table's alias."""
 
     output_field = BooleanField()
 
-    def __init__(self):
+    def __init__(self, match):
         super().__init__(F("pk"))
+        self.match = match
 
     def as_sql(self, compiler, connection, **extra_context):
         pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        return f"{TABLE}.rowid = {pk_sql}", pk_params
+        sql = f"{pk_sql} IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"  # noqa: S608 - constant table
+        return sql, [*pk_params, self.match]
 
 
-def search(queryset, terms):
-    """Join the FTS table: bm25() only works on the FTS cursor of the statement itself, and a correlated
-    subquery per actor would repeat the whole full-text query for every row. The ORM cannot join a table
-    without a model, hence extra(); the join condition goes through _IsFtsRow to respect table aliases.
-    """
-    match = _match(terms)
-    return queryset.extra(  # noqa: S610 - fixed SQL; the FTS5 query is a bound parameter
-        tables=[TABLE],
-        where=[f"{TABLE} MATCH %s"],
-        params=[match],
-        select={"search_rank": f"-bm25({TABLE}, {NAME_WEIGHT}, {BODY_WEIGHT})"},
-    ).filter(_IsFtsRow())
+def search(queryset, terms, exact_name):
+    """The FTS5 query runs once as an uncorrelated subquery; the rank needs only the name column's match."""
+    from knotenpunkt.actors.search import RANK_ANYWHERE, RANK_EXACT_NAME, RANK_NAME
+
+    rank = Case(
+        When(search_name=exact_name, then=Value(RANK_EXACT_NAME)),
+        When(_InFts(_match(terms, column="name")), then=Value(RANK_NAME)),
+        default=Value(RANK_ANYWHERE),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(_InFts(_match(terms))).annotate(search_rank=rank)
