@@ -1,6 +1,7 @@
 """Actor search: the same behaviour on SQLite (FTS5) and PostgreSQL (german tsvector + pg_trgm)."""
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -330,3 +331,9 @@ def test_rebuild_index_replaces_a_stale_index(klima):
     rebuild_index()
     assert found("Klima") == []
     assert found("Baumpflanzverein") == [klima]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm exists on PostgreSQL only")
+def test_postgresql_tolerates_two_typos_in_a_long_word_by_trigram_similarity():
+    klima = indexed(name="Klimaschutzinitiative Ludwigsburg", description="")
+    assert found("Klimaschtzinitative") == [klima]

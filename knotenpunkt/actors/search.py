@@ -35,6 +35,8 @@ MAX_WORD_CHARS = 40
 # Typo tolerance: only words this long are corrected, to at most this many vocabulary words.
 MIN_TYPO_WORD_CHARS = 4
 MAX_CORRECTIONS = 5
+# Words this long may also be matched by trigram similarity where the backend offers it.
+MIN_FUZZY_WORD_CHARS = 8
 
 # PostgreSQL's German stop words (tsearch_data/german.stop) as folded words. Documents and
 # queries drop them on every backend, so both databases find the same actors.
@@ -192,7 +194,11 @@ def _corrections(word: str) -> list[str]:
     candidates = (
         SearchWordVariant.objects.filter(variant__in=_deletions(word)).values_list("word_id", flat=True).distinct()
     )
-    return sorted(w for w in candidates[:200] if _one_edit_apart(word, w))[:MAX_CORRECTIONS]
+    corrections = sorted(w for w in candidates[:200] if _one_edit_apart(word, w))[:MAX_CORRECTIONS]
+    if not corrections and len(word) >= MIN_FUZZY_WORD_CHARS:
+        # More than one typo in a long word: the backend may know similar words (PostgreSQL: pg_trgm).
+        corrections = _backend().similar_words(word, limit=MAX_CORRECTIONS)
+    return corrections
 
 
 # Public interface ---------------------------------------------------------------------------------

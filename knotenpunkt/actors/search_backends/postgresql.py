@@ -1,4 +1,4 @@
-"""PostgreSQL: `german` full-text search over a generated, weighted tsvector column; pg_trgm for ranking.
+"""PostgreSQL: `german` full-text search over generated tsvector columns; pg_trgm for misspelt long words.
 
 Migration 0003 adds `actors_actor.search_vector` (generated from search_name, weight A, and
 search_body, weight B) with a GIN index. The column is not a model field, so it exists on
@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, F, Func, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from knotenpunkt.actors.models import Actor
+from knotenpunkt.actors.models import Actor, SearchWord
 
 VECTOR_COLUMN, INDEX = "search_vector", "actor_search_vector"
 NAME_VECTOR_COLUMN, NAME_INDEX = "search_name_vector", "actor_search_name_vector"
@@ -51,6 +51,22 @@ def rebuilt():
 def words_starting_with(prefix):
     """Lookups for vocabulary words starting with `prefix` (served by the varchar_pattern_ops index)."""
     return {"word__startswith": prefix}
+
+
+# pg_trgm similarity a vocabulary word needs to stand in for a long, misspelt query word.
+SIMILARITY_THRESHOLD = 0.5
+
+
+def similar_words(word, limit):
+    """Vocabulary words similar to `word` by pg_trgm (GIN trigram index of migration 0007)."""
+    table = connection.ops.quote_name(SearchWord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT word FROM {table} WHERE word %% %s AND similarity(word, %s) >= %s "  # noqa: S608
+            "ORDER BY similarity(word, %s) DESC, word LIMIT %s",
+            [word, word, SIMILARITY_THRESHOLD, word, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _tsquery(terms):

@@ -73,6 +73,11 @@ def words_starting_with(prefix):
     return {"word__gte": prefix, "word__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
 
 
+def similar_words(word, limit):
+    """No trigram index here: one typo (the symmetric-delete vocabulary) is what SQLite tolerates."""
+    return []
+
+
 def _match(terms, column=None):
     """FTS5 query: each stemmed word as a prefix, ORed with its typo corrections; the words ANDed.
 
