@@ -75,6 +75,8 @@ def configure_environment(database_url: str) -> dict:
             "WHITENOISE_USE_FINDERS": "0",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "knotenpunkt.settings",
+            # In this process (search timings, breakdown): always render, never serve from the page cache.
+            "KNOTENPUNKT_PAGE_CACHE": "0",
         }
     )
     return dict(os.environ)
@@ -180,31 +182,36 @@ def run_http(args, env: dict) -> list[dict]:
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
     )
     rows = []
-    with server.gunicorn(
-        root=ROOT, env=env, port=port, workers=args.workers, log_path=RESULTS / "gunicorn.log"
-    ) as base:
-        statuses = {path: server.fetch(base + path) for _, _, paths, _ in groups for path in paths}
-        every_ok_path = [path for path, (status, _) in statuses.items() if status == 200]
-        if every_ok_path:  # warm-up: imports, templates, connections, PostgreSQL caches
-            server.wrk(base, every_ok_path, duration=3, connections=args.connections, threads=args.threads)
-        for kind, label, paths, extra in groups:
-            bad = {path: statuses[path][0] for path in paths if statuses[path][0] != 200}
-            row = {"kind": kind, "label": label, "paths": paths, **extra}
-            if bad:
-                row["error"] = f"HTTP-Status {bad} (siehe bench/results/gunicorn.log)"
-                print(f"  {label}: übersprungen, {row['error']}", flush=True)
-            else:
-                result = server.wrk(
-                    base, paths, duration=args.duration, connections=args.connections, threads=args.threads
-                )
-                row.update(vars(result))
-                row["bytes"] = statuses[paths[0]][1]
-                print(f"  {label}: {result.rps} req/s, p95 {result.p95_ms} ms", flush=True)
-            rows.append(row)
+    # Twice: as served (anonymous pages from the page cache after the first request) and with the
+    # page cache off, so every request renders and queries: the service time of a cache miss.
+    for mode, cache_setting in (("cached", "1"), ("uncached", "0")):
+        print(f"  -- Seiten-Cache: {mode} --", flush=True)
+        mode_env = {**env, "KNOTENPUNKT_PAGE_CACHE": cache_setting}
+        with server.gunicorn(
+            root=ROOT, env=mode_env, port=port, workers=args.workers, log_path=RESULTS / f"gunicorn-{mode}.log"
+        ) as base:
+            statuses = {path: server.fetch(base + path) for _, _, paths, _ in groups for path in paths}
+            every_ok_path = [path for path, (status, _) in statuses.items() if status == 200]
+            if every_ok_path:  # warm-up: imports, templates, connections, PostgreSQL caches
+                server.wrk(base, every_ok_path, duration=3, connections=args.connections, threads=args.threads)
+            for kind, label, paths, extra in groups:
+                bad = {path: statuses[path][0] for path in paths if statuses[path][0] != 200}
+                row = {"mode": mode, "kind": kind, "label": label, "paths": paths, **extra}
+                if bad:
+                    row["error"] = f"HTTP-Status {bad} (siehe bench/results/gunicorn-{mode}.log)"
+                    print(f"  {label}: übersprungen, {row['error']}", flush=True)
+                else:
+                    result = server.wrk(
+                        base, paths, duration=args.duration, connections=args.connections, threads=args.threads
+                    )
+                    row.update(vars(result))
+                    row["bytes"] = statuses[paths[0]][1]
+                    print(f"  {label}: {result.rps} req/s, p95 {result.p95_ms} ms", flush=True)
+                rows.append(row)
     for row in rows:
         row["in_process"] = breakdown(row["paths"][0])
-    baseline = next((r.get("rps") for r in rows if r["kind"] == "trivial"), None)
     for row in rows:
+        baseline = next((r.get("rps") for r in rows if r["kind"] == "trivial" and r["mode"] == row["mode"]), None)
         if "rps" not in row:
             row["ok"] = False
             continue
@@ -258,16 +265,16 @@ def print_table(results: dict) -> None:
     rows = results.get("http") or []
     if rows:
         header = (
-            f"{'Gruppe':<10} {'Anfrage':<58} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'Anteil':>7}  "
+            f"{'Cache':<9} {'Gruppe':<10} {'Anfrage':<58} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'Anteil':>7}  "
             f"{'Ziel':<8} {'1× in-process: ms / SQL ms / Abfragen'}"
         )
         print(header + "\n" + "-" * len(header))
         for row in rows:
             if "rps" not in row:
-                print(f"{row['kind']:<10} {row['label'][:58]:<58} {row.get('error', '')}")
+                print(f"{row['mode']:<9} {row['kind']:<10} {row['label'][:58]:<58} {row.get('error', '')}")
                 continue
             print(
-                f"{row['kind']:<10} {row['label'][:58]:<58} {row['rps']:>8.1f} {row['p50_ms']:>7.1f} "
+                f"{row['mode']:<9} {row['kind']:<10} {row['label'][:58]:<58} {row['rps']:>8.1f} {row['p50_ms']:>7.1f} "
                 f"{row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['ratio'] or 0:>7.2f}  "
                 f"{'OK' if row['ok'] else 'VERFEHLT':<8} "
                 f"{row['in_process']['ms']:.1f} / {row['in_process']['sql_ms']:.1f} / {row['in_process']['queries']}"
