@@ -175,5 +175,5 @@ CACHES = {
 
 # Directory listing
 DIRECTORY_PAGE_SIZE = 20
-# A text search counts at most this many matches ("mehr als 1.000 Akteure gefunden").
-DIRECTORY_SEARCH_COUNT_CAP = env_int("DIRECTORY_SEARCH_COUNT_CAP", 1000)
+# A text search counts at most this many matches ("mehr als 500 Akteure gefunden").
+DIRECTORY_SEARCH_COUNT_CAP = env_int("DIRECTORY_SEARCH_COUNT_CAP", 500)

@@ -1,4 +1,7 @@
+import functools
+
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -6,6 +9,12 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
 from knotenpunkt.actors.services import ALL_FIELDS
 from knotenpunkt.lib.widgets import FastSelect
+
+
+@functools.lru_cache(maxsize=8)
+def _countries(language):
+    """ISO 3166 countries sorted by their name in `language` (translating and sorting 250 names is slow)."""
+    return list(countries)
 
 
 class DirectoryFilterForm(forms.Form):
@@ -26,9 +35,12 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("alle Länder")), *countries]
+        language = get_language()
+        self.fields["country"].choices = [("", _("alle Länder")), *_countries(language)]
         for name in ("kind", "level", "theme", "sdg", "country"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
+            if name != "theme":  # themes change in the back office; the others only with a release
+                self.fields[name].widget.cache_token = (name, language)
         self.fields["q"].widget.attrs.update({"placeholder": _("Name, Thema, Ort …")})
 
     def filters(self) -> dict:

@@ -11,7 +11,24 @@ from django.utils.html import format_html, format_html_join
 
 
 class FastSelect(forms.Select):
+    """A Select rendered in Python. With `cache_token` (e.g. ("country", "de")) the options' HTML is
+    kept per token and selected value: use it only for choices that depend on nothing but the token."""
+
+    cache_token = None
+    _rendered: dict = {}
+
     def render(self, name, value, attrs=None, renderer=None):
+        if self.cache_token is None:
+            return self._render(name, value, attrs)
+        key = (self.cache_token, name, tuple(sorted((attrs or {}).items())), str(value))
+        html = self._rendered.get(key)
+        if html is None:
+            if len(self._rendered) > 5000:
+                self._rendered.clear()
+            html = self._rendered[key] = self._render(name, value, attrs)
+        return html
+
+    def _render(self, name, value, attrs):
         final_attrs = self.build_attrs(self.attrs, attrs)
         final_attrs["name"] = name
         selected = {"" if v is None else str(v) for v in self.format_value(value)}

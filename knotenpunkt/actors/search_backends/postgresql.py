@@ -175,5 +175,7 @@ def search(queryset, terms, exact_name):
     # Overlapping on purpose: the first n of the whole result are among the first n with an exact
     # name, the first n with every word in the name, and the first n of all matches. Negated
     # conditions would make the planner guess their size from the wrong independence assumption.
-    ranked._rank_parts = (matches.filter(search_name=exact_name), matches.filter(in_name), matches)
+    # An exact name holds every word, and the name's words are in search_vector too: the first two
+    # parts need no full-document match, which would only make PostgreSQL combine two GIN indexes.
+    ranked._rank_parts = (queryset.filter(search_name=exact_name), queryset.filter(in_name), matches)
     return ranked

@@ -1,4 +1,7 @@
+import functools
+
 from django import template
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from knotenpunkt.lib.markdown import render_markdown
@@ -52,3 +55,22 @@ def tie_phrase(tie, actor):
 @register.filter
 def tie_other(tie, actor):
     return tie.other(actor)
+
+
+@functools.lru_cache(maxsize=16)
+def _labels(choices_name, language):
+    from knotenpunkt.actors.models import ActorKind, Level
+
+    choices = {"kind": ActorKind, "level": Level}[choices_name]
+    return {value: str(label) for value, label in choices.choices}
+
+
+@register.filter
+def kind_label(value):
+    """The translated label of an actor kind; Model.get_kind_display() rebuilds its lookup on every call."""
+    return _labels("kind", translation.get_language()).get(value, value)
+
+
+@register.filter
+def level_label(value):
+    return _labels("level", translation.get_language()).get(value, value)
