@@ -88,3 +88,18 @@ def test_a_narrow_search_shows_the_exact_count(client, settings):
     response = client.get("/akteure/", {"q": "Klimaverein"})
     assert not response.context["page"].paginator.capped
     assert "2 Akteure gefunden" in response.content.decode()
+
+
+def test_a_broad_filter_without_search_counts_only_up_to_the_cap(client, settings):
+    settings.DIRECTORY_SEARCH_COUNT_CAP = 3
+    for i in range(5):
+        ActorFactory(name=f"Schule {i}", kind="school")
+    response = client.get("/akteure/", {"kind": "school"})
+    assert "Mehr als 3 Akteure gefunden. Grenzen Sie die Auswahl" in response.content.decode()
+
+
+def test_the_unfiltered_list_shows_the_exact_count(client, settings):
+    settings.DIRECTORY_SEARCH_COUNT_CAP = 3
+    for i in range(5):
+        ActorFactory(name=f"Schule {i}", kind="school")
+    assert "5 Akteure gefunden" in client.get("/akteure/").content.decode()

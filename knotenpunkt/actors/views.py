@@ -39,7 +39,8 @@ def directory(request):
     form = DirectoryFilterForm(request.GET)
     filters = form.filters()
     actors = selectors.with_list_relations(selectors.actor_directory(user=request.user, filters=filters))
-    if filters.get("q"):
+    if filters:
+        # Filtered and searched lists count at most DIRECTORY_SEARCH_COUNT_CAP; the full list's count is cheap.
         paginator = CappedPaginator(actors, settings.DIRECTORY_PAGE_SIZE, cap=settings.DIRECTORY_SEARCH_COUNT_CAP)
     else:
         paginator = Paginator(actors, settings.DIRECTORY_PAGE_SIZE)
