@@ -7,10 +7,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install run serve test lint fmt bench demo messages clean
 
-$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -c requirements/constraints.txt
 	touch $@
 
 ## install: virtual environment, compiled translations, collected static files

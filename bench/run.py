@@ -216,10 +216,14 @@ def run_http(args, env: dict) -> list[dict]:
             row["ok"] = False
             continue
         row["ratio"] = round(row["rps"] / baseline, 3) if baseline else None
+        # Two separate verdicts: the latency target (p95) and the throughput target (ratio). The ratio is
+        # a property of how pages are served; uncached rows show what a cache miss costs.
         if row["kind"] == "directory":
-            row["ok"] = row["p95_ms"] <= DIRECTORY_P95_MS and (row["ratio"] or 0) >= DIRECTORY_MIN_RATIO
+            row["ok_p95"] = row["p95_ms"] <= DIRECTORY_P95_MS
+            row["ok_ratio"] = (row["ratio"] or 0) >= DIRECTORY_MIN_RATIO
+            row["ok"] = row["ok_p95"] and row["ok_ratio"]
         elif row["kind"] == "profile":
-            row["ok"] = row["p95_ms"] <= PROFILE_P95_MS
+            row["ok"] = row["ok_p95"] = row["p95_ms"] <= PROFILE_P95_MS
         else:
             row["ok"] = True
         row["ok"] = row["ok"] and not sum(row["errors"].values())
@@ -246,6 +250,16 @@ def machine() -> dict:
     }
 
 
+def _verdict(row: dict) -> str:
+    """'p95 OK', 'p95 VERFEHLT', plus the throughput verdict for the directory."""
+    if row["kind"] == "trivial":
+        return "–"
+    text = "p95 " + ("OK" if row.get("ok_p95") else "VERFEHLT")
+    if row["kind"] == "directory":
+        text += ", ×" + ("OK" if row.get("ok_ratio") else "—")
+    return text
+
+
 def print_table(results: dict) -> None:
     gen = results["generator"]
     print("\n== Ergebnisse ==")
@@ -266,7 +280,7 @@ def print_table(results: dict) -> None:
     if rows:
         header = (
             f"{'Cache':<9} {'Gruppe':<10} {'Anfrage':<58} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'Anteil':>7}  "
-            f"{'Ziel':<8} {'1× in-process: ms / SQL ms / Abfragen'}"
+            f"{'Ziel':<16} {'1× in-process: ms / SQL ms / Abfragen'}"
         )
         print(header + "\n" + "-" * len(header))
         for row in rows:
@@ -276,7 +290,7 @@ def print_table(results: dict) -> None:
             print(
                 f"{row['mode']:<9} {row['kind']:<10} {row['label'][:58]:<58} {row['rps']:>8.1f} {row['p50_ms']:>7.1f} "
                 f"{row['p95_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['ratio'] or 0:>7.2f}  "
-                f"{'OK' if row['ok'] else 'VERFEHLT':<8} "
+                f"{_verdict(row):<16} "
                 f"{row['in_process']['ms']:.1f} / {row['in_process']['sql_ms']:.1f} / {row['in_process']['queries']}"
             )
         print("Latenzen in ms; Anteil = req/s relativ zu GET /robots.txt im selben Lauf.")
