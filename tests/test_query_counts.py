@@ -4,7 +4,6 @@ import itertools
 
 import pytest
 from django.db import connection
-from django.test.client import Client, ClientHandler
 from django.test.utils import CaptureQueriesContext
 
 from knotenpunkt.accounts.models import Role
@@ -16,19 +15,6 @@ pytestmark = pytest.mark.django_db
 
 COUNTRIES = ["BF", "NI", "TZ"]
 _serial = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def shared_handler():
-    # WhiteNoise indexes every static file when the middleware chain loads; load it once.
-    return ClientHandler(enforce_csrf_checks=False)
-
-
-@pytest.fixture
-def client(shared_handler):
-    client = Client()
-    client.handler = shared_handler
-    return client
 
 
 def _queries(client, url, params=None):

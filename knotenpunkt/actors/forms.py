@@ -7,7 +7,7 @@ from django_countries import countries
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
-from knotenpunkt.actors.services import ALL_FIELDS
+from knotenpunkt.actors.services import ALL_FIELDS, M2M_FIELDS, SCALAR_FIELDS
 from knotenpunkt.lib.widgets import FastSelect
 
 
@@ -85,27 +85,7 @@ class ActorForm(forms.ModelForm):
 
     class Meta:
         model = Actor
-        fields = [
-            "name",
-            "slug",
-            "kind",
-            "level",
-            "parent",
-            "description",
-            "themes",
-            "sdgs",
-            "website",
-            "contact_email",
-            "contact_phone",
-            "street",
-            "postcode",
-            "city",
-            "country",
-            "latitude",
-            "longitude",
-            "published",
-            "internal_notes",
-        ]
+        fields = [*SCALAR_FIELDS, *M2M_FIELDS]
         field_classes = {"themes": IdMultipleChoiceField, "sdgs": IdMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
