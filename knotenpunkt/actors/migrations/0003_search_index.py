@@ -24,7 +24,7 @@ POSTGRESQL_BACKWARDS = [
     "ALTER TABLE actors_actor DROP COLUMN IF EXISTS search_vector",
 ]
 SQLITE_FORWARDS = [
-    # Directory search: actors_actor_fts MATCH ..., ranked by bm25; prefix indexes serve short prefixes.
+    # Directory search: actors_actor_fts MATCH ...; prefix indexes serve short prefixes.
     """
     CREATE VIRTUAL TABLE actors_actor_fts USING fts5(
         name, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
