@@ -74,3 +74,30 @@ def test_a_stale_admin_form_is_refused(client, coordinator, actor_a):
     assert "inzwischen geändert" in response.content.decode()
     actor_a.refresh_from_db()
     assert actor_a.name != "Überschrieben"
+
+
+def test_a_country_added_in_the_admin_inline_is_searchable(client, coordinator, actor_a):
+    from knotenpunkt.actors.search import search_actors
+
+    client.force_login(coordinator)
+    response = client.post(
+        f"/admin/actors/actor/{actor_a.pk}/change/",
+        {
+            "name": actor_a.name,
+            "slug": actor_a.slug,
+            "kind": actor_a.kind,
+            "level": actor_a.level,
+            "description": actor_a.description,
+            "country": "DE",
+            "published": "on",
+            "internal_notes": actor_a.internal_notes,
+            "expected_version": actor_a.version,
+            "countries-TOTAL_FORMS": "1",
+            "countries-INITIAL_FORMS": "0",
+            "countries-0-country": "BF",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert list(search_actors(Actor.objects.all(), "Burkina")) == [actor_a]

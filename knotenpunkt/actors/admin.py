@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from knotenpunkt.actors import services
+from knotenpunkt.actors import search, services
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, Membership, Person, Theme
-from knotenpunkt.core.admin_site import CoordinatorAdmin
+from knotenpunkt.core.admin_site import CoordinatorAdmin, CoordinatorInlineMixin
+from knotenpunkt.core.page_cache import bump_content_generation
 
 
 class ActorAdminForm(forms.ModelForm):
@@ -37,12 +38,12 @@ class ActorAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ActorCountryInline(admin.TabularInline):
+class ActorCountryInline(CoordinatorInlineMixin, admin.TabularInline):
     model = ActorCountry
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CoordinatorInlineMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["person"]
@@ -76,9 +77,15 @@ class ActorAdmin(CoordinatorAdmin):
         obj.pk, obj.version = saved.pk, saved.version
 
     def save_related(self, request, form, formsets, change):
-        # themes and sdgs were set by the service; only the inlines remain.
+        # themes and sdgs were set by the service; only the inlines remain. Countries are public and
+        # part of the search document, so a change there re-indexes and refreshes the public pages.
+        changed = False
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+            changed = changed or formset.has_changed()
+        if changed:
+            search.index_actors([form.instance.pk])
+            bump_content_generation()
 
     @admin.action(description=_("Ausgewählte Akteure veröffentlichen"))
     def publish_selected(self, request, queryset):

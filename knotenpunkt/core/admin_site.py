@@ -39,3 +39,19 @@ class CoordinatorAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return permissions.can_use_admin(request.user)
+
+
+class CoordinatorInlineMixin:
+    """Inlines ask the same permission layer (Django's own check would hide them from coordinators)."""
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
