@@ -7,10 +7,10 @@ class CappedPaginator(Paginator):
 
     A broad search word can match tens of thousands of actors; counting them
     all costs more than the page itself. Past the cap the page says "more than
-    1,000" and offers the first `cap` results, ranked.
+    <cap>" and offers the first `cap` results (settings.DIRECTORY_SEARCH_COUNT_CAP).
     """
 
-    def __init__(self, object_list, per_page, *, cap=1000, **kwargs):
+    def __init__(self, object_list, per_page, *, cap, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
         self.capped = False
