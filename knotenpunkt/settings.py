@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "knotenpunkt.accounts",
     "knotenpunkt.actors",
     "knotenpunkt.network",
+    "knotenpunkt.activities",
+    "knotenpunkt.interactions",
     "knotenpunkt.core",
     "knotenpunkt.core.admin_config.KnotenpunktAdminConfig",
     "django.contrib.auth",
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -177,3 +181,33 @@ CACHES = {
 DIRECTORY_PAGE_SIZE = 20
 # A text search counts at most this many matches ("mehr als 500 Akteure gefunden").
 DIRECTORY_SEARCH_COUNT_CAP = env_int("DIRECTORY_SEARCH_COUNT_CAP", 500)
+
+# Background tasks (Django's tasks API, backport `django-tasks` with its database backend).
+# `manage.py worker` runs them and enqueues the periodic ones (core.scheduler); see docs/deploy.md.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Mail (follow-up reminders). Development prints mails to the console unless EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knotenpunkt <knotenpunkt@localhost>")
+# Absolute links in mails and feeds.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Calendar import (iCal in): limits for one feed, and whether feeds may live on private networks.
+ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+ICAL_IMPORT_TIMEOUT = env_int("ICAL_IMPORT_TIMEOUT", 20)
+ICAL_IMPORT_ALLOW_PRIVATE_HOSTS = env_bool("ICAL_IMPORT_ALLOW_PRIVATE_HOSTS", DEBUG)
+# A recurring series may have at most this many occurrences (more is refused or, on import, cut).
+ACTIVITY_MAX_OCCURRENCES = env_int("ACTIVITY_MAX_OCCURRENCES", 1000)

@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("knotenpunkt.core.urls")),
     path("akteure/", include("knotenpunkt.actors.urls")),
     path("netzwerk/", include("knotenpunkt.network.urls")),
+    path("", include("knotenpunkt.activities.urls")),
+    path("", include("knotenpunkt.interactions.urls")),
     path("konto/", include("knotenpunkt.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,8 @@ Every request also compares a fingerprint of the database before and after: only
 may change it. A named URL without a row fails `test_every_named_url_has_a_matrix_entry`.
 """
 
+import importlib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -221,11 +223,23 @@ def _named_urls(resolver=None, namespace=""):
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
 
+def _all_matrices() -> dict:
+    """This MATRIX and those of the other domains (tests/test_matrix_<domain>.py, same format)."""
+    rows = dict(MATRIX)
+    for path in sorted(Path(__file__).parent.glob("test_matrix_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        overlap = rows.keys() & module.MATRIX.keys()
+        assert not overlap, f"URLs with two matrix rows: {sorted(overlap)}"
+        rows.update(module.MATRIX)
+    return rows
+
+
 def test_every_named_url_has_a_matrix_entry():
     names = {name for name in _named_urls() if not name.startswith("admin:")}
+    rows = _all_matrices()
     assert names, "no URLs found"
-    assert sorted(names - MATRIX.keys()) == [], "URLs without a row in MATRIX"
-    assert sorted(MATRIX.keys() - names) == [], "rows in MATRIX for URLs that no longer exist"
+    assert sorted(names - rows.keys()) == [], "URLs without a row in a MATRIX"
+    assert sorted(rows.keys() - names) == [], "rows in a MATRIX for URLs that no longer exist"
 
 
 def test_every_done_cell_has_a_check_for_the_change():

@@ -166,3 +166,100 @@ def can_manage_ties(user, actor) -> bool:
 
 def can_use_admin(user) -> bool:
     return is_coordinator(user)
+
+
+# --- activities -------------------------------------------------------------------
+
+
+def visible_activities(user, queryset=None):
+    """Activities this user may see: all for internal readers; public ones for everybody;
+    actor editors also the activities their actors take part in."""
+    from knotenpunkt.activities.models import Activity
+
+    qs = Activity.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return qs
+    if role == Role.ACTOR_EDITOR:
+        return qs.filter(Q(public=True) | Q(participations__actor_id__in=_edited_ids(user))).distinct()
+    return qs.filter(public=True)
+
+
+def visible_occurrences(user, queryset):
+    """The same rule for ActivityOccurrence rows (which carry `public`)."""
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return queryset
+    if role == Role.ACTOR_EDITOR:
+        from knotenpunkt.activities.models import Participation
+
+        mine = Participation.objects.filter(actor_id__in=_edited_ids(user)).values("activity_id")
+        return queryset.filter(Q(public=True) | Q(activity_id__in=mine))
+    return queryset.filter(public=True)
+
+
+def _organiser_ids(activity) -> set[int]:
+    from knotenpunkt.activities.models import ParticipantRole
+
+    cached = getattr(activity, "_kp_organiser_ids", None)
+    if cached is None:
+        cached = set(
+            activity.participations.filter(role=ParticipantRole.ORGANISER, actor__isnull=False).values_list(
+                "actor_id", flat=True
+            )
+        )
+        activity._kp_organiser_ids = cached
+    return cached
+
+
+def can_view_activity(user, activity) -> bool:
+    if activity.public:
+        return True
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return True
+    if role == Role.ACTOR_EDITOR:
+        return activity.participations.filter(actor_id__in=_edited_ids(user)).exists()
+    return False
+
+
+def can_view_activity_internal(user, activity) -> bool:
+    """Outcome notes, persons taking part, unpublished participants."""
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return True
+    if role == Role.ACTOR_EDITOR:
+        return bool(_organiser_ids(activity) & _edited_ids(user))
+    return False
+
+
+def can_create_activity(user) -> bool:
+    """Staff create any activity; actor editors create activities their actors organise."""
+    return role_of(user) in (Role.COORDINATOR, Role.CITY_STAFF, Role.ACTOR_EDITOR)
+
+
+def activity_organiser_choices(user, queryset=None):
+    """Actors this user may name as organiser of a new or edited activity (None = any)."""
+    if role_of(user) == Role.ACTOR_EDITOR:
+        return visible_actors(user, queryset).filter(pk__in=_edited_ids(user))
+    return None
+
+
+def can_edit_activity(user, activity) -> bool:
+    role = role_of(user)
+    if role == Role.COORDINATOR:
+        return True
+    if role == Role.CITY_STAFF:
+        return activity.created_by_id == user.pk or bool(_organiser_ids(activity) & _department_ids(user))
+    if role == Role.ACTOR_EDITOR:
+        return bool(_organiser_ids(activity) & _edited_ids(user))
+    return False
+
+
+def can_manage_calendar_sources(user, actor) -> bool:
+    """Register or refresh an actor's own calendar feed: the office, or whoever edits the actor."""
+    return can_edit_actor(user, actor)
+
+
+def can_have_personal_feed(user) -> bool:
+    return role_of(user) is not None

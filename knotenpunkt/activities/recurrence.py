@@ -1,0 +1,121 @@
+"""Expanding an activity into its concrete dates.
+
+Recurrence is computed in Europe/Berlin wall-clock time (a 19:00 forum stays at 19:00
+across the change to summer time), then stored as aware datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    start: dt.datetime
+    end: dt.datetime
+    recurrence_id: dt.datetime | None
+    cancelled: bool = False
+    title: str = ""
+
+
+def _naive_local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(BERLIN).replace(tzinfo=None)
+
+
+def _aware(naive_local: dt.datetime) -> dt.datetime:
+    return naive_local.replace(tzinfo=BERLIN).astimezone(dt.UTC)
+
+
+def parse_rrule(text: str, start: dt.datetime):
+    """A dateutil rule for `text` anchored at `start`, or a ValidationError in plain German."""
+    text = (text or "").strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[6:]
+    try:
+        rule = rrulestr(text, dtstart=_naive_local(start), ignoretz=True)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ValidationError(
+            {"rrule": _("Die Wiederholungsregel ist nicht gültig (%(detail)s).") % {"detail": exc}}
+        ) from exc
+    return rule
+
+
+def rule_is_bounded(text: str) -> bool:
+    upper = (text or "").upper()
+    return "UNTIL=" in upper or "COUNT=" in upper
+
+
+def expand(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    rrule: str = "",
+    exceptions=(),
+    limit: int | None = None,
+    until: dt.datetime | None = None,
+) -> list[Occurrence]:
+    """Every occurrence of an activity, exceptions applied.
+
+    A rule without UNTIL or COUNT is refused unless `until` cuts it (the importer does);
+    a rule with more than `limit` occurrences (default ACTIVITY_MAX_OCCURRENCES) is refused.
+    """
+    duration = end - start
+    if not rrule:
+        return [Occurrence(start=start, end=end, recurrence_id=None)]
+    if until is None and not rule_is_bounded(rrule):
+        raise ValidationError(
+            {
+                "rrule": _(
+                    "Eine Wiederholung braucht ein Ende: ein Enddatum (UNTIL) oder eine Anzahl (COUNT), "
+                    "sonst entstünden unendlich viele Termine."
+                )
+            }
+        )
+    limit = limit or settings.ACTIVITY_MAX_OCCURRENCES
+    rule = parse_rrule(rrule, start)
+    stop = _naive_local(until) if until is not None else None
+    by_recurrence = {exc.recurrence_id: exc for exc in exceptions}
+    result = []
+    for local_start in rule:
+        if stop is not None and local_start > stop:
+            break
+        if len(result) >= limit:
+            raise ValidationError(
+                {
+                    "rrule": _(
+                        "Die Wiederholung ergibt mehr als %(limit)d Termine. Bitte ein früheres Ende oder eine "
+                        "kleinere Anzahl wählen."
+                    )
+                    % {"limit": limit}
+                }
+            )
+        occ_start = _aware(local_start)
+        occ_end = _aware(local_start + duration) if duration else occ_start
+        exc = by_recurrence.get(occ_start)
+        if exc is None:
+            result.append(Occurrence(start=occ_start, end=occ_end, recurrence_id=occ_start))
+        else:
+            result.append(
+                Occurrence(
+                    start=exc.start or occ_start,
+                    end=exc.end or (exc.start + (occ_end - occ_start) if exc.start else occ_end),
+                    recurrence_id=occ_start,
+                    cancelled=exc.cancelled,
+                    title=exc.title,
+                )
+            )
+    return result
+
+
+def recurrence_dates(activity, limit: int | None = None) -> list[dt.datetime]:
+    """The original starts (RECURRENCE-IDs) of a recurring activity, for choosing an exception."""
+    return [o.recurrence_id for o in expand(start=activity.start, end=activity.end, rrule=activity.rrule, limit=limit)]

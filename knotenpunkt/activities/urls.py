@@ -1,0 +1,24 @@
+from django.urls import path
+
+from knotenpunkt.activities import feeds, sources, views
+
+app_name = "activities"
+
+urlpatterns = [
+    # Calendar and activities (views.py)
+    path("termine/", views.calendar, name="calendar"),
+    path("termine/neu/", views.activity_create, name="create"),
+    path("termine/<int:pk>/", views.activity_detail, name="detail"),
+    path("termine/<int:pk>/bearbeiten/", views.activity_edit, name="edit"),
+    path("termine/<int:pk>/absagen/", views.activity_cancel, name="cancel"),
+    path("termine/<int:pk>/ausnahme/", views.exception_save, name="exception"),
+    # iCal out (feeds.py)
+    path("termine.ics", feeds.public_feed, name="feed"),
+    path("termine/<int:pk>.ics", feeds.activity_ics, name="activity_ics"),
+    path("kalender/abo/", feeds.feed_settings, name="feed_settings"),
+    path("kalender/abo/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
+    # iCal in (sources.py)
+    path("akteure/<slug:slug>/kalender/", sources.source_list, name="sources"),
+    path("kalenderquellen/<int:pk>/aktualisieren/", sources.source_refresh, name="source_refresh"),
+    path("kalenderquellen/<int:pk>/loeschen/", sources.source_delete, name="source_delete"),
+]
