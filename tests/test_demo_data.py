@@ -1,12 +1,14 @@
 """`manage.py load_demo`: the Ludwigsburg demo data."""
 
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Q
 
 from knotenpunkt.accounts.models import Role, User
+from knotenpunkt.activities.models import Activity, ActivityOccurrence
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, ActorCountry, ActorEvent, ActorKind, Level, Membership, Person, Theme
 from knotenpunkt.core import demo_data
@@ -184,3 +186,50 @@ def test_it_prints_the_logins_unless_quiet(demo):
     quiet = StringIO()
     call_command("load_demo", "--quiet", stdout=quiet)
     assert quiet.getvalue() == ""
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+# --- activities ---------------------------------------------------------------
+
+
+def test_the_historic_activities_of_the_public_record_are_there(demo):
+    g20 = Activity.objects.get(uid="demo-g20-compact-with-africa@knotenpunkt")
+    assert g20.all_day and g20.city == "Berlin" and g20.public
+    assert (g20.start.astimezone(BERLIN).date().isoformat(), g20.end.astimezone(BERLIN).date().isoformat()) == (
+        "2017-06-12",
+        "2017-06-15",  # all-day end is exclusive: the conference ran 12–14 June
+    )
+    titles = set(Activity.objects.values_list("title", flat=True))
+    for expected in (
+        "BuKo",
+        "Afrikatag",
+        "Fachkommission Fluchtursachen",
+        "Expertengruppe Kommunikation",
+        "Städtetags",
+        "Landesjury",
+        "Bonn",
+        "Berlin",
+        "Afrikabeauftragten",
+        "Migration und Entwicklung",
+    ):
+        assert any(expected in title for title in titles), expected
+    kinds = set(Activity.objects.values_list("kind", flat=True))
+    assert {"conference", "event", "committee", "meeting", "talk", "campaign", "workshop", "milestone"} <= kinds
+
+
+def test_the_local_year_has_a_monthly_forum_with_a_summer_break_and_internal_meetings(demo):
+    forum = Activity.objects.get(uid="demo-eine-welt-forum@knotenpunkt")
+    occurrences = list(forum.occurrences.order_by("start"))
+    assert len(occurrences) == 12
+    assert [o.cancelled for o in occurrences].count(True) == 1
+    assert forum.participations.count() == 6
+    assert Activity.objects.filter(public=False, uid__startswith="demo-").exists()
+    assert Activity.objects.filter(cancelled=True, uid__startswith="demo-").exists()
+
+
+def test_running_it_again_adds_no_activities(demo):
+    before = (Activity.objects.count(), ActivityOccurrence.objects.count())
+    call_command("load_demo", quiet=True)
+    assert (Activity.objects.count(), ActivityOccurrence.objects.count()) == before

@@ -216,14 +216,19 @@ def activity_create(
     source=None,
     source_uid: str = "",
     until: dt.datetime | None = None,
+    uid: str = "",
 ) -> Activity:
-    """Create an activity with its participants, themes and SDGs; build its dates."""
+    """Create an activity with its participants, themes and SDGs; build its dates.
+
+    `uid` fixes the iCalendar UID (demo data, imports that keep one); by default a new one."""
     if user is not None and not permissions.can_create_activity(user):
         raise PermissionDenied
     participants = list(participants or [])
     if user is not None:
         _check_organisers_allowed(user, participants, None)
     activity = Activity(created_by=_user_or_none(user), source=source, source_uid=source_uid)
+    if uid:
+        activity.uid = uid
     _apply(activity, data)
     _save_checked(activity)
     for name in M2M_FIELDS:

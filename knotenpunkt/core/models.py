@@ -16,3 +16,20 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return f"generation {self.value}"
+
+
+class ScheduledRun(models.Model):
+    """One enqueued run of a periodic task (core.scheduler). The unique slot makes sure a
+    run is enqueued once per period, however many workers are running."""
+
+    task = models.CharField(max_length=200)
+    slot = models.CharField(max_length=40)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "slot"], name="scheduledrun_once_per_slot")]
+        indexes = [models.Index(fields=["task", "-enqueued_at"], name="scheduledrun_latest")]
+
+    def __str__(self):
+        return f"{self.task} @ {self.slot}"

@@ -7,16 +7,20 @@ while trying out the demo survive `make run`. Only missing rows are created.
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.accounts.models import User
+from knotenpunkt.activities.models import Activity
+from knotenpunkt.activities.services import ParticipantSpec, activity_create, exception_save
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, Membership, Person, Theme
 from knotenpunkt.actors.services import actor_create
-from knotenpunkt.core import demo_data
+from knotenpunkt.core import demo_activities, demo_data
 from knotenpunkt.network.models import Tie
 from knotenpunkt.network.services import tie_create
 
@@ -35,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            counts = {"themes": 0, "actors": 0, "persons": 0, "memberships": 0, "ties": 0, "users": 0}
+            counts = {"themes": 0, "actors": 0, "persons": 0, "memberships": 0, "ties": 0, "users": 0, "activities": 0}
             themes = self._themes(counts)
             coordinator = self._coordinator(counts)
             actors = self._actors(coordinator, themes, counts)
@@ -45,6 +49,7 @@ class Command(BaseCommand):
                 self._user(spec, actors, counts) for spec in demo_data.USERS if spec[3] != "coordinator"
             ]
             search.index_actors([actor.pk for actor in actors.values()])
+            self._activities(coordinator, actors, themes, counts)
 
         if options["quiet"] or options["verbosity"] == 0:
             return
@@ -125,6 +130,79 @@ class Command(BaseCommand):
             )
             counts["ties"] += 1
 
+    def _activities(self, coordinator, actors, themes, counts) -> None:
+        """The historic activities, and a year of local ones around the month of the first load."""
+        existing = set(Activity.objects.filter(uid__startswith="demo-").values_list("uid", flat=True))
+        for key, kind, title, start, end, fields, participants in demo_activities.HISTORIC:
+            start_at, end_at, all_day = _historic_times(start, end)
+            self._activity(
+                coordinator,
+                actors,
+                themes,
+                existing,
+                key,
+                kind,
+                title,
+                start_at,
+                end_at,
+                all_day,
+                fields,
+                participants,
+                counts,
+            )
+        local_uids = {f"demo-{spec[0]}@knotenpunkt" for spec in demo_activities.LOCAL}
+        if existing & local_uids:
+            return  # laid out at the first load; a later month must not add a shifted copy
+        anchor = timezone.localdate().replace(day=1)
+        for key, kind, title, when, duration, fields, participants in demo_activities.LOCAL:
+            start_at, end_at, all_day = _local_times(anchor, when, duration)
+            self._activity(
+                coordinator,
+                actors,
+                themes,
+                existing,
+                key,
+                kind,
+                title,
+                start_at,
+                end_at,
+                all_day,
+                fields,
+                participants,
+                counts,
+            )
+
+    def _activity(
+        self, coordinator, actors, themes, existing, key, kind, title, start, end, all_day, fields, participants, counts
+    ) -> None:
+        uid = f"demo-{key}@knotenpunkt"
+        if uid in existing:
+            return
+        fields = dict(fields)
+        cancel_occurrence = fields.pop("cancel_occurrence", None)
+        data = {
+            **{k: v for k, v in fields.items() if k not in ("themes", "sdgs")},
+            "kind": kind,
+            "title": title,
+            "start": start,
+            "end": end,
+            "all_day": all_day,
+            "themes": [themes[slug] for slug in fields.get("themes", [])],
+            "sdgs": fields.get("sdgs", []),
+        }
+        specs = [ParticipantSpec(role=role, actor_id=actors[slug].pk) for slug, role in participants]
+        activity = activity_create(user=coordinator, data=data, participants=specs, uid=uid)
+        if cancel_occurrence is not None:
+            occurrence = activity.occurrences.order_by("start")[cancel_occurrence]
+            exception_save(
+                user=coordinator,
+                activity=activity,
+                recurrence_id=occurrence.recurrence_id,
+                cancelled=True,
+                note="Sommerpause",
+            )
+        counts["activities"] += 1
+
     def _user(self, spec, actors, counts) -> User:
         username, first_name, last_name, role, is_staff, department, edited, _ = spec
         user = User.objects.filter(username=username).first()
@@ -155,6 +233,7 @@ class Command(BaseCommand):
             "Personen": (len(demo_data.PERSONS), counts["persons"]),
             "Mitgliedschaften": (Membership.objects.filter(actor__in=demo_ids).count(), counts["memberships"]),
             "Themen": (len(demo_data.THEMES), counts["themes"]),
+            "Termine": (Activity.objects.filter(uid__startswith="demo-").count(), counts["activities"]),
             "Logins": (len(users), counts["users"]),
         }
         self.stdout.write(self.style.SUCCESS("Demo-Daten für Ludwigsburg geladen:"))
@@ -168,3 +247,38 @@ class Command(BaseCommand):
         for user in users:
             note = "" if user.check_password(demo_data.DEMO_PASSWORD) else " [Passwort wurde geändert]"
             self.stdout.write(f"  {user.username:<13} {user.get_role_display()} – {descriptions[user.username]}{note}")
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _historic_times(start: str, end: str) -> tuple[dt.datetime, dt.datetime, bool]:
+    """ "YYYY-MM-DD" (all day, end inclusive) or "YYYY-MM-DD HH:MM" in Berlin time."""
+    if len(start) == 10:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        return _midnight(first), _midnight(last + dt.timedelta(days=1)), True
+    return (
+        dt.datetime.fromisoformat(start).replace(tzinfo=BERLIN),
+        dt.datetime.fromisoformat(end).replace(tzinfo=BERLIN),
+        False,
+    )
+
+
+def _local_times(anchor: dt.date, when, duration) -> tuple[dt.datetime, dt.datetime, bool]:
+    """(month offset, day, "HH:MM" or None) from the anchor month; a negative day counts from the month's end."""
+    offset, day, clock = when
+    month_index = anchor.year * 12 + anchor.month - 1 + offset
+    first = dt.date(month_index // 12, month_index % 12 + 1, 1)
+    if day < 0:
+        next_month = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        date = next_month + dt.timedelta(days=day)
+    else:
+        date = first.replace(day=day)
+    if clock is None:
+        return _midnight(date), _midnight(date + dt.timedelta(days=int(duration))), True
+    start = dt.datetime.combine(date, dt.time.fromisoformat(clock), tzinfo=BERLIN)
+    return start, start + dt.timedelta(hours=duration), False
+
+
+def _midnight(date: dt.date) -> dt.datetime:
+    return dt.datetime.combine(date, dt.time(0, 0), tzinfo=BERLIN)
