@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.core.models import ScheduledRun
+
+
+class TaskResultAdmin(DBTaskResultAdmin):
+    """Background tasks and their outcome (tracebacks of failures), read-only, for coordinators."""
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.can_use_admin(request.user)
+
+
+admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, TaskResultAdmin)
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(admin.ModelAdmin):
+    list_display = ("task", "slot", "enqueued_at")
+    list_filter = ("task",)
+    readonly_fields = ("task", "slot", "enqueued_at", "task_result_id")
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_use_admin(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.can_use_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
