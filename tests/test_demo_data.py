@@ -6,12 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db.models import Q
+from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role, User
 from knotenpunkt.activities.models import Activity, ActivityOccurrence
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, ActorCountry, ActorEvent, ActorKind, Level, Membership, Person, Theme
 from knotenpunkt.core import demo_data
+from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie, TieKind
 
 NAMED_ACTORS = [
@@ -233,3 +235,12 @@ def test_running_it_again_adds_no_activities(demo):
     before = (Activity.objects.count(), ActivityOccurrence.objects.count())
     call_command("load_demo", quiet=True)
     assert (Activity.objects.count(), ActivityOccurrence.objects.count()) == before
+
+
+def test_the_contact_log_has_an_overdue_follow_up_for_the_coordinator(demo):
+    assert Interaction.objects.count() == 4
+    overdue = FollowUp.objects.filter(assignee__username="koordination", due_date__lt=timezone.localdate())
+    assert overdue.count() == 1
+    assert FollowUp.objects.filter(assignee__username="fachbereich", interaction__visibility="staff").exists()
+    call_command("load_demo", quiet=True)
+    assert Interaction.objects.count() == 4

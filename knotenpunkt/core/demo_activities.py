@@ -527,3 +527,40 @@ LOCAL = [
         [(_KOORD, "organiser"), ("ambato", "participant"), ("freundeskreis-ambato", "participant")],
     ),
 ]
+
+# Contact log: (days before the first load, channel, visibility, summary, actor slugs,
+#               follow-up (title, due in days from the first load, assignee username) or None)
+INTERACTIONS = [
+    (
+        45,
+        "phone",
+        "coordination",
+        "Telefonat mit dem Förderkreis zur Delegationsreise nach Kongoussi: Termine und Unterkünfte abgestimmt.",
+        [_FOERDERKREIS, _KOORD],
+        ("Programm der Delegationsreise an alle Beteiligten schicken", -2, "koordination"),
+    ),
+    (
+        20,
+        "meeting",
+        "staff",
+        "Treffen mit Weltladen und Kaffeerösterei: gemeinsamer Stand in der Fairen Woche, Verkostung im Weltladen.",
+        ["weltladen-kleeblatt", "kaffeeroesterei-bohnenglueck", "fairtrade-steuerungsgruppe-ludwigsburg"],
+        ("Standplatz auf dem Marktplatz beim Tiefbau anfragen", 3, "fachbereich"),
+    ),
+    (
+        9,
+        "email",
+        "coordination",
+        "Anfrage der Hanna-Muster-Stiftung zu einer Förderung des Jugendnetzes; Unterlagen angefordert.",
+        ["hanna-muster-stiftung", "jugendnetz-eine-welt-ludwigsburg"],
+        ("Förderanfrage Jugendnetz nachfassen", 6, "koordination"),
+    ),
+    (
+        400,
+        "meeting",
+        "coordination",
+        "Erstgespräch mit dem Ukrainischen Hilfsverein über Unterstützung bei Sachspenden.",
+        ["ukrainischer-hilfsverein-ludwigsburg", _KOORD],
+        None,
+    ),
+]

@@ -21,6 +21,8 @@ from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, Membership, Person, Theme
 from knotenpunkt.actors.services import actor_create
 from knotenpunkt.core import demo_activities, demo_data
+from knotenpunkt.interactions.models import Interaction
+from knotenpunkt.interactions.services import interaction_create
 from knotenpunkt.network.models import Tie
 from knotenpunkt.network.services import tie_create
 
@@ -39,7 +41,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            counts = {"themes": 0, "actors": 0, "persons": 0, "memberships": 0, "ties": 0, "users": 0, "activities": 0}
+            counts = {
+                "themes": 0,
+                "actors": 0,
+                "persons": 0,
+                "memberships": 0,
+                "ties": 0,
+                "users": 0,
+                "activities": 0,
+                "interactions": 0,
+            }
             themes = self._themes(counts)
             coordinator = self._coordinator(counts)
             actors = self._actors(coordinator, themes, counts)
@@ -50,6 +61,7 @@ class Command(BaseCommand):
             ]
             search.index_actors([actor.pk for actor in actors.values()])
             self._activities(coordinator, actors, themes, counts)
+            self._interactions(coordinator, actors, {user.username: user for user in users}, counts)
 
         if options["quiet"] or options["verbosity"] == 0:
             return
@@ -203,6 +215,28 @@ class Command(BaseCommand):
             )
         counts["activities"] += 1
 
+    def _interactions(self, coordinator, actors, users, counts) -> None:
+        """A few contacts with follow-ups (one overdue), dated back from the first load."""
+        summaries = {spec[3] for spec in demo_activities.INTERACTIONS}
+        if Interaction.objects.filter(summary__in=summaries).exists():
+            return
+        today = timezone.localdate()
+        for days_ago, channel, visibility, summary, slugs, followup in demo_activities.INTERACTIONS:
+            data = {
+                "date": today - dt.timedelta(days=days_ago),
+                "channel": channel,
+                "visibility": visibility,
+                "summary": summary,
+                "actors": [actors[slug] for slug in slugs],
+                "staff": [coordinator],
+            }
+            first = None
+            if followup:
+                title, due_in, assignee = followup
+                first = {"title": title, "due_date": today + dt.timedelta(days=due_in), "assignee": users[assignee]}
+            interaction_create(user=coordinator, data=data, followup=first)
+            counts["interactions"] += 1
+
     def _user(self, spec, actors, counts) -> User:
         username, first_name, last_name, role, is_staff, department, edited, _ = spec
         user = User.objects.filter(username=username).first()
@@ -234,6 +268,7 @@ class Command(BaseCommand):
             "Mitgliedschaften": (Membership.objects.filter(actor__in=demo_ids).count(), counts["memberships"]),
             "Themen": (len(demo_data.THEMES), counts["themes"]),
             "Termine": (Activity.objects.filter(uid__startswith="demo-").count(), counts["activities"]),
+            "Kontakte": (Interaction.objects.count(), counts["interactions"]),
             "Logins": (len(users), counts["users"]),
         }
         self.stdout.write(self.style.SUCCESS("Demo-Daten für Ludwigsburg geladen:"))
