@@ -1,0 +1,255 @@
+"""State changes of the contact log. Views, the demo loader and tests all call these; every one is atomic.
+
+Contacts with several actors feed the derived relationships of the network: every change
+refreshes the pairs among the actors before and after it (network.derived.refresh_pairs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.interactions.models import Channel, FollowUp, Interaction, Visibility
+
+SCALAR_FIELDS = ("date", "channel", "summary", "visibility", "activity")
+M2M_FIELDS = ("actors", "persons", "staff")
+FOLLOWUP_FIELDS = ("title", "due_date", "assignee")
+
+
+class InteractionConflict(Exception):
+    """Someone else saved the contact after the form was loaded."""
+
+    def __init__(self, interaction: Interaction):
+        super().__init__(_("Der Kontakt wurde inzwischen von jemand anderem geändert."))
+        self.interaction = interaction
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _ids(values: Iterable) -> list[int]:
+    return [getattr(v, "pk", v) for v in values or ()]
+
+
+def _network_changed(actor_ids: Iterable[int]) -> None:
+    """Shared contacts changed for these actors: refresh their derived relationships."""
+    from knotenpunkt.network import derived
+
+    derived.refresh_pairs(set(actor_ids))
+
+
+def _actor_ids(interaction: Interaction) -> set[int]:
+    return set(interaction.actors.values_list("pk", flat=True))
+
+
+def _check_visibility(user, visibility: str) -> None:
+    if visibility not in Visibility.values:
+        raise ValidationError({"visibility": _("Bitte wählen Sie, wer den Kontakt sehen darf.")})
+    if user is not None and visibility not in permissions.interaction_visibility_choices(user):
+        raise ValidationError(
+            {"visibility": _("Nur die Koordination kann Kontakte auf „nur Koordination“ beschränken.")}
+        )
+
+
+def _check_m2m(data: dict) -> None:
+    for name in M2M_FIELDS:
+        ids = _ids(data.get(name, ()))
+        if len(ids) != len(set(ids)):
+            raise ValidationError({name: _("Jeder Eintrag zählt nur einmal.")})
+    staff = data.get("staff")
+    if staff:
+        from knotenpunkt.accounts.models import User
+
+        users = User.objects.filter(pk__in=_ids(staff))
+        outsiders = [u for u in users if not permissions.is_internal_reader(u)]
+        if outsiders or users.count() != len(_ids(staff)):
+            raise ValidationError(
+                {"staff": _("Als Mitarbeitende lassen sich nur Koordination und Stadtverwaltung eintragen.")}
+            )
+
+
+def _check_assignable(interaction: Interaction | None, assignee, *, field: str = "assignee") -> None:
+    """The assignee must be able to read what the follow-up is about."""
+    if assignee is None:
+        raise ValidationError({field: _("Bitte eine zuständige Person wählen.")})
+    if not permissions.can_be_assigned_followup(assignee, interaction):
+        if not permissions.is_internal_reader(assignee):
+            message = _(
+                "%(name)s hat keinen Zugang zum Kontaktprotokoll und kann deshalb keine Wiedervorlage übernehmen."
+            )
+        else:
+            message = _(
+                "%(name)s darf diesen Kontakt nicht sehen (sichtbar nur für die Koordination) und kann deshalb "
+                "keine Wiedervorlage dazu übernehmen. Bitte jemand anderen wählen oder den Kontakt für alle "
+                "Mitarbeitenden der Stadt freigeben."
+            )
+        raise ValidationError({field: message % {"name": assignee}})
+
+
+def _apply(interaction: Interaction, data: dict) -> None:
+    for name in SCALAR_FIELDS:
+        if name in data:
+            value = data[name]
+            if name == "summary":
+                value = (value or "").strip()
+            setattr(interaction, name, value)
+
+
+def _save_checked(interaction: Interaction) -> None:
+    if not interaction.summary:
+        raise ValidationError({"summary": _("Bitte kurz festhalten, worum es ging.")})
+    if interaction.channel not in Channel.values:
+        raise ValidationError({"channel": _("Unbekannte Art des Kontakts.")})
+    if interaction.date is None:
+        raise ValidationError({"date": _("Bitte ein Datum angeben.")})
+    interaction.full_clean(exclude=["actors", "persons", "staff", "activity", "created_by"])
+    interaction.save()
+
+
+def _set_m2m(interaction: Interaction, data: dict) -> None:
+    for name in M2M_FIELDS:
+        if name in data:
+            getattr(interaction, name).set(_ids(data[name]))
+
+
+@transaction.atomic
+def interaction_create(*, user, data: dict, followup: dict | None = None) -> Interaction:
+    """Record a contact; `followup` (title, due_date, assignee) adds a first follow-up in the same step."""
+    if user is not None and not permissions.can_create_interaction(user):
+        raise PermissionDenied
+    _check_visibility(user, data.get("visibility", Visibility.COORDINATION))
+    _check_m2m(data)
+    interaction = Interaction(created_by=_user_or_none(user))
+    _apply(interaction, data)
+    _save_checked(interaction)
+    _set_m2m(interaction, data)
+    if followup:
+        _followup_create(user=user, interaction=interaction, data=followup, field_prefix="followup_")
+    _network_changed(_actor_ids(interaction))
+    return interaction
+
+
+def interaction_update(*, user, interaction: Interaction, data: dict, expected_version: int) -> Interaction:
+    """Save changes unless someone else saved since `expected_version` (then InteractionConflict).
+
+    Restricting a contact to the coordination fails while open follow-ups on it belong to
+    someone who would then lose sight of it.
+    """
+    if user is not None and not permissions.can_edit_interaction(user, interaction):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Interaction.objects.select_for_update().get(pk=interaction.pk)
+        if current.version != expected_version:
+            raise InteractionConflict(current)
+        if "visibility" in data and data["visibility"] != current.visibility:
+            _check_visibility(user, data["visibility"])
+        _check_m2m(data)
+        before_actors = _actor_ids(current)
+        _apply(current, data)
+        current.version = expected_version + 1
+        _save_checked(current)
+        _set_m2m(current, data)
+        for followup in current.followups.filter(done_at__isnull=True).select_related("assignee"):
+            try:
+                _check_assignable(current, followup.assignee)
+            except ValidationError:
+                raise ValidationError(
+                    {
+                        "visibility": _(
+                            "Die offene Wiedervorlage „%(title)s“ ist %(name)s zugewiesen, der/die den Kontakt dann "
+                            "nicht mehr sehen dürfte. Bitte zuerst die Wiedervorlage erledigen oder neu zuweisen."
+                        )
+                        % {"title": followup.title, "name": followup.assignee}
+                    }
+                ) from None
+        _network_changed(before_actors | _actor_ids(current))
+    return current
+
+
+@transaction.atomic
+def interaction_delete(*, user, interaction: Interaction) -> None:
+    """Delete a contact and its follow-ups."""
+    if user is not None and not permissions.can_edit_interaction(user, interaction):
+        raise PermissionDenied
+    actor_ids = _actor_ids(interaction)
+    interaction.delete()
+    _network_changed(actor_ids)
+
+
+def _followup_create(*, user, interaction, data: dict, activity=None, field_prefix: str = "") -> FollowUp:
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ValidationError({f"{field_prefix}title": _("Bitte angeben, was zu tun ist.")})
+    if not data.get("due_date"):
+        raise ValidationError({f"{field_prefix}due_date": _("Bitte ein Fälligkeitsdatum angeben.")})
+    _check_assignable(interaction, data.get("assignee"), field=f"{field_prefix}assignee")
+    followup = FollowUp(
+        interaction=interaction,
+        activity=activity,
+        title=title,
+        due_date=data["due_date"],
+        assignee=data["assignee"],
+        created_by=_user_or_none(user),
+    )
+    followup.full_clean(exclude=["interaction", "activity", "assignee", "created_by", "done_by"])
+    followup.save()
+    return followup
+
+
+@transaction.atomic
+def followup_create(*, user, title: str, due_date, assignee, interaction=None, activity=None) -> FollowUp:
+    """A follow-up on a contact, on an activity, or on its own. The assignee must be able to read it."""
+    if interaction is not None and activity is not None:
+        raise ValidationError(_("Eine Wiedervorlage gehört zu einem Kontakt oder zu einem Termin, nicht zu beiden."))
+    if user is not None and not permissions.can_create_followup(user, interaction):
+        raise PermissionDenied
+    if activity is not None and user is not None and not permissions.can_view_activity(user, activity):
+        raise PermissionDenied
+    return _followup_create(
+        user=user,
+        interaction=interaction,
+        activity=activity,
+        data={"title": title, "due_date": due_date, "assignee": assignee},
+    )
+
+
+@transaction.atomic
+def followup_complete(*, user, followup: FollowUp) -> FollowUp:
+    """Mark a follow-up done (doing it twice keeps the first date)."""
+    if user is not None and not permissions.can_change_followup(user, followup):
+        raise PermissionDenied
+    current = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if current.done_at is None:
+        current.done_at = timezone.now()
+        current.done_by = _user_or_none(user)
+        current.save(update_fields=["done_at", "done_by"])
+    return current
+
+
+@transaction.atomic
+def followup_reopen(*, user, followup: FollowUp) -> FollowUp:
+    """Open a done follow-up again; its assignee must still be able to read it."""
+    if user is not None and not permissions.can_change_followup(user, followup):
+        raise PermissionDenied
+    current = (
+        FollowUp.objects.select_for_update(of=("self",)).select_related("interaction", "assignee").get(pk=followup.pk)
+    )
+    if current.done_at is not None:
+        _check_assignable(current.interaction, current.assignee)
+        current.done_at = None
+        current.done_by = None
+        current.save(update_fields=["done_at", "done_by"])
+    return current
+
+
+@transaction.atomic
+def followup_delete(*, user, followup: FollowUp) -> None:
+    if user is not None and not permissions.can_delete_followup(user, followup):
+        raise PermissionDenied
+    followup.delete()
