@@ -1,4 +1,5 @@
-"""`make bench`: generator, directory, profile and search speed on 100,000 actors and 1,000,000 ties.
+"""`make bench`: generator, directory, profile and search speed on 100,000 actors and 1,000,000 ties;
+activities (calendar, iCal feed, derived relationships) on 500,000 synthetic activities (bench/activities.py).
 
 Steps: create/migrate the PostgreSQL database (`knotenpunkt_bench`, or DATABASE_URL), load the
 synthetic network unless the same one is there already, time the search in-process, start
@@ -6,6 +7,7 @@ gunicorn with production settings and load it with wrk, one URL group after the 
 table and writes it as JSON to bench/results/. See docs/benchmarks.md.
 
     .venv/bin/python -m bench.run [--actors 100000 --ties 1000000 --seed 1 --duration 10]
+    .venv/bin/python -m bench.run --only activities     # only the activities part (network loaded if missing)
 """
 
 from __future__ import annotations
@@ -62,6 +64,15 @@ def parse_args(argv):
     parser.add_argument("--port", type=int, default=0, help="Port für gunicorn (0: ein freier)")
     parser.add_argument("--search-reps", type=int, default=100, help="Wiederholungen je Suchanfrage")
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
+    parser.add_argument(
+        "--only",
+        choices=["all", "network", "activities"],
+        default="all",
+        help="nur Netzwerk- oder nur Termin-Messungen",
+    )
+    parser.add_argument("--activities", type=int, default=500_000, help="Anzahl synthetischer Termine")
+    parser.add_argument("--incremental-samples", type=int, default=200, help="Termine für die inkrementelle Messung")
+    parser.add_argument("--ics-reps", type=int, default=10, help="vollständige Downloads von /termine.ics")
     return parser.parse_args(argv)
 
 
@@ -324,11 +335,16 @@ def main(argv=None) -> int:
         gen["ok"] = gen["seconds_without_search_index"] < GENERATOR_TARGET_S
     results["generator"] = gen
 
-    print("== Suche in-process ==", flush=True)
-    results["search"] = time_search(args.search_reps)
-    if not args.skip_http:
-        print("== HTTP (gunicorn + wrk) ==", flush=True)
-        results["http"] = run_http(args, env)
+    if args.only != "activities":
+        print("== Suche in-process ==", flush=True)
+        results["search"] = time_search(args.search_reps)
+        if not args.skip_http:
+            print("== HTTP (gunicorn + wrk) ==", flush=True)
+            results["http"] = run_http(args, env)
+    if args.only != "network":
+        from bench import activities
+
+        results["activities"] = activities.run(args, env)
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -336,6 +352,10 @@ def main(argv=None) -> int:
     for name in (f"{stamp}.json", "latest.json"):
         (RESULTS / name).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print_table(results)
+    if "activities" in results:
+        from bench import activities
+
+        activities.print_table(results["activities"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 

@@ -161,8 +161,26 @@ SESSION_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Personal calendar feed tokens never reach a log (core/logging.py; gunicorn.conf.py for gunicorn.access).
+    "filters": {"redact_feed_tokens": {"()": "knotenpunkt.core.logging.RedactFeedTokens"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Configuring a logger replaces its handlers: django.server keeps Django's own one.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_feed_tokens"],
+        },
+        "django.request": {"filters": ["redact_feed_tokens"]},
+    },
 }
 
 CACHES = {
@@ -211,3 +229,6 @@ ICAL_IMPORT_TIMEOUT = env_int("ICAL_IMPORT_TIMEOUT", 20)
 ICAL_IMPORT_ALLOW_PRIVATE_HOSTS = env_bool("ICAL_IMPORT_ALLOW_PRIVATE_HOSTS", DEBUG)
 # A recurring series may have at most this many occurrences (more is refused or, on import, cut).
 ACTIVITY_MAX_OCCURRENCES = env_int("ACTIVITY_MAX_OCCURRENCES", 1000)
+# Derived relationships: an activity with more actors taking part than this makes no pairs
+# (at a 500-person conference not everybody met everybody). See network/derived.py.
+DERIVED_TIES_MAX_PARTICIPANTS = env_int("DERIVED_TIES_MAX_PARTICIPANTS", 40)

@@ -77,3 +77,38 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# --- contact log (interactions) -----------------------------------------------------------
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    """A contact written directly (around the services: no derived relationships are refreshed)."""
+
+    class Meta:
+        model = "interactions.Interaction"
+        skip_postgeneration_save = True
+
+    channel = "meeting"
+    summary = factory.Sequence(lambda n: f"Gespräch Nummer {n} über die Klimapartnerschaft.")
+    visibility = "coordination"
+
+    @factory.post_generation
+    def actors(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.actors.set(extracted)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "interactions.FollowUp"
+
+    title = factory.Sequence(lambda n: f"Wiedervorlage {n}")
+    due_date = factory.LazyFunction(_today)
+    assignee = factory.SubFactory(UserFactory, role=Role.COORDINATOR)

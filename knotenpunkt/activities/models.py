@@ -244,6 +244,9 @@ class ActivityOccurrence(models.Model):
 
 
 LONG_OCCURRENCE_DAYS = 7
+# An imported series without an end (no UNTIL or COUNT) gets dates this far ahead; every
+# refresh of its calendar moves the horizon along (activities.importer).
+IMPORT_HORIZON_DAYS = 730
 
 
 class SourceKind(models.TextChoices):
@@ -270,6 +273,8 @@ class CalendarSource(models.Model):
     last_success_at = models.DateTimeField(_("zuletzt erfolgreich"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("letzter Fehler"), blank=True, editable=False)
     last_summary = models.JSONField(_("letztes Ergebnis"), default=dict, blank=True, editable=False)
+    # Set when a refresh is queued; "wird aktualisiert" while it is later than last_fetched_at.
+    refresh_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -285,6 +290,13 @@ class CalendarSource(models.Model):
 
     def __str__(self):
         return self.name or self.url or str(self.actor)
+
+    @property
+    def refresh_pending(self) -> bool:
+        """A refresh is queued and has not run yet."""
+        return self.refresh_requested_at is not None and (
+            self.last_fetched_at is None or self.last_fetched_at < self.refresh_requested_at
+        )
 
 
 class FeedToken(models.Model):

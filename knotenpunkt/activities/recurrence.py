@@ -7,6 +7,7 @@ across the change to summer time), then stored as aware datetimes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -35,11 +36,33 @@ def _aware(naive_local: dt.datetime) -> dt.datetime:
     return naive_local.replace(tzinfo=BERLIN).astimezone(dt.UTC)
 
 
+_UNTIL = re.compile(r"UNTIL=(\d{8})(T(\d{6})(Z?))?", re.IGNORECASE)
+
+
+def _local_until(match: re.Match) -> str:
+    """UNTIL in the wall-clock time the rule is expanded in.
+
+    A UTC UNTIL (RFC 5545's form when DTSTART has a time zone) becomes Berlin time; a bare
+    date means "up to and including that day".
+    """
+    day, time, utc = match.group(1), match.group(3), match.group(4)
+    if time is None:
+        return f"UNTIL={day}T235959"
+    if utc:
+        try:
+            moment = dt.datetime.strptime(day + time, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
+            return "UNTIL=" + moment.astimezone(BERLIN).strftime("%Y%m%dT%H%M%S")
+        except (ValueError, OverflowError):
+            return match.group(0)
+    return match.group(0)
+
+
 def parse_rrule(text: str, start: dt.datetime):
     """A dateutil rule for `text` anchored at `start`, or a ValidationError in plain German."""
     text = (text or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
+    text = _UNTIL.sub(_local_until, text)
     try:
         rule = rrulestr(text, dtstart=_naive_local(start), ignoretz=True)
     except (ValueError, TypeError, OverflowError) as exc:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.activities import recurrence
 from knotenpunkt.activities.models import (
+    IMPORT_HORIZON_DAYS,
     LONG_OCCURRENCE_DAYS,
     Activity,
     ActivityException,
@@ -80,6 +82,18 @@ class ParticipantSpec:
     person_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ExceptionSpec:
+    """One changed or cancelled occurrence of a series, as a feed describes it (RECURRENCE-ID, EXDATE)."""
+
+    recurrence_id: dt.datetime
+    cancelled: bool = False
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    title: str = ""
+    note: str = ""
+
+
 def _user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
@@ -139,7 +153,12 @@ def _check_organisers_allowed(user, participants: list[ParticipantSpec] | None, 
 
 
 def occurrences_rebuild(activity: Activity, *, until: dt.datetime | None = None) -> int:
-    """Recompute the concrete dates of one activity. Raises ValidationError for a bad rule."""
+    """Recompute the concrete dates of one activity. Raises ValidationError for a bad rule.
+
+    An imported series without an end is expanded up to IMPORT_HORIZON_DAYS ahead.
+    """
+    if until is None and activity.source_id and activity.rrule and not recurrence.rule_is_bounded(activity.rrule):
+        until = timezone.now() + dt.timedelta(days=IMPORT_HORIZON_DAYS)
     occurrences = recurrence.expand(
         start=activity.start,
         end=activity.end,
@@ -185,6 +204,12 @@ def _set_participants(activity: Activity, participants: list[ParticipantSpec]) -
     )
 
 
+def _set_exceptions(activity: Activity, exceptions: list[ExceptionSpec]) -> None:
+    """Replace all exceptions of a series (the importer's way: the feed lists them all)."""
+    activity.exceptions.all().delete()
+    ActivityException.objects.bulk_create([ActivityException(activity=activity, **asdict(e)) for e in exceptions])
+
+
 def _network_changed(actor_ids: Iterable[int]) -> None:
     """Shared activities changed for these actors: refresh their derived relationships."""
     from knotenpunkt.network import derived
@@ -217,6 +242,7 @@ def activity_create(
     source_uid: str = "",
     until: dt.datetime | None = None,
     uid: str = "",
+    exceptions: list[ExceptionSpec] | None = None,
 ) -> Activity:
     """Create an activity with its participants, themes and SDGs; build its dates.
 
@@ -235,6 +261,8 @@ def activity_create(
         if name in data:
             getattr(activity, name).set(data[name])
     _set_participants(activity, participants)
+    if exceptions:
+        _set_exceptions(activity, exceptions)
     occurrences_rebuild(activity, until=until)
     _network_changed(p.actor_id for p in participants if p.actor_id)
     if activity.public:
@@ -251,6 +279,7 @@ def activity_update(
     participants: list[ParticipantSpec] | None = None,
     until: dt.datetime | None = None,
     from_feed: bool = False,
+    exceptions: list[ExceptionSpec] | None = None,
 ) -> Activity:
     """Save changes unless someone else saved since `expected_version` (then ActivityConflict).
 
@@ -288,6 +317,8 @@ def activity_update(
                 getattr(current, name).set(data[name])
         if participants is not None:
             _set_participants(current, list(participants))
+        if exceptions is not None:
+            _set_exceptions(current, list(exceptions))
         occurrences_rebuild(current, until=until)
         _network_changed(before_actors | _participant_actor_ids(current))
         if was_public or current.public:
@@ -362,5 +393,6 @@ def exception_delete(*, user, exception: ActivityException) -> None:
     Activity.objects.filter(pk=activity.pk).update(version=activity.version + 1)
     activity.version += 1
     occurrences_rebuild(activity)
+    _network_changed(_participant_actor_ids(activity))
     if activity.public:
         bump_content_generation()

@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knotenpunkt.accounts import permissions
+from knotenpunkt.activities import selectors as activity_selectors
 from knotenpunkt.actors import selectors, services
 from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.interactions import selectors as interaction_selectors
 from knotenpunkt.lib.pagination import CappedPaginator
 from knotenpunkt.network.forms import TieForm
+from knotenpunkt.network.selectors import derived_ties_for_profile
 
 
 def _get_actor_for_user(request, slug) -> Actor:
@@ -73,10 +76,15 @@ def detail(request, slug):
         "can_publish": permissions.can_publish_actor(request.user, actor),
         "can_merge": permissions.can_merge_actors(request.user),
         "can_manage_ties": permissions.can_manage_ties(request.user, actor),
+        "derived_ties": derived_ties_for_profile(user=request.user, actor=actor),
+        "actor_upcoming": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=True, limit=5),
+        "actor_past": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=False, limit=5),
     }
     if internal:
         context["memberships"] = selectors.actor_memberships(actor)
         context["history"] = selectors.actor_history(actor)
+    if permissions.can_use_contact_log(request.user):
+        context["actor_interactions"] = interaction_selectors.actor_interactions(user=request.user, actor=actor)
     if context["can_manage_ties"]:
         context["tie_form"] = TieForm(source=actor)
     if request.htmx and "beziehungen" in request.GET:

@@ -2,7 +2,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.actors.models import Actor
+from knotenpunkt.actors.models import Actor, ActorKind
 from knotenpunkt.network.models import Tie
 
 
@@ -55,3 +55,27 @@ class TieForm(forms.ModelForm):
     def _post_clean(self):
         # Uniqueness and constraints are checked by the service, with the source set.
         pass
+
+
+class ColdFilterForm(forms.Form):
+    """Filters of the going-cold list. Invalid values are dropped, never passed to the database."""
+
+    kind = forms.ChoiceField(label=_("Art"), required=False, choices=[("", _("alle Arten")), *ActorKind.choices])
+    never = forms.BooleanField(label=_("auch Akteure ohne erfassten Kontakt"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sortierung"),
+        required=False,
+        choices=[
+            ("zuletzt", _("längster Abstand zuerst")),
+            ("-zuletzt", _("jüngster Kontakt zuerst")),
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("art", _("Art A–Z")),
+            ("-art", _("Art Z–A")),
+        ],
+    )
+
+    def filters(self) -> dict:
+        """The valid filters only; a bad value in one field does not discard the others."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}

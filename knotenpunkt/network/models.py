@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -78,3 +80,92 @@ SYMMETRIC_PHRASES = {
     TieKind.CLIMATE_PARTNERSHIP: _("Klimapartnerschaft mit"),
     TieKind.OTHER: _("Beziehung zu"),
 }
+
+
+class DerivedTie(models.Model):
+    """Two actors who met: derived from shared activities and the contact log (network/derived.py).
+
+    Kept apart from declared `Tie`s and rebuilt, never edited: `actor_a_id < actor_b_id`, one
+    row per pair. `count` is the number of meetings (past, non-cancelled occurrences of shared
+    activities, plus logged interactions); `weight` discounts each meeting by its age
+    (0.5 ** (age in days / 365)). The `public_*` columns count only meetings at public
+    activities: visitors see a pair only if `public_count > 0` and both actors are published.
+
+    The column is `weight_score`, the same sum measured from WEIGHT_EPOCH instead of today
+    (2 ** (days since the epoch / 365) per meeting): it does not change while time passes, so
+    the nightly rebuild rewrites only pairs that met again, and ordering by it is ordering by
+    today's weight (the two differ by a factor common to all pairs).
+    """
+
+    # No single-column indexes: the pair's unique index and derivedtie_b_a serve both ends.
+    actor_a = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+", db_index=False)
+    actor_b = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+", db_index=False)
+    count = models.PositiveIntegerField(_("Begegnungen"))
+    first_met = models.DateField(_("erstmals"))
+    last_met = models.DateField(_("zuletzt"))
+    weight_score = models.FloatField(_("Gewicht (ab 2000)"))
+    public_count = models.PositiveIntegerField(_("öffentliche Begegnungen"), default=0)
+    public_first_met = models.DateField(null=True, blank=True)
+    public_last_met = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("abgeleitete Beziehung")
+        verbose_name_plural = _("abgeleitete Beziehungen")
+        constraints = [
+            # Also the index for "pairs of actor X" where X is the smaller id.
+            models.UniqueConstraint(fields=["actor_a", "actor_b"], name="derivedtie_pair_once"),
+            models.CheckConstraint(condition=Q(actor_a__lt=F("actor_b")), name="derivedtie_ordered_pair"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="derivedtie_count_positive"),
+            models.CheckConstraint(condition=Q(public_count__lte=F("count")), name="derivedtie_public_within_count"),
+        ]
+        # Pairs of actor X where X is the larger id (profile section, incremental refresh).
+        indexes = [models.Index(fields=["actor_b", "actor_a"], name="derivedtie_b_a")]
+
+    def __str__(self):
+        return f"{self.actor_a_id} – {self.actor_b_id} ({self.count})"
+
+    @property
+    def weight(self) -> float:
+        """Today's weight: every meeting counts 0.5 ** (its age in days / 365)."""
+        from django.utils import timezone
+
+        return self.weight_score * 0.5 ** ((timezone.localdate() - WEIGHT_EPOCH).days / WEIGHT_HALF_LIFE_DAYS)
+
+
+# DerivedTie.weight_score counts a meeting on day d as 2 ** ((d - WEIGHT_EPOCH).days / WEIGHT_HALF_LIFE_DAYS).
+WEIGHT_EPOCH = datetime.date(2000, 1, 1)
+WEIGHT_HALF_LIFE_DAYS = 365
+
+
+class ContactVia(models.TextChoices):
+    ACTIVITY = "activity", _("Termin")
+    INTERACTION = "interaction", _("Kontaktprotokoll")
+
+
+class ActorContact(models.Model):
+    """When the office last had contact with an actor (derived with DerivedTie; the going-cold list).
+
+    An actor without any past contact has no row.
+    """
+
+    actor = models.OneToOneField("actors.Actor", primary_key=True, on_delete=models.CASCADE, related_name="contact")
+    last_contact = models.DateField(_("letzter Kontakt"))
+    last_activity = models.DateField(_("letzter Termin"), null=True, blank=True)
+    last_interaction = models.DateField(_("letzter protokollierter Kontakt"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("letzter Kontakt")
+        verbose_name_plural = _("letzte Kontakte")
+        # The going-cold list: actors whose last contact is before a cut-off, oldest first.
+        indexes = [models.Index(fields=["last_contact"], name="actorcontact_last")]
+
+    def __str__(self):
+        return f"{self.actor_id}: {self.last_contact}"
+
+    @property
+    def via(self) -> str:
+        if self.last_interaction and (self.last_activity is None or self.last_interaction >= self.last_activity):
+            return ContactVia.INTERACTION
+        return ContactVia.ACTIVITY

@@ -1,0 +1,541 @@
+"""iCal in: an actor's own calendar imported as that actor's activities.
+
+A refresh fetches the feed (conditional GET), reads it (ical.parse_feed) and applies it
+in one transaction: events become activities of the source's actor (organiser), matched
+by (source, UID). An event is updated through services.activity_update only when one of
+its feed fields or exceptions changed, so SEQUENCE rises only on a real change. Future
+events that vanished upstream are cancelled here, never deleted; past ones stay as they
+were (many feeds list upcoming events only). Activities of other sources and manual
+ones are never touched: everything is looked up through `source`.
+
+A feed that cannot be fetched or read (HTTP errors, timeouts, a file over
+ICAL_IMPORT_MAX_BYTES, private addresses, HTML, malformed lines, exploding recurrence)
+changes nothing; its German error is stored on the source (`last_error`).
+
+Removing a source deletes its activities that still lie ahead (nobody would update or
+cancel them any more) and keeps past ones, detached, as part of the actor's history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import http.client
+import ipaddress
+import logging
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.activities import recurrence, services
+from knotenpunkt.activities.ical import FeedError, ParsedFeed, parse_feed
+from knotenpunkt.activities.models import (
+    IMPORT_HORIZON_DAYS,
+    Activity,
+    ActivityKind,
+    ActivityOccurrence,
+    CalendarSource,
+    ParticipantRole,
+    SourceKind,
+)
+from knotenpunkt.core.page_cache import bump_content_generation
+
+logger = logging.getLogger(__name__)
+CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
+MAX_NOTES = 20
+# An endless series is expanded again once its last date is less than this far from the horizon.
+HORIZON_SLACK = dt.timedelta(days=30)
+
+
+# --- fetching ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fetched:
+    content: bytes | None  # None: not modified since the last fetch
+    etag: str = ""
+    last_modified: str = ""
+
+
+def _allowed_address(ip: str) -> bool:
+    if settings.ICAL_IMPORT_ALLOW_PRIVATE_HOSTS:
+        return True
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def _guarded_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+    """socket.create_connection, but only to public addresses (checked after the name lookup,
+    and the checked address is the one connected to, so DNS cannot change it in between)."""
+    host, port = address
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    for *_rest, sockaddr in infos:
+        if not _allowed_address(sockaddr[0]):
+            raise FeedError(
+                _(
+                    "Die Adresse „%(host)s“ führt in ein internes Netz (%(ip)s). Kalender werden nur von "
+                    "öffentlich erreichbaren Servern abgerufen."
+                )
+                % {"host": host, "ip": sockaddr[0]}
+            )
+    error = None
+    for family, type_, proto, _canonname, sockaddr in infos:
+        sock = socket.socket(family, type_, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            error = exc
+            sock.close()
+    raise error or OSError(f"getaddrinfo returned nothing for {host}")
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _guarded_connection
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _guarded_connection
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_HTTPSConnection, req, context=ssl.create_default_context())
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise FeedError(
+                _("Der Server leitet auf eine Adresse um, die nicht mit http(s) beginnt: „%(url)s“.")
+                % {"url": newurl[:200]}
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """http(s) only, no proxies from the environment, no file:// or ftp://, few redirects."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        _HTTPHandler(),
+        _HTTPSHandler(),
+        _RedirectHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+def _http_error(code: int) -> str:
+    if code == 404 or code == 410:
+        return _("Unter dieser Adresse gibt es keinen Kalender (mehr) (HTTP %(code)d).") % {"code": code}
+    if code in (401, 403):
+        return _(
+            "Der Server verweigert den Zugriff (HTTP %(code)d). Ist der Kalender öffentlich freigegeben, "
+            "oder fehlt ein Zugangsschlüssel in der Adresse?"
+        ) % {"code": code}
+    if code == 429:
+        return _("Der Server meldet zu viele Abrufe (HTTP 429). Der nächste Abruf versucht es erneut.")
+    if code >= 500:
+        return _("Der Server des Kalenders meldet einen Fehler (HTTP %(code)d). Später erneut versuchen.") % {
+            "code": code
+        }
+    return _("Der Server hat den Abruf abgelehnt (HTTP %(code)d).") % {"code": code}
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    """GET the feed, at most ICAL_IMPORT_MAX_BYTES within ICAL_IMPORT_TIMEOUT seconds. Raises FeedError."""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise FeedError(_("Die Adresse muss mit http:// oder https:// beginnen."))
+    limit = settings.ICAL_IMPORT_MAX_BYTES
+    timeout = settings.ICAL_IMPORT_TIMEOUT
+    request = urllib.request.Request(  # noqa: S310 (the scheme is checked above; the opener speaks http(s) only)
+        url,
+        headers={
+            "User-Agent": f"Knotenpunkt-Kalenderimport (+{settings.SITE_URL})",
+            "Accept": "text/calendar, text/plain;q=0.5, */*;q=0.1",
+            "Accept-Encoding": "identity",
+        },
+    )
+    if etag:
+        request.add_header("If-None-Match", etag)
+    if last_modified:
+        request.add_header("If-Modified-Since", last_modified)
+    deadline = time.monotonic() + timeout
+    too_big = _("Der Kalender ist größer als %(size)s MB und wird nicht übernommen.") % {
+        "size": f"{limit / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+    }
+    try:
+        response = _opener().open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code == 304:
+            return Fetched(None, etag, last_modified)
+        if 300 <= exc.code < 400:
+            target = urljoin(url, (exc.headers or {}).get("Location", ""))
+            if urlsplit(target).scheme.lower() not in ("http", "https"):
+                message = _("Der Server leitet auf eine Adresse um, die nicht mit http(s) beginnt: „%(url)s“.") % {
+                    "url": target[:200]
+                }
+            else:
+                message = _("Der Server leitet zu oft oder ohne Ziel weiter (HTTP %(code)d).") % {"code": exc.code}
+            raise FeedError(message) from exc
+        raise FeedError(_http_error(exc.code)) from exc
+    except urllib.error.URLError as exc:
+        raise FeedError(_network_error(exc.reason)) from exc
+    except TimeoutError as exc:
+        raise FeedError(_("Der Server hat nicht rechtzeitig geantwortet.")) from exc
+    except (http.client.HTTPException, OSError) as exc:
+        raise FeedError(_network_error(exc)) from exc
+    except ValueError as exc:  # http.client.InvalidURL and friends
+        raise FeedError(_("Die Adresse ist ungültig.")) from exc
+    with response:
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise FeedError(too_big)
+        parts, size = [], 0
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise FeedError(_("Der Server hat nicht rechtzeitig geantwortet."))
+                part = response.read(CHUNK)
+                if not part:
+                    break
+                size += len(part)
+                if size > limit:
+                    raise FeedError(too_big)
+                parts.append(part)
+        except TimeoutError as exc:
+            raise FeedError(_("Der Server hat nicht rechtzeitig geantwortet.")) from exc
+        except (http.client.HTTPException, OSError) as exc:
+            raise FeedError(_network_error(exc)) from exc
+        return Fetched(b"".join(parts), response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
+
+
+def _network_error(reason) -> str:
+    if isinstance(reason, FeedError):
+        return str(reason)
+    if isinstance(reason, TimeoutError):
+        return _("Der Server hat nicht rechtzeitig geantwortet.")
+    if isinstance(reason, ssl.SSLError):
+        return _("Die sichere Verbindung (HTTPS) zum Server ist fehlgeschlagen: das Zertifikat ist ungültig.")
+    if isinstance(reason, socket.gaierror):
+        return _("Den Server gibt es nicht (der Name ist unbekannt). Bitte die Adresse prüfen.")
+    if isinstance(reason, ConnectionRefusedError):
+        return _("Der Server ist nicht erreichbar (Verbindung abgelehnt).")
+    if isinstance(reason, http.client.HTTPException):
+        return _("Der Server hat die Verbindung unerwartet beendet.")
+    return _("Der Server ist nicht erreichbar (%(detail)s).") % {"detail": str(reason)[:120]}
+
+
+# --- applying ------------------------------------------------------------------------------
+
+_GEO_PLACES = Decimal("0.000001")
+_url_ok = URLValidator(schemes=["http", "https"])
+
+
+def _comparable(name: str, value):
+    if name in ("latitude", "longitude") and value is not None:
+        return Decimal(value).quantize(_GEO_PLACES)
+    return value
+
+
+def _differs(activity: Activity, data: dict, exceptions: list[services.ExceptionSpec]) -> bool:
+    for name, value in data.items():
+        if _comparable(name, getattr(activity, name)) != _comparable(name, value):
+            return True
+    have = {
+        (e.recurrence_id, e.cancelled, e.start, e.end, e.title, e.note)
+        for e in activity.exceptions.all()  # prefetched
+    }
+    return have != {dataclasses.astuple(e) for e in exceptions}
+
+
+def _has_future(activity: Activity, now: dt.datetime) -> bool:
+    return ActivityOccurrence.objects.filter(activity=activity, end__gte=now).exists()
+
+
+def _extend_horizon(activity: Activity, horizon: dt.datetime) -> None:
+    """Give an unchanged endless series its dates up to the moved horizon (no new SEQUENCE)."""
+    last = ActivityOccurrence.objects.filter(activity=activity).order_by("-start").values_list("start", flat=True)
+    last = last.first()
+    if last is not None and last >= horizon - HORIZON_SLACK:
+        return
+    services.occurrences_rebuild(activity, until=horizon)
+    if activity.public:
+        bump_content_generation()
+
+
+def _clean(data: dict) -> dict:
+    if data.get("online_url"):
+        try:
+            _url_ok(data["online_url"])
+        except ValidationError:
+            data = {**data, "online_url": ""}
+    return data
+
+
+@contextlib.contextmanager
+def _saving(title: str):
+    """Turn a refused save of one event into a FeedError that names it."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise FeedError(
+            _("„%(title)s“ ließ sich nicht übernehmen: %(detail)s") % {"title": title, "detail": " ".join(exc.messages)}
+        ) from exc
+
+
+def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime) -> dict:
+    """Bring the source's activities in line with the feed. Call inside a transaction."""
+    horizon = now + dt.timedelta(days=IMPORT_HORIZON_DAYS)
+    counts = {"new": 0, "updated": 0, "cancelled": 0, "unchanged": 0}
+    existing = {a.source_uid: a for a in Activity.objects.filter(source=source).prefetch_related("exceptions")}
+    if not parsed.events and any(not a.cancelled and _has_future(a, now) for a in existing.values()):
+        raise FeedError(
+            _(
+                "Der Kalender enthält keine Termine mehr. Zur Sicherheit wurde nichts abgesagt; wenn das so "
+                "gewollt ist, bitte die Kalenderquelle löschen."
+            )
+        )
+    organiser = [services.ParticipantSpec(role=ParticipantRole.ORGANISER, actor_id=source.actor_id)]
+    for uid, event in parsed.events.items():
+        until = horizon if event.endless else None
+        data = _clean(event.data)
+        current = existing.pop(uid, None)
+        with _saving(data["title"]):
+            if current is None:
+                services.activity_create(
+                    user=None,
+                    data={
+                        **data,
+                        "kind": ActivityKind.EVENT,
+                        "level": source.actor.level,
+                        "public": source.public and not event.private,
+                    },
+                    participants=organiser,
+                    source=source,
+                    source_uid=uid,
+                    until=until,
+                    exceptions=event.exceptions,
+                )
+                counts["new"] += 1
+                continue
+            if event.private and current.public:
+                data["public"] = False
+            if _differs(current, data, event.exceptions):
+                newly_cancelled = data["cancelled"] and not current.cancelled
+                services.activity_update(
+                    user=None,
+                    activity=current,
+                    data=data,
+                    expected_version=current.version,
+                    until=until,
+                    from_feed=True,
+                    exceptions=event.exceptions,
+                )
+                counts["cancelled" if newly_cancelled else "updated"] += 1
+            else:
+                counts["unchanged"] += 1
+                if event.endless:
+                    _extend_horizon(current, horizon)
+    for gone in existing.values():
+        if gone.cancelled or not _has_future(gone, now):
+            continue
+        with _saving(gone.title):
+            services.activity_update(
+                user=None, activity=gone, data={"cancelled": True}, expected_version=gone.version, from_feed=True
+            )
+        counts["cancelled"] += 1
+    return counts
+
+
+def _summary(counts: dict, parsed: ParsedFeed | None, notes: list[str], *, not_modified: bool = False) -> dict:
+    unique = list(dict.fromkeys(notes))
+    if len(unique) > MAX_NOTES:
+        more = len(unique) - MAX_NOTES
+        unique = [*unique[:MAX_NOTES], _("… und %(count)d weitere Hinweise.") % {"count": more}]
+    return {
+        **counts,
+        "events": len(parsed.events) if parsed else None,
+        "not_modified": not_modified,
+        "notes": unique,
+    }
+
+
+def _import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) -> tuple[dict, str]:
+    """Parse and apply; raises FeedError. Returns the summary and the feed's own name."""
+    parsed = parse_feed(content, horizon=now + dt.timedelta(days=IMPORT_HORIZON_DAYS))
+    with transaction.atomic():
+        locked = CalendarSource.objects.select_for_update().select_related("actor").get(pk=source.pk)
+        counts = apply_feed(locked, parsed, now=now)
+    return _summary(counts, parsed, parsed.notes), parsed.name
+
+
+def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
+    """Fetch (or take the uploaded `content` of) one source and apply it; store the outcome.
+
+    Returns the summary, or None when the source is gone or the feed was refused (then its
+    error is on the source). Never raises for a bad feed.
+    """
+    source = CalendarSource.objects.select_related("actor").filter(pk=source_id).first()
+    if source is None:
+        return None
+    now = timezone.now()
+    fields = {"last_fetched_at": now}
+    summary = None
+    try:
+        if content is None:
+            if source.kind != SourceKind.URL:
+                raise FeedError(
+                    _("Eine hochgeladene Datei lässt sich nicht abrufen; bitte die neue Fassung hochladen.")
+                )
+            fetched = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        else:
+            fetched = Fetched(content)
+        if fetched.content is None:
+            with transaction.atomic():
+                for activity in Activity.objects.filter(source=source, cancelled=False).exclude(rrule=""):
+                    if not recurrence.rule_is_bounded(activity.rrule):
+                        _extend_horizon(activity, now + dt.timedelta(days=IMPORT_HORIZON_DAYS))
+            previous = source.last_summary or {}
+            summary = {**_summary({"new": 0, "updated": 0, "cancelled": 0, "unchanged": 0}, None, []),
+                       "events": previous.get("events"), "not_modified": True}  # fmt: skip
+        else:
+            summary, _name = _import_content(source, fetched.content, now=now)
+            fields.update(etag=fetched.etag[:500], last_modified=fetched.last_modified[:100])
+        fields.update(last_success_at=now, last_error="", last_summary=summary)
+    except FeedError as exc:
+        fields["last_error"] = str(exc)
+    except services.ActivityConflict:
+        fields["last_error"] = _(
+            "Ein importierter Termin wurde gerade hier bearbeitet; der Abruf wird beim nächsten Mal wiederholt."
+        )
+    except DatabaseError:
+        # Nothing of the import is kept (the transaction rolled back); the worker logs the details.
+        fields["last_error"] = _("Beim Speichern ist ein Fehler aufgetreten; nichts wurde übernommen.")
+        CalendarSource.objects.filter(pk=source.pk).update(**fields)
+        raise
+    CalendarSource.objects.filter(pk=source.pk).update(**fields)
+    if fields.get("last_error"):
+        # The address may carry the calendar's own secret (e.g. Google's private iCal address): log the id only.
+        logger.info("calendar source %s refused: %s", source.pk, fields["last_error"])
+        return None
+    return summary
+
+
+# --- sources ------------------------------------------------------------------------------
+
+
+def normalise_url(url: str) -> str:
+    """webcal:// (what calendar programs offer for subscriptions) is https://."""
+    url = url.strip()
+    if url.lower().startswith("webcal://"):
+        return "https://" + url[len("webcal://") :]
+    return url
+
+
+def request_refresh(source: CalendarSource) -> None:
+    """Queue a refresh of one URL source (the worker runs it)."""
+    from knotenpunkt.activities.tasks import refresh_calendar_source
+
+    CalendarSource.objects.filter(pk=source.pk).update(refresh_requested_at=timezone.now())
+    transaction.on_commit(lambda: refresh_calendar_source.enqueue(source.pk))
+
+
+@transaction.atomic
+def source_create(*, user, actor, url: str, name: str = "", public: bool = True) -> CalendarSource:
+    """Register an actor's feed address and queue its first import."""
+    if user is not None and not permissions.can_manage_calendar_sources(user, actor):
+        raise PermissionDenied
+    source = CalendarSource(
+        actor=actor,
+        kind=SourceKind.URL,
+        url=normalise_url(url),
+        name=name,
+        public=public,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    source.full_clean()
+    if CalendarSource.objects.filter(actor=actor, url=source.url).exists():
+        raise ValidationError({"url": _("Dieser Kalender ist für den Akteur schon eingetragen.")})
+    source.save()
+    request_refresh(source)
+    return source
+
+
+def source_upload(*, user, actor, content: bytes, name: str = "", public: bool = True) -> tuple[CalendarSource, dict]:
+    """Import an uploaded .ics file as a new source. A file that is refused leaves nothing behind
+    (raises FeedError)."""
+    if user is not None and not permissions.can_manage_calendar_sources(user, actor):
+        raise PermissionDenied
+    if len(content) > settings.ICAL_IMPORT_MAX_BYTES:
+        raise FeedError(_("Die Datei ist zu groß."))
+    now = timezone.now()
+    with transaction.atomic():
+        source = CalendarSource.objects.create(
+            actor=actor,
+            kind=SourceKind.UPLOAD,
+            name=name,
+            public=public,
+            active=False,
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        summary, feed_name = _import_content(source, content, now=now)
+        source.name = source.name or feed_name[:200]
+        source.last_fetched_at = source.last_success_at = now
+        source.last_summary = summary
+        source.save(update_fields=["name", "last_fetched_at", "last_success_at", "last_summary"])
+    return source, summary
+
+
+@transaction.atomic
+def source_delete(*, user, source: CalendarSource) -> tuple[int, int]:
+    """Remove a source: its upcoming activities are deleted, past ones kept (detached).
+
+    Returns (deleted, kept)."""
+    if user is not None and not permissions.can_manage_calendar_sources(user, source.actor):
+        raise PermissionDenied
+    now = timezone.now()
+    deleted = kept = 0
+    for activity in Activity.objects.filter(source=source):
+        if _has_future(activity, now):
+            services.activity_delete(user=None, activity=activity)
+            deleted += 1
+        else:
+            kept += 1
+    source.delete()  # past activities stay, their `source` set to NULL by the foreign key
+    return deleted, kept

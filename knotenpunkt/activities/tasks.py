@@ -1,0 +1,21 @@
+"""Background work of the activities app (run by `manage.py worker`, see core.scheduler)."""
+
+from django_tasks import task
+
+from knotenpunkt.activities import importer
+from knotenpunkt.activities.models import CalendarSource, SourceKind
+
+
+@task()
+def refresh_calendar_source(source_id: int) -> dict | None:
+    """Fetch and apply one calendar source; the outcome (or the error) is stored on it."""
+    return importer.refresh(source_id)
+
+
+@task()
+def refresh_all_calendar_sources() -> int:
+    """Queue a refresh of every active feed address (hourly, core.scheduler)."""
+    sources = list(CalendarSource.objects.filter(active=True, kind=SourceKind.URL))
+    for source in sources:
+        importer.request_refresh(source)
+    return len(sources)

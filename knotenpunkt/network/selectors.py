@@ -1,0 +1,96 @@
+"""Reads of derived relationships and last contacts (network/derived.py keeps them up to date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.utils import timezone
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors.models import Actor
+from knotenpunkt.network.models import DerivedTie
+
+DERIVED_TIES_ON_PROFILE = 10
+
+
+@dataclass(frozen=True)
+class Encounter:
+    """One line of a profile's "Begegnungen": the other actor, how often, when last."""
+
+    actor: Actor
+    count: int
+    last_met: dt.date
+
+
+def derived_ties_for_profile(*, user, actor: Actor, limit: int = DERIVED_TIES_ON_PROFILE) -> dict:
+    """The actors `actor` met, strongest first, as far as `user` may see them.
+
+    Internal readers see every pair with all its meetings. Everybody else sees pairs between
+    published actors that met at public activities, counted over those public meetings only
+    (so nothing about internal meetings shows through the figures).
+    """
+    internal = permissions.is_internal_reader(user)
+    if internal:
+        pairs = DerivedTie.objects.filter(Q(actor_a=actor) | Q(actor_b=actor))
+        ordered = pairs.order_by("-weight_score", "-last_met", "pk")
+        count, last_met = "count", "last_met"
+    else:
+        if not actor.published:
+            return {"encounters": [], "total": 0, "internal": False}
+        pairs = DerivedTie.objects.filter(
+            Q(actor_a=actor, actor_b__published=True) | Q(actor_b=actor, actor_a__published=True), public_count__gt=0
+        )
+        ordered = pairs.order_by("-public_count", "-public_last_met", "pk")
+        count, last_met = "public_count", "public_last_met"
+    # One pass over a hub's thousands of pairs: the first rows and, alongside, how many there are.
+    rows = list(
+        ordered.annotate(total=Window(Count("pk"))).values("actor_a_id", "actor_b_id", count, last_met, "total")[:limit]
+    )
+    others = [row["actor_b_id"] if row["actor_a_id"] == actor.pk else row["actor_a_id"] for row in rows]
+    actors = Actor.objects.only("pk", "name", "slug", "published").in_bulk(others) if others else {}
+    encounters = [
+        Encounter(actor=actors[other], count=row[count], last_met=row[last_met])
+        for other, row in zip(others, rows, strict=True)
+        if other in actors
+    ]
+    return {"encounters": encounters, "total": rows[0]["total"] if rows else 0, "internal": internal}
+
+
+COLD_ORDERINGS = {
+    "zuletzt": (F("contact__last_contact").asc(nulls_first=True), "name", "pk"),
+    "-zuletzt": (F("contact__last_contact").desc(nulls_last=True), "name", "pk"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "art": ("kind", F("contact__last_contact").asc(nulls_first=True), "name", "pk"),
+    "-art": ("-kind", F("contact__last_contact").asc(nulls_first=True), "name", "pk"),
+}
+
+
+def cold_cutoff(today: dt.date | None = None) -> dt.date:
+    """The same day a year ago: a last contact before it is more than 12 months ago."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
+def going_cold(*, cutoff: dt.date, include_never: bool = False, kind: str = "", order: str = "zuletzt") -> QuerySet:
+    """Actors whose last contact lies before `cutoff` (and, if asked, those never met), in `order`.
+
+    `kind` and `order` must come from an allow-list (the view's form); unknown orders fall back.
+    """
+    cold = Q(contact__last_contact__lt=cutoff)
+    if include_never:
+        cold |= Q(contact__isnull=True)
+    qs = Actor.objects.filter(cold)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return (
+        qs.select_related("contact")
+        .only("pk", "name", "slug", "kind", "published", "city", "contact__last_contact", "contact__last_activity",
+              "contact__last_interaction")
+        .order_by(*COLD_ORDERINGS.get(order, COLD_ORDERINGS["zuletzt"]))
+    )  # fmt: skip
