@@ -20,8 +20,10 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role, User
+from knotenpunkt.activities.services import activity_create
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, ActorKind, Membership, Person
 from knotenpunkt.core import scheduler
 from knotenpunkt.network.models import Tie, TieKind
@@ -269,6 +271,8 @@ def _admin_objects():
     TieFactory(source=actor, target=ActorFactory(name="Partner im Back Office"))
     ActorEvent.objects.create(actor=actor, kind="created", version=1, data={})
     Group.objects.create(name="Gruppe")
+    start = timezone.now()
+    activity_create(user=None, data={"title": "Termin im Back Office", "start": start, "end": start})
     ping.enqueue()
     scheduler.enqueue_due(schedule=(scheduler.Periodic("tests.tasks_for_tests.ping", "hour"),))
     assert SDG.objects.exists()

@@ -74,6 +74,7 @@ def detail(request, slug):
         "parent": actor.parent if actor.parent and permissions.can_view_actor(request.user, actor.parent) else None,
         "can_edit": permissions.can_edit_actor(request.user, actor),
         "can_publish": permissions.can_publish_actor(request.user, actor),
+        "can_manage_calendar": permissions.can_manage_calendar_sources(request.user, actor),
         "can_merge": permissions.can_merge_actors(request.user),
         "can_manage_ties": permissions.can_manage_ties(request.user, actor),
         "derived_ties": derived_ties_for_profile(user=request.user, actor=actor),
