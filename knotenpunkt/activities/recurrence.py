@@ -108,34 +108,45 @@ def expand(
     stop = _naive_local(until) if until is not None else None
     by_recurrence = {exc.recurrence_id: exc for exc in exceptions}
     result = []
-    for local_start in rule:
-        if stop is not None and local_start > stop:
-            break
-        if len(result) >= limit:
-            raise ValidationError(
-                {
-                    "rrule": _(
-                        "Die Wiederholung ergibt mehr als %(limit)d Termine. Bitte ein früheres Ende oder eine "
-                        "kleinere Anzahl wählen."
-                    )
-                    % {"limit": limit}
-                }
-            )
-        occ_start = _aware(local_start)
-        occ_end = _aware(local_start + duration) if duration else occ_start
-        exc = by_recurrence.get(occ_start)
-        if exc is None:
-            result.append(Occurrence(start=occ_start, end=occ_end, recurrence_id=occ_start))
-        else:
-            result.append(
-                Occurrence(
-                    start=exc.start or occ_start,
-                    end=exc.end or (exc.start + (occ_end - occ_start) if exc.start else occ_end),
-                    recurrence_id=occ_start,
-                    cancelled=exc.cancelled,
-                    title=exc.title,
+    try:
+        for local_start in rule:
+            if stop is not None and local_start > stop:
+                break
+            if len(result) >= limit:
+                raise ValidationError(
+                    {
+                        "rrule": _(
+                            "Die Wiederholung ergibt mehr als %(limit)d Termine. Bitte ein früheres Ende oder eine "
+                            "kleinere Anzahl wählen."
+                        )
+                        % {"limit": limit}
+                    }
                 )
-            )
+            occ_start = _aware(local_start)
+            occ_end = _aware(local_start + duration) if duration else occ_start
+            exc = by_recurrence.get(occ_start)
+            if exc is None:
+                result.append(Occurrence(start=occ_start, end=occ_end, recurrence_id=occ_start))
+            else:
+                result.append(
+                    Occurrence(
+                        start=exc.start or occ_start,
+                        end=exc.end or (exc.start + (occ_end - occ_start) if exc.start else occ_end),
+                        recurrence_id=occ_start,
+                        cancelled=exc.cancelled,
+                        title=exc.title,
+                    )
+                )
+    except (OverflowError, ValueError) as exc:
+        # dateutil walks past year 9999 (e.g. FREQ=YEARLY;INTERVAL=68;COUNT=200), or a long duration does.
+        raise ValidationError(
+            {
+                "rrule": _(
+                    "Die Wiederholung reicht über das Jahr 9999 hinaus. Bitte ein früheres Ende oder eine "
+                    "kleinere Anzahl wählen."
+                )
+            }
+        ) from exc
     return result
 
 

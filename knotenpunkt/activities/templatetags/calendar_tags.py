@@ -49,21 +49,6 @@ def when(occurrence) -> str:
 
 
 @register.filter
-def day_time(occurrence, day=None) -> str:
-    """The time as a calendar cell shows it on `day`: "19:00", "ganztägig", "bis 14:00", "ab 19:00"."""
-    o = _decorated(occurrence)
-    if o.shows_all_day:
-        return _("ganztägig")
-    if o.multi_day and day is not None:
-        if day == o.first_day:
-            return _("ab %(time)s") % {"time": date_format(o.local_start, "H:i")}
-        if day == o.last_day:
-            return _("bis %(time)s") % {"time": date_format(o.local_end, "H:i")}
-        return _("ganztägig")
-    return date_format(o.local_start, "H:i")
-
-
-@register.filter
 def time_range(occurrence) -> str:
     """ "19:00–21:00" for the week view; "ganztägig"; multi-day ones with their dates."""
     o = _decorated(occurrence)

@@ -1,0 +1,314 @@
+"""State changes of activities, as a table of behaviours: dates, recurrence, exceptions,
+participants, conflicts, permissions and the page cache."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from knotenpunkt.activities import services
+from knotenpunkt.activities.models import (
+    Activity,
+    ActivityException,
+    ActivityOccurrence,
+    CalendarSource,
+    ParticipantRole,
+    Participation,
+)
+from knotenpunkt.activities.recurrence import BERLIN
+from knotenpunkt.core.models import ContentGeneration
+from tests.factories import ActorFactory, PersonFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+ORGANISER = ParticipantRole.ORGANISER
+PARTICIPANT = ParticipantRole.PARTICIPANT
+
+
+def berlin(*args):
+    return dt.datetime(*args, tzinfo=BERLIN)
+
+
+def make_activity(*, user=None, participants=(), **fields):
+    """An activity created through the service (so its occurrences exist), by default public."""
+    start = fields.pop("start", berlin(2025, 3, 12, 19, 0))
+    data = {
+        "title": "Eine-Welt-Forum",
+        "kind": "meeting",
+        "start": start,
+        "end": fields.pop("end", start + dt.timedelta(hours=2)),
+        "public": True,
+        **fields,
+    }
+    return services.activity_create(user=user, data=data, participants=list(participants))
+
+
+def rows():
+    return {model.__name__: model.objects.count() for model in (Activity, ActivityOccurrence, Participation,
+                                                                ActivityException)}  # fmt: skip
+
+
+def generation():
+    return ContentGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def local(value):
+    return value.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
+
+
+# --- creating ------------------------------------------------------------------------------
+
+
+def test_a_single_activity_has_one_occurrence_with_copied_filter_fields():
+    activity = make_activity(level="federal")
+    [occurrence] = activity.occurrences.all()
+    assert (occurrence.start, occurrence.end) == (activity.start, activity.end)
+    assert (occurrence.public, occurrence.kind, occurrence.level, occurrence.title) == (
+        True, "meeting", "federal", "Eine-Welt-Forum",
+    )  # fmt: skip
+    assert activity.version == 1 and activity.sequence == 0
+
+
+def test_a_monthly_series_gets_one_occurrence_per_date():
+    activity = make_activity(rrule="FREQ=MONTHLY;BYDAY=2WE;COUNT=12")
+    starts = [local(o.start) for o in activity.occurrences.order_by("start")]
+    assert len(starts) == 12
+    assert starts[:3] == ["2025-03-12 19:00", "2025-04-09 19:00", "2025-05-14 19:00"]
+
+
+def test_occurrences_longer_than_a_week_are_flagged_long():
+    campaign = make_activity(start=berlin(2025, 9, 1), end=berlin(2025, 10, 1), all_day=True, kind="campaign")
+    week = make_activity(start=berlin(2025, 9, 13), end=berlin(2025, 9, 20), all_day=True)
+    assert campaign.occurrences.get().is_long
+    assert not week.occurrences.get().is_long
+
+
+def test_themes_sdgs_and_participants_are_saved_with_the_activity():
+    theme, actor, person = ThemeFactory(slug="fairer-handel"), ActorFactory(), PersonFactory()
+    activity = make_activity(
+        themes=[theme],
+        sdgs=[12],
+        participants=[
+            services.ParticipantSpec(role=ORGANISER, actor_id=actor.pk),
+            services.ParticipantSpec(role=PARTICIPANT, person_id=person.pk),
+        ],
+    )
+    assert list(activity.themes.all()) == [theme]
+    assert list(activity.sdgs.values_list("number", flat=True)) == [12]
+    assert {(p.actor_id, p.person_id, p.role) for p in activity.participations.all()} == {
+        (actor.pk, None, ORGANISER), (None, person.pk, PARTICIPANT),
+    }  # fmt: skip
+
+
+# --- bad input: a clear message and nothing saved ------------------------------------------
+
+_actor = object()  # placeholder resolved in the test
+_person = object()
+
+BAD_INPUT = [
+    ("end before start", {"end": berlin(2025, 3, 12, 18, 0)}, [], "end", "Das Ende liegt vor dem Beginn."),
+    ("a rule without end", {"rrule": "FREQ=WEEKLY"}, [], "rrule", "braucht ein Ende"),
+    ("a rule that explodes", {"rrule": "FREQ=DAILY;COUNT=100000"}, [], "rrule", "mehr als 1000 Termine"),
+    ("a rule that is no rule", {"rrule": "FREQ=NEVER;COUNT=2"}, [], "rrule", "nicht gültig"),
+    ("an actor twice", {}, [(ORGANISER, _actor), (PARTICIPANT, _actor)], "participants", "doppelt eingetragen"),
+    ("a person twice", {}, [(PARTICIPANT, _person), (ORGANISER, _person)], "participants", "doppelt eingetragen"),
+    ("an unknown role", {}, [("boss", _actor)], "participants", "Unbekannte Rolle"),
+    ("no title", {"title": ""}, [], "title", ""),
+]
+
+
+@pytest.mark.parametrize(("what", "fields", "people", "field", "message"), BAD_INPUT, ids=[b[0] for b in BAD_INPUT])
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(what, fields, people, field, message):
+    actor, person = ActorFactory(name="Weltladen"), PersonFactory()
+    participants = [
+        services.ParticipantSpec(role=role, **({"actor_id": actor.pk} if who is _actor else {"person_id": person.pk}))
+        for role, who in people
+    ]
+    before = rows()
+    with pytest.raises(ValidationError) as excinfo:
+        make_activity(participants=participants, **fields)
+    assert field in excinfo.value.message_dict
+    assert message in " ".join(excinfo.value.message_dict[field])
+    assert rows() == before
+
+
+def test_a_bad_update_leaves_the_activity_and_its_dates_as_they_were():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    before = rows(), list(activity.occurrences.values_list("start", flat=True))
+    with pytest.raises(ValidationError):
+        services.activity_update(
+            user=None, activity=activity, data={"rrule": "FREQ=WEEKLY", "title": "Neu"}, expected_version=1
+        )
+    activity.refresh_from_db()
+    assert (activity.title, activity.rrule, activity.version) == ("Eine-Welt-Forum", "FREQ=WEEKLY;COUNT=3", 1)
+    assert (rows(), list(activity.occurrences.values_list("start", flat=True))) == before
+
+
+# --- updating and conflicts ------------------------------------------------------------------
+
+
+def test_an_update_raises_the_version_and_rebuilds_the_dates():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=2")
+    updated = services.activity_update(
+        user=None,
+        activity=activity,
+        data={"rrule": "FREQ=WEEKLY;COUNT=4", "kind": "workshop"},
+        expected_version=1,
+    )
+    assert updated.version == 2 and updated.sequence == 1
+    assert list(updated.occurrences.values_list("kind", flat=True)) == ["workshop"] * 4
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing():
+    activity = make_activity()
+    services.activity_update(user=None, activity=activity, data={"title": "Erste Änderung"}, expected_version=1)
+    with pytest.raises(services.ActivityConflict) as excinfo:
+        services.activity_update(user=None, activity=activity, data={"title": "Zweite Änderung"}, expected_version=1)
+    assert excinfo.value.activity.title == "Erste Änderung"
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("Erste Änderung", 2)
+
+
+def test_participants_none_leaves_them_and_a_list_replaces_them():
+    a, b = ActorFactory(), ActorFactory()
+    activity = make_activity(participants=[services.ParticipantSpec(role=ORGANISER, actor_id=a.pk)])
+    services.activity_update(user=None, activity=activity, data={"title": "X"}, expected_version=1)
+    assert list(activity.participations.values_list("actor_id", flat=True)) == [a.pk]
+    services.activity_update(
+        user=None, activity=activity, data={}, expected_version=2,
+        participants=[services.ParticipantSpec(role=PARTICIPANT, actor_id=b.pk)],
+    )  # fmt: skip
+    assert list(activity.participations.values_list("actor_id", "role")) == [(b.pk, PARTICIPANT)]
+
+
+def test_cancelling_cancels_every_date_and_uncancelling_restores_them():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    services.activity_set_cancelled(user=None, activity=activity, cancelled=True, expected_version=1)
+    assert set(activity.occurrences.values_list("cancelled", flat=True)) == {True}
+    services.activity_set_cancelled(user=None, activity=activity, cancelled=False, expected_version=2)
+    assert set(activity.occurrences.values_list("cancelled", flat=True)) == {False}
+
+
+def test_deleting_removes_the_dates():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    services.activity_delete(user=None, activity=activity)
+    assert not ActivityOccurrence.objects.exists()
+
+
+# --- exceptions ----------------------------------------------------------------------------
+
+
+def test_cancelling_one_date_of_a_series_cancels_only_that_date():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    services.exception_save(user=None, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0), cancelled=True)
+    assert [o.cancelled for o in activity.occurrences.order_by("start")] == [False, True, False]
+    activity.refresh_from_db()
+    assert activity.version == 2  # a change of the series (iCalendar SEQUENCE)
+
+
+def test_moving_one_date_keeps_its_recurrence_id_and_duration():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    services.exception_save(
+        user=None, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0),
+        start=berlin(2025, 3, 20, 18, 0), end=berlin(2025, 3, 20, 21, 0),
+    )  # fmt: skip
+    moved = activity.occurrences.get(recurrence_id=berlin(2025, 3, 19, 19, 0))
+    assert (local(moved.start), local(moved.end)) == ("2025-03-20 18:00", "2025-03-20 21:00")
+
+
+def test_undoing_an_exception_restores_the_planned_date():
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    exception = services.exception_save(
+        user=None, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0), cancelled=True
+    )
+    services.exception_delete(user=None, exception=exception)
+    assert not activity.occurrences.filter(cancelled=True).exists()
+    assert not ActivityException.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("rrule", "recurrence_id", "start", "end", "message"),
+    [
+        ("", berlin(2025, 3, 12, 19, 0), None, None, "Nur wiederkehrende Termine"),
+        ("FREQ=WEEKLY;COUNT=3", berlin(2025, 3, 20, 19, 0), None, None, "findet der Termin nicht statt"),
+        ("FREQ=WEEKLY;COUNT=3", berlin(2025, 3, 19, 19, 0), berlin(2025, 3, 19, 19, 0), berlin(2025, 3, 19, 18, 0),
+         "Das Ende liegt vor dem Beginn"),
+    ],
+)  # fmt: skip
+def test_bad_exceptions_are_refused_and_change_nothing(rrule, recurrence_id, start, end, message):
+    activity = make_activity(rrule=rrule)
+    before = rows(), Activity.objects.get(pk=activity.pk).version
+    with pytest.raises(ValidationError) as excinfo:
+        services.exception_save(user=None, activity=activity, recurrence_id=recurrence_id, start=start, end=end)
+    assert message in " ".join(excinfo.value.messages)
+    assert (rows(), Activity.objects.get(pk=activity.pk).version) == before
+
+
+# --- who may do what ---------------------------------------------------------------------
+
+
+def test_an_actor_editor_creates_only_activities_their_actor_organises(editor_a, actor_a):
+    other = ActorFactory(name="Anderer Verein")
+    with pytest.raises(ValidationError) as excinfo:
+        make_activity(user=editor_a, participants=[services.ParticipantSpec(role=ORGANISER, actor_id=other.pk)])
+    assert "eigenen Akteure als Veranstalter" in " ".join(excinfo.value.messages)
+    activity = make_activity(
+        user=editor_a, participants=[services.ParticipantSpec(role=ORGANISER, actor_id=actor_a.pk)]
+    )
+    assert activity.created_by == editor_a
+
+
+def test_an_actor_editor_cannot_change_activities_of_others(editor_a):
+    activity = make_activity(participants=[services.ParticipantSpec(role=ORGANISER, actor_id=ActorFactory().pk)])
+    with pytest.raises(PermissionDenied):
+        services.activity_update(user=editor_a, activity=activity, data={"title": "Gekapert"}, expected_version=1)
+    with pytest.raises(PermissionDenied):
+        services.exception_save(user=editor_a, activity=activity, recurrence_id=activity.start, cancelled=True)
+
+
+def test_visitors_cannot_create_activities(anonymous):
+    with pytest.raises(PermissionDenied):
+        make_activity(user=anonymous)
+
+
+def test_city_staff_edit_what_they_created_or_their_department_organises(city_staff, department):
+    own = make_activity(user=city_staff)
+    services.activity_update(user=city_staff, activity=own, data={"title": "Geändert"}, expected_version=1)
+    by_department = make_activity(participants=[services.ParticipantSpec(role=ORGANISER, actor_id=department.pk)])
+    services.activity_update(user=city_staff, activity=by_department, data={"title": "Auch"}, expected_version=1)
+    foreign = make_activity(participants=[services.ParticipantSpec(role=ORGANISER, actor_id=ActorFactory().pk)])
+    with pytest.raises(PermissionDenied):
+        services.activity_update(user=city_staff, activity=foreign, data={"title": "Nein"}, expected_version=1)
+
+
+# --- imported activities -------------------------------------------------------------------
+
+
+def test_people_cannot_change_what_an_imported_activity_takes_from_its_feed(coordinator, actor_a):
+    source = CalendarSource.objects.create(actor=actor_a, url="https://example.org/kalender.ics")
+    activity = services.activity_create(
+        user=None, data={"title": "Aus dem Feed", "start": berlin(2025, 5, 1, 18), "end": berlin(2025, 5, 1, 20)},
+        source=source, source_uid="abc@example.org",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as excinfo:
+        services.activity_update(user=coordinator, activity=activity, data={"title": "Umbenannt"}, expected_version=1)
+    assert "Titel" in " ".join(excinfo.value.messages)
+    updated = services.activity_update(
+        user=coordinator, activity=activity, data={"title": "Aus dem Feed", "kind": "workshop"}, expected_version=1
+    )
+    assert (updated.title, updated.kind) == ("Aus dem Feed", "workshop")
+
+
+# --- the public page cache ------------------------------------------------------------------
+
+
+def test_changes_to_public_activities_refresh_cached_pages_and_internal_ones_do_not():
+    before = generation()
+    internal = make_activity(public=False)
+    assert generation() == before
+    services.activity_update(user=None, activity=internal, data={"title": "Intern"}, expected_version=1)
+    assert generation() == before
+    services.activity_update(user=None, activity=internal, data={"public": True}, expected_version=2)
+    assert generation() == before + 1
+    services.activity_set_cancelled(user=None, activity=internal, cancelled=True, expected_version=3)
+    assert generation() == before + 2
