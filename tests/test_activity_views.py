@@ -376,9 +376,9 @@ BAD_FORMS = [
      "repeat_until", "vor dem ersten"),
     ("no title", {"title": ""}, "title", "erforderlich"),
     ("end of time", {"all_day": "on", "end_date": "9999-12-31"}, "end_date", "zwischen 1900 und 2199"),
-    ("series past 9999", {"repeat": "yearly", "repeat_interval": "68", "repeat_count": "200", "all_day": "on",
+    ("series past 2200", {"repeat": "yearly", "repeat_interval": "68", "repeat_count": "200", "all_day": "on",
                           "end_date": "2088-01-01"}, "repeat",
-     "über das Jahr 9999"),
+     "über das Jahr 2200"),
 ]  # fmt: skip
 
 

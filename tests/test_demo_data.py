@@ -244,3 +244,8 @@ def test_the_contact_log_has_an_overdue_follow_up_for_the_coordinator(demo):
     assert FollowUp.objects.filter(assignee__username="fachbereich", interaction__visibility="staff").exists()
     call_command("load_demo", quiet=True)
     assert Interaction.objects.count() == 4
+
+
+def test_every_demo_series_starts_on_its_own_first_date(demo):
+    for activity in Activity.objects.exclude(rrule=""):
+        assert activity.occurrences.order_by("start").first().start == activity.start, activity.title

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from dateutil import rrule as _dateutil_rrule
 from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,6 +56,24 @@ def _local_until(match: re.Match) -> str:
         except (ValueError, OverflowError):
             return match.group(0)
     return match.group(0)
+
+
+# Recurrences end by this year at the latest. dateutil looks for the next date of a rule year by
+# year up to `datetime.MAXYEAR`, so a rule that can never match ("every 30 February") used to keep a
+# request busy for seconds while it walked to year 9999. dateutil reads the limit from its module
+# global `datetime`; this stand-in lowers it for every rule in the process (icalendar and ical use
+# the same module: no calendar here has dates in the 23rd century).
+LAST_YEAR = 2200
+
+
+class _DatetimeWithHorizon:
+    MAXYEAR = LAST_YEAR
+
+    def __getattr__(self, name):
+        return getattr(dt, name)
+
+
+_dateutil_rrule.datetime = _DatetimeWithHorizon()
 
 
 def parse_rrule(text: str, start: dt.datetime):
@@ -138,16 +157,27 @@ def expand(
                     )
                 )
     except (OverflowError, ValueError) as exc:
-        # dateutil walks past year 9999 (e.g. FREQ=YEARLY;INTERVAL=68;COUNT=200), or a long duration does.
-        raise ValidationError(
-            {
-                "rrule": _(
-                    "Die Wiederholung reicht über das Jahr 9999 hinaus. Bitte ein früheres Ende oder eine "
-                    "kleinere Anzahl wählen."
-                )
-            }
-        ) from exc
+        # A long duration added to a late date leaves the calendar.
+        raise ValidationError({"rrule": _past_horizon_message()}) from exc
+    count = _COUNT.search(rrule)
+    if until is None and count and len(result) < int(count.group(1)):
+        # dateutil stopped at LAST_YEAR: the rule matches too rarely, or never ("30 February").
+        if not result:
+            raise ValidationError(
+                {"rrule": _("Nach dieser Regel findet der Termin nie statt. Bitte die Regel prüfen.")}
+            )
+        raise ValidationError({"rrule": _past_horizon_message()})
     return result
+
+
+_COUNT = re.compile(r"COUNT=(\d+)", re.IGNORECASE)
+
+
+def _past_horizon_message() -> str:
+    return _(
+        "Die Wiederholung reicht über das Jahr %(year)d hinaus. "
+        "Bitte ein früheres Ende oder eine kleinere Anzahl wählen."
+    ) % {"year": LAST_YEAR}
 
 
 def recurrence_dates(activity, limit: int | None = None) -> list[dt.datetime]:

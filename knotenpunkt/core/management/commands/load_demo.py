@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.accounts.models import User
+from knotenpunkt.activities import recurrence
 from knotenpunkt.activities.models import Activity
 from knotenpunkt.activities.services import ParticipantSpec, activity_create, exception_save
 from knotenpunkt.actors import search
@@ -192,6 +193,10 @@ class Command(BaseCommand):
             return
         fields = dict(fields)
         cancel_occurrence = fields.pop("cancel_occurrence", None)
+        if fields.get("rrule"):
+            # A series starts on its own first date ("2nd Wednesday"), not on the day it was laid out from.
+            first = _aware(next(iter(recurrence.parse_rrule(fields["rrule"], start))))
+            start, end = first, first + (end - start)
         data = {
             **{k: v for k, v in fields.items() if k not in ("themes", "sdgs")},
             "kind": kind,
@@ -313,6 +318,10 @@ def _local_times(anchor: dt.date, when, duration) -> tuple[dt.datetime, dt.datet
         return _midnight(date), _midnight(date + dt.timedelta(days=int(duration))), True
     start = dt.datetime.combine(date, dt.time.fromisoformat(clock), tzinfo=BERLIN)
     return start, start + dt.timedelta(hours=duration), False
+
+
+def _aware(local: dt.datetime) -> dt.datetime:
+    return local.replace(tzinfo=BERLIN)
 
 
 def _midnight(date: dt.date) -> dt.datetime:
