@@ -16,6 +16,7 @@ from knotenpunkt.activities.models import (
     Participation,
 )
 from knotenpunkt.activities.recurrence import BERLIN
+from knotenpunkt.activities.selectors import filter_occurrences
 from knotenpunkt.core.models import ContentGeneration
 from tests.factories import ActorFactory, PersonFactory, ThemeFactory
 
@@ -312,3 +313,46 @@ def test_changes_to_public_activities_refresh_cached_pages_and_internal_ones_do_
     assert generation() == before + 1
     services.activity_set_cancelled(user=None, activity=internal, cancelled=True, expected_version=3)
     assert generation() == before + 2
+
+
+# --- what the calendar filters on, copied onto the dates ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "all_day", "multi_day"),
+    [
+        (berlin(2025, 3, 12, 19, 0), berlin(2025, 3, 12, 21, 0), False, False),
+        (berlin(2025, 3, 12, 22, 0), berlin(2025, 3, 13, 1, 0), False, True),  # past midnight
+        (berlin(2025, 3, 12), berlin(2025, 3, 13), True, False),  # one whole day ends at midnight
+        (berlin(2025, 3, 12), berlin(2025, 3, 15), True, True),
+    ],
+)
+def test_a_date_knows_whether_it_reaches_into_the_next_day(start, end, all_day, multi_day):
+    activity = make_activity(start=start, end=end, all_day=all_day)
+    assert activity.occurrences.get().multi_day is multi_day
+
+
+def test_themes_and_sdgs_are_copied_onto_every_date_and_follow_changes():
+    klima, fair = ThemeFactory(name_de="Klima", slug="klima"), ThemeFactory(name_de="Fair", slug="fair")
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3", themes=[klima], sdgs=[13])
+    assert set(activity.occurrences.values_list("theme_ids", "sdg_ids")) == {(f",{klima.pk},", ",13,")}
+
+    services.activity_update(
+        user=None, activity=activity, data={"themes": [fair, klima], "sdgs": []}, expected_version=activity.version
+    )
+
+    expected = f",{min(klima.pk, fair.pk)},{max(klima.pk, fair.pk)},"
+    assert set(activity.occurrences.values_list("theme_ids", "sdg_ids")) == {(expected, "")}
+
+
+def test_the_theme_filter_finds_exactly_the_dates_of_activities_with_that_theme():
+    themes = [ThemeFactory(name_de=f"Thema {i}", slug=f"thema-{i}") for i in range(12)]
+    for i in range(12):
+        # Theme 1 and theme 11 share a digit: ",1," must not match ",11,".
+        make_activity(title=f"T{i}", themes=[themes[i], themes[(i * 5) % 12]], rrule="FREQ=DAILY;COUNT=2")
+    for theme in themes:
+        via_copy = set(
+            filter_occurrences(ActivityOccurrence.objects.all(), {"theme": theme}).values_list("pk", flat=True)
+        )
+        via_join = set(ActivityOccurrence.objects.filter(activity__themes=theme).values_list("pk", flat=True))
+        assert via_copy == via_join and via_copy, theme

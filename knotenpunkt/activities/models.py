@@ -228,12 +228,21 @@ class ActivityOccurrence(models.Model):
     kind = models.CharField(max_length=20, choices=ActivityKind.choices)
     level = models.CharField(max_length=20, choices=Level.choices)
     title = models.CharField(max_length=200, blank=True)
+    # Reaches past the local day it starts on (the month view lists it on the following days too).
+    multi_day = models.BooleanField(default=False)
+    # The activity's themes and SDGs as ",3,9," — a theme filter is then a check on the rows a
+    # month's range scan reads anyway, instead of a join the planner may start from the wrong side.
+    theme_ids = models.CharField(max_length=500, blank=True, default="")
+    sdg_ids = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["start", "id"]
         constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")), name="occurrence_end_after_start")]
         indexes = [
             models.Index(fields=["start"], name="occurrence_start"),
+            models.Index(
+                fields=["start"], condition=Q(multi_day=True, is_long=False), name="occurrence_multi_day_short"
+            ),
             models.Index(fields=["public", "start"], name="occurrence_public_start"),
             models.Index(fields=["is_long", "start"], condition=Q(is_long=True), name="occurrence_long"),
             models.Index(fields=["activity", "start"], name="occurrence_activity"),
@@ -244,6 +253,14 @@ class ActivityOccurrence(models.Model):
 
 
 LONG_OCCURRENCE_DAYS = 7
+
+
+def id_list(ids) -> str:
+    """ ",3,9," for ActivityOccurrence.theme_ids / sdg_ids (empty for none)."""
+    ids = sorted(ids)
+    return f",{','.join(str(i) for i in ids)}," if ids else ""
+
+
 # An imported series without an end (no UNTIL or COUNT) gets dates this far ahead; every
 # refresh of its calendar moves the horizon along (activities.importer).
 IMPORT_HORIZON_DAYS = 730

@@ -76,6 +76,11 @@ class _DatetimeWithHorizon:
 _dateutil_rrule.datetime = _DatetimeWithHorizon()
 
 
+def spans_days(start: dt.datetime, end: dt.datetime) -> bool:
+    """Does [start, end) reach past the local day it starts on? (An end at midnight does not.)"""
+    return (end - dt.timedelta(seconds=1)).astimezone(BERLIN).date() > start.astimezone(BERLIN).date()
+
+
 def parse_rrule(text: str, start: dt.datetime):
     """A dateutil rule for `text` anchored at `start`, or a ValidationError in plain German."""
     text = (text or "").strip()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db import connection
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -90,14 +90,12 @@ def filter_occurrences(qs: QuerySet, filters: dict) -> QuerySet:
         qs = qs.filter(kind=filters["kind"])
     if "level" in filters:
         qs = qs.filter(level=filters["level"])
-    # Semi-joins on the link tables, not joins through Activity: a month's occurrences are
-    # checked against one hashed set of activity ids.
+    # Themes and SDGs are copied onto each occurrence (",3,9,"): checked on the rows a date range
+    # reads anyway, never a join through all of a theme's activities.
     if "theme" in filters:
-        qs = qs.filter(
-            activity_id__in=Activity.themes.through.objects.filter(theme=filters["theme"]).values("activity_id")
-        )
+        qs = qs.filter(theme_ids__contains=f",{filters['theme'].pk},")
     if "sdg" in filters:
-        qs = qs.filter(activity_id__in=Activity.sdgs.through.objects.filter(sdg=filters["sdg"]).values("activity_id"))
+        qs = qs.filter(sdg_ids__contains=f",{filters['sdg'].pk},")
     if "actor" in filters:
         qs = qs.filter(activity_id__in=Participation.objects.filter(actor=filters["actor"]).values("activity_id"))
     return qs
@@ -207,12 +205,6 @@ def _visible(user, filters: dict) -> QuerySet:
     return filter_occurrences(permissions.visible_occurrences(user, ActivityOccurrence.objects.all()), filters)
 
 
-def _with_days(qs: QuerySet) -> QuerySet:
-    """Annotate each occurrence's first and last local day (an end at midnight belongs to the day before)."""
-    last_moment = ExpressionWrapper(F("end") - dt.timedelta(seconds=1), output_field=DateTimeField())
-    return qs.annotate(day=TruncDate("start", tzinfo=BERLIN), last=TruncDate(last_moment, tzinfo=BERLIN))
-
-
 def calendar_days(*, user, first: dt.date, days: int, filters: dict, per_day: int, month: int | None = None):
     """The days from `first` on, each with at most `per_day` occurrences and its exact total.
 
@@ -244,9 +236,9 @@ def calendar_days(*, user, first: dt.date, days: int, filters: dict, per_day: in
     # Multi-day occurrences that began before a day of the range and still run at its midnight.
     last_midnight = midnights[-1]
     reach_back = range_start - dt.timedelta(days=LONG_OCCURRENCE_DAYS)
-    short = _with_days(
-        base.filter(is_long=False, start__gte=reach_back, start__lt=last_midnight, end__gt=range_start)
-    ).filter(last__gt=F("day"))
+    short = base.filter(
+        multi_day=True, is_long=False, start__gte=reach_back, start__lt=last_midnight, end__gt=range_start
+    )
     long = base.filter(is_long=True, start__lt=last_midnight, end__gt=range_start)
     spans = sorted(
         [*short.values_list("start", "id", "end"), *long.values_list("start", "id", "end")]

@@ -22,7 +22,9 @@ from knotenpunkt.activities.models import (
     ActivityOccurrence,
     ParticipantRole,
     Participation,
+    id_list,
 )
+from knotenpunkt.activities.recurrence import spans_days
 from knotenpunkt.core.page_cache import bump_content_generation
 
 SCALAR_FIELDS = (
@@ -167,6 +169,8 @@ def occurrences_rebuild(activity: Activity, *, until: dt.datetime | None = None)
         until=until,
     )
     long_span = dt.timedelta(days=LONG_OCCURRENCE_DAYS)
+    theme_ids = id_list(activity.themes.values_list("pk", flat=True)) if activity.pk else ""
+    sdg_ids = id_list(activity.sdgs.values_list("pk", flat=True)) if activity.pk else ""
     ActivityOccurrence.objects.filter(activity=activity).delete()
     ActivityOccurrence.objects.bulk_create(
         [
@@ -181,6 +185,9 @@ def occurrences_rebuild(activity: Activity, *, until: dt.datetime | None = None)
                 kind=activity.kind,
                 level=activity.level,
                 title=o.title or activity.title,
+                multi_day=spans_days(o.start, o.end),
+                theme_ids=theme_ids,
+                sdg_ids=sdg_ids,
             )
             for o in occurrences
         ],

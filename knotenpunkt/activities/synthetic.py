@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -40,7 +41,9 @@ from knotenpunkt.activities.models import (
     ActivityOccurrence,
     ParticipantRole,
     Participation,
+    id_list,
 )
+from knotenpunkt.activities.recurrence import spans_days
 from knotenpunkt.actors.models import SDG, Actor
 from knotenpunkt.network import synthetic as network
 from knotenpunkt.network.models import Tie
@@ -539,6 +542,9 @@ def load(
                     "kind": [kinds[i] for i in occ.tolist()],
                     "level": levels,
                     "title": [data.titles[i] for i in occ.tolist()],
+                    "multi_day": [spans_days(s, e) for s, e in zip(data.occ_start, data.occ_end, strict=True)],
+                    "theme_ids": _id_lists(data.theme_activity, data.theme_id, occ),
+                    "sdg_ids": _id_lists(data.sdg_activity, data.sdg_number, occ),
                 },
                 len(occ),
                 now,
@@ -589,3 +595,12 @@ def load(
     report.occurrences = len(data.occ_activity)
     report.participations = len(data.part_activity)
     return report
+
+
+def _id_lists(activity_index: np.ndarray, ids: np.ndarray, occ: np.ndarray) -> list[str]:
+    """ActivityOccurrence.theme_ids / sdg_ids (",3,9,") for each occurrence of `occ`."""
+    per_activity = defaultdict(list)
+    for a, i in zip(activity_index.tolist(), ids.tolist(), strict=True):
+        per_activity[a].append(i)
+    lists = {a: id_list(values) for a, values in per_activity.items()}
+    return [lists.get(a, "") for a in occ.tolist()]
