@@ -39,6 +39,7 @@ fmt: install
 
 ## bench: speed benchmarks on large synthetic data (PostgreSQL), see docs/benchmarks.md
 bench: install
+	command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m bench.run
 
 ## messages: refresh the gettext catalogues after changing texts

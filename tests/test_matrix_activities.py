@@ -10,13 +10,13 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.activities import services
 from knotenpunkt.activities.models import Activity, ActivityException, ActivityOccurrence, Participation
 from knotenpunkt.activities.recurrence import BERLIN
+from tests import matrix
 from tests.factories import ActorFactory, DepartmentFactory, UserFactory
 from tests.test_permission_matrix import ROLES
 
@@ -127,51 +127,24 @@ def db_state():
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
-def _cases():
-    for url_name, methods in MATRIX.items():
-        for method, row in methods.items():
-            assert len(row) == len(ROLES), url_name
-            for role, cell in zip(ROLES, row, strict=True):
-                published_outcome, _, unpublished_outcome = cell.partition("/")
-                for published, outcome in ((True, published_outcome), (False, unpublished_outcome or cell)):
-                    state = "public" if published else "internal"
-                    yield pytest.param(
-                        url_name, method, role, published, outcome, id=f"{url_name}-{method}-{role}-{state}"
-                    )
-
-
-@pytest.mark.parametrize(("url_name", "method", "role", "published", "outcome"), list(_cases()))
-def test_calendar_permission_matrix(client, coordinator, city_staff, department, url_name, method, role, published,
-                                    outcome):  # fmt: skip
+@pytest.mark.parametrize(matrix.PARAMETERS, list(matrix.cases(MATRIX, ROLES, ("public", "internal"))))
+def test_calendar_permission_matrix(
+    client, coordinator, city_staff, department, url_name, method, role, published, outcome
+):
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff, department=department)
     w.user = w.users[role]
-    spec = SPECS.get(url_name, {})
-    if w.user is not None:
-        client.force_login(w.user)
-    url = reverse(url_name, kwargs=spec["kwargs"](w) if "kwargs" in spec else None)
-    before = db_state()
-
-    if method == "GET":
-        response = client.get(url, spec["query"](w) if "query" in spec else {})
-    else:
-        response = client.post(url, spec["data"](w) if "data" in spec else {})
-
-    if outcome == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login") + "?next=")
-    elif outcome in ("shown", "hidden"):
-        assert response.status_code == 200
-        assert (RECORD_TITLE in response.content.decode()) is (outcome == "shown")
-    elif outcome == "done":
-        assert response.status_code == 302, response.content.decode()[:3000]
-        assert spec["done"](w)
-    else:
-        assert response.status_code == int(outcome)
-    if outcome != "done":
-        assert db_state() == before
+    matrix.check(
+        client,
+        world=w,
+        user=w.user,
+        url_name=url_name,
+        method=method,
+        outcome=outcome,
+        spec=SPECS.get(url_name, {}),
+        record_text=RECORD_TITLE,
+        db_state=db_state,
+    )
 
 
 def test_every_done_cell_has_a_check_for_the_change():
-    for url_name, methods in MATRIX.items():
-        if any("done" in cell for row in methods.values() for cell in row):
-            assert "done" in SPECS.get(url_name, {}), url_name
+    matrix.done_cells_have_checks(MATRIX, SPECS)

@@ -27,6 +27,7 @@ from knotenpunkt.activities.services import activity_create
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, ActorKind, Membership, Person
 from knotenpunkt.core import scheduler
 from knotenpunkt.network.models import Tie, TieKind
+from tests import matrix
 from tests.factories import (
     ActorFactory,
     DepartmentFactory,
@@ -175,46 +176,20 @@ def db_state():
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
-def _cases():
-    for url_name, methods in MATRIX.items():
-        for method, row in methods.items():
-            assert len(row) == len(ROLES), url_name
-            for role, cell in zip(ROLES, row, strict=True):
-                published_outcome, _, unpublished_outcome = cell.partition("/")
-                for published, outcome in ((True, published_outcome), (False, unpublished_outcome or cell)):
-                    state = "published" if published else "unpublished"
-                    yield pytest.param(
-                        url_name, method, role, published, outcome, id=f"{url_name}-{method}-{role}-{state}"
-                    )
-
-
-@pytest.mark.parametrize(("url_name", "method", "role", "published", "outcome"), list(_cases()))
+@pytest.mark.parametrize(matrix.PARAMETERS, list(matrix.cases(MATRIX, ROLES)))
 def test_permission_matrix(client, coordinator, city_staff, department, url_name, method, role, published, outcome):
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff, department=department)
-    spec = SPECS.get(url_name, {})
-    if w.users[role] is not None:
-        client.force_login(w.users[role])
-    url = reverse(url_name, kwargs=spec["kwargs"](w) if "kwargs" in spec else None)
-    before = db_state()
-
-    if method == "GET":
-        response = client.get(url, spec["query"](w) if "query" in spec else {})
-    else:
-        response = client.post(url, spec["data"](w) if "data" in spec else {})
-
-    if outcome == "login":
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login") + "?next=")
-    elif outcome in ("shown", "hidden"):
-        assert response.status_code == 200
-        assert (RECORD_NAME in response.content.decode()) is (outcome == "shown")
-    elif outcome == "done":
-        assert response.status_code == 302, response.content.decode()[:2000]
-        assert spec["done"](w)
-    else:
-        assert response.status_code == int(outcome)
-    if outcome != "done":
-        assert db_state() == before
+    matrix.check(
+        client,
+        world=w,
+        user=w.users[role],
+        url_name=url_name,
+        method=method,
+        outcome=outcome,
+        spec=SPECS.get(url_name, {}),
+        record_text=RECORD_NAME,
+        db_state=db_state,
+    )
 
 
 def _named_urls(resolver=None, namespace=""):
@@ -247,9 +222,7 @@ def test_every_named_url_has_a_matrix_entry():
 
 
 def test_every_done_cell_has_a_check_for_the_change():
-    for url_name, methods in MATRIX.items():
-        if any("done" in cell for row in methods.values() for cell in row):
-            assert "done" in SPECS.get(url_name, {}), url_name
+    matrix.done_cells_have_checks(MATRIX, SPECS)
 
 
 # --- admin ----------------------------------------------------------------------
