@@ -8,6 +8,7 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
 
     .venv/bin/python -m bench.run [--actors 100000 --ties 1000000 --seed 1 --duration 10]
     .venv/bin/python -m bench.run --only activities     # only the activities part (network loaded if missing)
+    .venv/bin/python -m bench.run --only analytics      # network analytics snapshots vs networkx (bench/analytics.py)
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def parse_args(argv):
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
     parser.add_argument(
         "--only",
-        choices=["all", "network", "activities"],
+        choices=["all", "network", "activities", "analytics"],
         default="all",
         help="nur Netzwerk- oder nur Termin-Messungen",
     )
@@ -335,16 +336,20 @@ def main(argv=None) -> int:
         gen["ok"] = gen["seconds_without_search_index"] < GENERATOR_TARGET_S
     results["generator"] = gen
 
-    if args.only != "activities":
+    if args.only in ("all", "network"):
         print("== Suche in-process ==", flush=True)
         results["search"] = time_search(args.search_reps)
         if not args.skip_http:
             print("== HTTP (gunicorn + wrk) ==", flush=True)
             results["http"] = run_http(args, env)
-    if args.only != "network":
+    if args.only in ("all", "activities"):
         from bench import activities
 
         results["activities"] = activities.run(args, env)
+    if args.only in ("all", "analytics"):
+        from bench import analytics
+
+        results["analytics"] = analytics.run(args, env)
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -356,6 +361,10 @@ def main(argv=None) -> int:
         from bench import activities
 
         activities.print_table(results["activities"])
+    if "analytics" in results:
+        from bench import analytics
+
+        analytics.print_table(results["analytics"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 

@@ -17,4 +17,33 @@ mkdir -p static/vendor/pico
 cp "$tmp/pico/package/css/pico.min.css" static/vendor/pico/pico.min.css
 cp "$tmp/pico/package/LICENSE.md" static/vendor/pico/LICENSE.md
 echo "@picocss/pico ${PICO_VERSION}" > static/vendor/pico/VERSION
+# Network map (/netzwerk/): cytoscape.js, the fCoSE layout with its two helper libraries, SVG export.
+CYTOSCAPE_VERSION=3.34.4
+FCOSE_VERSION=2.2.0
+COSE_BASE_VERSION=2.2.0
+LAYOUT_BASE_VERSION=2.0.1
+CYTOSCAPE_SVG_VERSION=0.4.0
+vendor_cytoscape() {  # npm package, version, file inside the package, target name
+  local dir="$tmp/$1"
+  mkdir -p "$dir" && (cd "$dir" && npm pack --silent "$1@$2" >/dev/null && tar xzf ./*.tgz)
+  cp "$dir/package/$3" "static/vendor/cytoscape/$4"
+  cp "$dir/package/LICENSE" "static/vendor/cytoscape/LICENSE.$1"
+  echo "$1 $2" >> static/vendor/cytoscape/VERSION
+}
+rm -rf static/vendor/cytoscape && mkdir -p static/vendor/cytoscape
+vendor_cytoscape cytoscape "$CYTOSCAPE_VERSION" dist/cytoscape.min.js cytoscape.min.js
+vendor_cytoscape layout-base "$LAYOUT_BASE_VERSION" layout-base.js layout-base.js
+vendor_cytoscape cose-base "$COSE_BASE_VERSION" cose-base.js cose-base.js
+vendor_cytoscape cytoscape-fcose "$FCOSE_VERSION" cytoscape-fcose.js cytoscape-fcose.js
+vendor_cytoscape cytoscape-svg "$CYTOSCAPE_SVG_VERSION" cytoscape-svg.js cytoscape-svg.js
+# Network-health charts (/netzwerk/gesundheit/): chart.js.
+CHARTJS_VERSION=4.6.1
+(cd "$tmp" && mkdir chartjs && cd chartjs && npm pack --silent "chart.js@${CHARTJS_VERSION}" >/dev/null && tar xzf ./*.tgz)
+rm -rf static/vendor/chartjs && mkdir -p static/vendor/chartjs
+# Without the source-map comment: the map is not vendored (the manifest storage would look for it).
+sed '/^\/\/# sourceMappingURL=/d' "$tmp/chartjs/package/dist/chart.umd.min.js" > static/vendor/chartjs/chart.umd.min.js
+cp "$tmp/chartjs/package/LICENSE.md" static/vendor/chartjs/LICENSE.md
+echo "chart.js ${CHARTJS_VERSION}" > static/vendor/chartjs/VERSION
 echo "vendored htmx ${HTMX_VERSION}, pico ${PICO_VERSION}"
+echo "vendored chart.js ${CHARTJS_VERSION}"
+echo "vendored cytoscape ${CYTOSCAPE_VERSION} (fcose ${FCOSE_VERSION}, svg ${CYTOSCAPE_SVG_VERSION})"

@@ -1,5 +1,7 @@
 """Shared personas: the permission tests read like a table of roles."""
 
+import importlib
+
 import pytest
 from django.test import Client
 from django.test.client import ClientHandler
@@ -81,3 +83,15 @@ def anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+@pytest.fixture
+def seeded_sdgs(db):
+    """The 17 SDGs a migration seeds. A transactional test (live server, the scheduler) ends with a
+    flush that empties that table too; tests running after one call this to have them back."""
+    from django.apps import apps
+
+    from knotenpunkt.actors.models import SDG
+
+    if SDG.objects.count() < 17:
+        importlib.import_module("knotenpunkt.actors.migrations.0002_seed_sdgs").seed(apps, None)

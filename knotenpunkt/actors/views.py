@@ -18,6 +18,7 @@ from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.interactions import selectors as interaction_selectors
 from knotenpunkt.lib.pagination import CappedPaginator
 from knotenpunkt.network.forms import TieForm
+from knotenpunkt.network.readings import actor_position
 from knotenpunkt.network.selectors import derived_ties_for_profile
 
 
@@ -78,6 +79,7 @@ def detail(request, slug):
         "can_merge": permissions.can_merge_actors(request.user),
         "can_manage_ties": permissions.can_manage_ties(request.user, actor),
         "derived_ties": derived_ties_for_profile(user=request.user, actor=actor),
+        "network_position": actor_position(actor, internal=permissions.is_internal_reader(request.user)),
         "actor_upcoming": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=True, limit=5),
         "actor_past": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=False, limit=5),
     }

@@ -48,6 +48,8 @@ SCHEDULE = (
     Periodic("knotenpunkt.activities.tasks.refresh_all_calendar_sources", "hour", minute=5),
     # Derived relationships in full (their recency weights age even when nothing changes).
     Periodic("knotenpunkt.network.tasks.rebuild_derived_ties", "day", at=dt.time(3, 0)),
+    # Network analytics snapshots (internal and public), after the derived relationships.
+    Periodic("knotenpunkt.network.tasks.compute_network_snapshot", "day", at=dt.time(4, 0)),
     # Follow-up reminders by e-mail.
     Periodic("knotenpunkt.interactions.tasks.send_followup_reminders", "day", at=dt.time(7, 0)),
 )

@@ -169,3 +169,89 @@ class ActorContact(models.Model):
         if self.last_interaction and (self.last_activity is None or self.last_interaction >= self.last_activity):
             return ContactVia.INTERACTION
         return ContactVia.ACTIVITY
+
+
+class SnapshotScope(models.TextChoices):
+    INTERNAL = "internal", _("intern")
+    PUBLIC = "public", _("öffentlich")
+
+
+class NetworkSnapshot(models.Model):
+    """Network figures computed in the background (network/analytics.py), never while a page waits.
+
+    `internal`: every actor, every current declared tie and every derived pair. `public`: published
+    actors, public ties and derived pairs with a public basis (weighted by public meetings only).
+    The last KEEP_SNAPSHOTS per scope are kept, and the first snapshot of every month for good
+    (`monthly`: change over time); per-actor metrics only for the last KEEP_ACTOR_METRICS.
+    """
+
+    scope = models.CharField(_("Sicht"), max_length=10, choices=SnapshotScope.choices)
+    computed_at = models.DateTimeField(_("berechnet am"))
+    monthly = models.BooleanField(_("Monatsstand"), default=False)
+    duration_seconds = models.FloatField(_("Rechenzeit (s)"), default=0)
+    node_count = models.PositiveIntegerField(_("Akteure"))
+    edge_count = models.PositiveIntegerField(_("Verbindungen"))
+    declared_edge_count = models.PositiveIntegerField(_("erklärte Beziehungen"), default=0)
+    derived_edge_count = models.PositiveIntegerField(_("abgeleitete Beziehungen"), default=0)
+    density = models.FloatField(_("Dichte"))
+    component_count = models.PositiveIntegerField(_("getrennte Teile"))
+    largest_component_size = models.PositiveIntegerField(_("größter Teil"))
+    isolate_count = models.PositiveIntegerField(_("ohne Verbindung"))
+    weakly_tied_count = models.PositiveIntegerField(_("nur eine Verbindung"))
+    articulation_point_count = models.PositiveIntegerField(_("Schlüsselstellen"))
+    community_count = models.PositiveIntegerField(_("Gruppen"))
+    modularity = models.FloatField(_("Modularität"), default=0)
+    without_administration_count = models.PositiveIntegerField(_("ohne Kontakt zur Verwaltung"))
+    mean_reach = models.FloatField(_("mittlere Reichweite (2 Schritte)"), default=0)
+    betweenness_sampled = models.BooleanField(_("Vermittlerwerte geschätzt"), default=False)
+    betweenness_samples = models.PositiveIntegerField(_("Stichprobe (Quellen)"), default=0)
+    betweenness_error = models.FloatField(
+        _("relativer Fehler der Vermittlerwerte"),
+        default=0,
+        help_text=_("Median des relativen Standardfehlers der 100 höchsten Werte; 0 bei exakter Berechnung."),
+    )
+    # Matrices (kind × kind, level × level), communities, without-administration by kind, top lists.
+    aggregates = models.JSONField(_("weitere Kennzahlen"), default=dict)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = _("Netzwerk-Auswertung")
+        verbose_name_plural = _("Netzwerk-Auswertungen")
+        indexes = [models.Index(fields=["scope", "-computed_at"], name="netsnapshot_scope_time")]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ActorMetrics(models.Model):
+    """One actor's position in one snapshot (only actors of the snapshot's scope have a row)."""
+
+    snapshot = models.ForeignKey(NetworkSnapshot, on_delete=models.CASCADE, related_name="actor_metrics")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    degree = models.PositiveIntegerField(_("Verbindungen"))
+    weighted_degree = models.FloatField(_("gewichtete Verbindungen"))
+    betweenness = models.FloatField(_("Vermittlerwert"), help_text=_("Normiert auf 0 bis 1 (wie networkx)."))
+    betweenness_rank = models.PositiveIntegerField(_("Rang als Vermittler"))
+    degree_rank = models.PositiveIntegerField(_("Rang nach Verbindungen"))
+    community = models.IntegerField(_("Gruppe"), null=True, blank=True, help_text=_("0 ist die größte Gruppe."))
+    groups_bridged = models.PositiveSmallIntegerField(_("verbundene Gruppen"), default=0)
+    reach = models.PositiveIntegerField(_("Reichweite (2 Schritte)"), default=0)
+    is_articulation_point = models.BooleanField(_("Schlüsselstelle"), default=False)
+    is_isolate = models.BooleanField(_("ohne Verbindung"), default=False)
+    is_weakly_tied = models.BooleanField(_("nur eine Verbindung"), default=False)
+    has_administration_tie = models.BooleanField(_("Kontakt zur Verwaltung"), default=False)
+
+    class Meta:
+        verbose_name = _("Position im Netzwerk")
+        verbose_name_plural = _("Positionen im Netzwerk")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "actor"], name="actormetrics_once")]
+        indexes = [
+            # Ranked lists of one snapshot (brokers, hubs).
+            models.Index(fields=["snapshot", "betweenness_rank"], name="actormetrics_snap_btw"),
+            models.Index(fields=["snapshot", "degree_rank"], name="actormetrics_snap_deg"),
+            # A profile's position over the kept snapshots.
+            models.Index(fields=["actor", "snapshot"], name="actormetrics_actor_snap"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_id} @ {self.snapshot_id}"

@@ -2,15 +2,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors import selectors as actor_selectors
+from knotenpunkt.actors.models import ActorKind
 from knotenpunkt.actors.views import _get_actor_for_user
+from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.network import map as graph_map
 from knotenpunkt.network import selectors, services
 from knotenpunkt.network.forms import ColdFilterForm, TieForm
+from knotenpunkt.network.map_forms import TIE_KIND_CHOICES, MapFilterForm
 
 
 def _render_ties(request, actor, form, status=200):
@@ -106,3 +111,70 @@ def going_cold(request):
     if request.htmx and not request.htmx.boosted:
         return render(request, "network/_cold_results.html", context)
     return render(request, "network/cold.html", context)
+
+
+# --- network map ----------------------------------------------------------------------
+
+
+@require_GET
+def network_map(request):
+    """The interactive map: the page only; the graph arrives as JSON (graph_json, ego_json)."""
+    form = MapFilterForm(request.GET, user=request.user)
+    ego = None
+    if request.GET.get("ego"):
+        ego = (
+            permissions.visible_actors(request.user).filter(slug=request.GET["ego"]).only("pk", "name", "slug").first()
+        )
+    context = {
+        "form": form,
+        "ego": ego,
+        "steps": 2 if request.GET.get("steps") == "2" else 1,
+        "ego_limit": graph_map.EGO_MAX_NODES,
+        "graph_limit": graph_map.GRAPH_MAX_NODES,
+        "kinds": ActorKind.choices,
+        "labels": {
+            "kinds": {k: str(v) for k, v in ActorKind.choices},
+            "tie_kinds": {k: str(v) for k, v in TIE_KIND_CHOICES},
+            "loading": _("Die Karte wird geladen …"),
+            "shown": _("%(nodes)s Akteure und %(edges)s Beziehungen angezeigt."),
+            "truncated": _(
+                "Nur die am besten vernetzten %(limit)s von %(total)s Akteuren werden gezeigt – "
+                "enger filtern oder die Ansicht „nach Art zusammengefasst“ wählen."
+            ),
+            "ego_truncated": _("Ein Ausschnitt: die stärksten Beziehungen, höchstens %(limit)s Akteure."),
+            "edges_truncated": _("Nur die stärksten %(n)s Beziehungen werden gezeigt."),
+            "aggregated": _("%(total)s Akteure, nach Art zusammengefasst."),
+            "empty": _("Keine Akteure für diese Filter."),
+            "error": _("Die Karte konnte nicht geladen werden. Bitte später erneut versuchen."),
+            "not_found": _("Kein Akteur dieses Namens auf der Karte."),
+            "ties": _("%(n)s Verbindungen in dieser Ansicht"),
+            "actors": _("%(n)s Akteure"),
+        },
+    }
+    return render(request, "network/map.html", context)
+
+
+@require_GET
+@cache_public_page
+def ego_json(request, slug):
+    """The ego network of one actor (?steps=1|2, ?layer=declared|derived) as graph JSON."""
+    actor = permissions.visible_actors(request.user).filter(slug=slug).only("pk", "slug").first()
+    if actor is None:
+        raise Http404(_("Diesen Akteur gibt es nicht oder er ist nicht öffentlich."))
+    layer = request.GET.get("layer", "")
+    layers = (layer,) if layer in ("declared", "derived") else ("declared", "derived")
+    steps = 2 if request.GET.get("steps") == "2" else 1
+    data = graph_map.ego_graph(user=request.user, actor=actor, steps=steps, layers=layers)
+    return JsonResponse(data)
+
+
+@require_GET
+@cache_public_page
+def graph_json(request):
+    """The filtered subgraph (the best-connected actors first, capped), or with ?view=kinds the view by kind."""
+    filters = MapFilterForm(request.GET, user=request.user).filters()
+    if filters.get("view") == "kinds":
+        data = graph_map.kind_graph(user=request.user, filters=filters)
+    else:
+        data = graph_map.subgraph(user=request.user, filters=filters)
+    return JsonResponse(data)

@@ -1,0 +1,1060 @@
+"""Exchange with Gephi and Kumu: export the visible network, import Kumu workbooks and JSON.
+
+Export reads plain tuples (`values_list`, edges streamed with `.iterator()`), never model objects,
+so a network of 100,000 actors and a million ties is written row by row. Node ids are actor slugs.
+Edge attributes: `kind` (tie kind, or "derived"), `origin` ("declared"/"derived"), `weight` (1 for a
+declared tie, the number of meetings for a derived one: visitors count public meetings only),
+`start`/`end` (the tie's dates, or first/last meeting), `public`, `directed`.
+
+Import (coordinators): `parse_upload` checks size, magic bytes and zip structure before anything is
+unpacked, `plan_import` matches rows to existing actors and lists per-row problems without writing,
+`run_import` writes the plan in one transaction through actor_create/actor_update/tie_create.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import secrets
+import tempfile
+import time
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import override as language_override
+from django_countries import countries as all_countries
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors.forms import DirectoryFilterForm
+from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level, Theme
+from knotenpunkt.actors.search import fold
+from knotenpunkt.network.models import DerivedTie, Tie, TieKind
+
+DERIVED = "derived"
+DECLARED = "declared"
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+class ExportFilterForm(DirectoryFilterForm):
+    """The directory's filters (without the text search) plus the kind of tie."""
+
+    tie_kind = forms.ChoiceField(
+        label=gettext_lazy("Art der Beziehung"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("alle Beziehungen")),
+            *TieKind.choices,
+            (DERIVED, gettext_lazy("abgeleitet aus gemeinsamen Terminen")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["q"]
+
+
+def filter_query(filters: dict) -> dict:
+    """The filters as URL parameters (for the export links)."""
+    params = {}
+    for name, value in filters.items():
+        if isinstance(value, Theme):
+            params[name] = value.slug
+        elif isinstance(value, SDG):
+            params[name] = value.number
+        else:
+            params[name] = str(value)
+    return params
+
+
+# --- export: rows ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Network:
+    """What one export writes: node tuples in memory (ids, labels), edges as a lazy stream."""
+
+    nodes: list  # (pk, slug, name, kind, level, published, description)
+    themes: dict
+    sdgs: dict
+    countries: dict
+    user: object
+    filters: dict
+
+    def node_attrs(self, node) -> dict:
+        pk, slug, name, kind, level, published, description = node
+        return {
+            "id": slug,
+            "label": name,
+            "kind": kind,
+            "level": level,
+            "themes": "|".join(sorted(self.themes.get(pk, ()))),
+            "sdgs": "|".join(str(n) for n in sorted(self.sdgs.get(pk, ()))),
+            "countries": "|".join(sorted(self.countries.get(pk, ()))),
+            "published": bool(published),
+            "description": description,
+        }
+
+    def edges(self):
+        """(id, source slug, target slug, attrs) of every visible edge between exported nodes."""
+        slugs = {node[0]: node[1] for node in self.nodes}
+        tie_kind = self.filters.get("tie_kind", "")
+        if tie_kind != DERIVED:
+            ties = permissions.visible_ties(self.user)
+            if tie_kind:
+                ties = ties.filter(kind=tie_kind)
+            columns = ("pk", "source_id", "target_id", "kind", "start_date", "end_date", "public")
+            for pk, source, target, kind, start, end, public in self._rows(ties, "source_id", columns):
+                if source in slugs and target in slugs:
+                    attrs = _edge_attrs(kind, DECLARED, 1.0, start, end, public, True)
+                    yield f"t{pk}", slugs[source], slugs[target], attrs
+        if tie_kind in ("", DERIVED):
+            yield from self._derived(slugs)
+
+    def _rows(self, queryset, end: str, columns):
+        """Rows of `queryset` whose `end` is an exported node (the other end is checked by the caller).
+
+        Unfiltered, every visible row is read once in primary-key order; filtered, the rows come
+        by index, a chunk of node ids at a time (a subquery per row is slow on SQLite).
+        """
+        if not any(name in self.filters for name in ACTOR_FILTERS):
+            yield from queryset.order_by("pk").values_list(*columns).iterator(chunk_size=5000)
+            return
+        ids = [node[0] for node in self.nodes]
+        for i in range(0, len(ids), ID_CHUNK):
+            chunk = queryset.filter(**{f"{end}__in": ids[i : i + ID_CHUNK]}).order_by("pk")
+            yield from chunk.values_list(*columns).iterator(chunk_size=5000)
+
+    def _derived(self, slugs):
+        pairs = DerivedTie.objects.all()
+        if permissions.is_internal_reader(self.user):
+            columns = ("pk", "actor_a_id", "actor_b_id", "count", "first_met", "last_met", "public_count")
+        else:
+            pairs = pairs.filter(public_count__gt=0, actor_a__published=True, actor_b__published=True)
+            columns = (
+                "pk",
+                "actor_a_id",
+                "actor_b_id",
+                "public_count",
+                "public_first_met",
+                "public_last_met",
+                "public_count",
+            )
+        for pk, a, b, count, first, last, public_count in self._rows(pairs, "actor_a_id", columns):
+            if a in slugs and b in slugs:
+                attrs = _edge_attrs(DERIVED, DERIVED, float(count), first, last, public_count > 0, False)
+                yield f"d{pk}", slugs[a], slugs[b], attrs
+
+
+ID_CHUNK = 500
+
+
+def _edge_attrs(kind, origin, weight, start, end, public, directed) -> dict:
+    return {
+        "kind": kind,
+        "origin": origin,
+        "weight": weight,
+        "start": start.isoformat() if start else "",
+        "end": end.isoformat() if end else "",
+        "public": bool(public),
+        "directed": directed,
+    }
+
+
+ACTOR_FILTERS = ("kind", "level", "theme", "sdg", "country")
+
+
+def network_for(user, filters: dict) -> Network:
+    actors = permissions.visible_actors(user)
+    if "kind" in filters:
+        actors = actors.filter(kind=filters["kind"])
+    if "level" in filters:
+        actors = actors.filter(level=filters["level"])
+    if "theme" in filters:
+        actors = actors.filter(themes=filters["theme"])
+    if "sdg" in filters:
+        actors = actors.filter(sdgs=filters["sdg"])
+    if "country" in filters:
+        actors = actors.filter(countries__country=filters["country"])
+    nodes = list(
+        Actor.objects.filter(pk__in=actors.values("pk"))
+        .order_by("pk")
+        .values_list("pk", "slug", "name", "kind", "level", "published", "description")
+    )
+    narrowed = any(name in filters for name in ACTOR_FILTERS)
+    ids = [node[0] for node in nodes]
+    wanted = set(ids)
+
+    def related(queryset, columns):
+        if not narrowed:  # one pass over the whole table
+            rows = queryset.values_list(*columns).iterator(chunk_size=5000)
+            return ((actor_id, value) for actor_id, value in rows if actor_id in wanted)
+        return (
+            row
+            for i in range(0, len(ids), ID_CHUNK)
+            for row in queryset.filter(actor_id__in=ids[i : i + ID_CHUNK]).values_list(*columns)
+        )
+
+    themes, sdgs, places = defaultdict(list), defaultdict(list), defaultdict(list)
+    for actor_id, slug in related(Actor.themes.through.objects.all(), ("actor_id", "theme__slug")):
+        themes[actor_id].append(slug)
+    for actor_id, number in related(Actor.sdgs.through.objects.all(), ("actor_id", "sdg_id")):
+        sdgs[actor_id].append(number)
+    for actor_id, code in related(ActorCountry.objects.all(), ("actor_id", "country")):
+        places[actor_id].append(code)
+    return Network(nodes, themes, sdgs, places, user, filters)
+
+
+# --- export: writers (each yields text chunks) ------------------------------------------------------
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NODE_KEYS = (
+    ("label", "string"),
+    ("kind", "string"),
+    ("level", "string"),
+    ("themes", "string"),
+    ("sdgs", "string"),
+    ("countries", "string"),
+    ("published", "boolean"),
+    ("description", "string"),
+)
+EDGE_KEYS = (
+    ("kind", "string"),
+    ("origin", "string"),
+    ("weight", "double"),
+    ("start", "string"),
+    ("end", "string"),
+    ("public", "boolean"),
+    ("directed", "boolean"),
+)
+
+
+def _x(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape(_XML_INVALID.sub("", str(value)))
+
+
+def _xa(value) -> str:
+    if isinstance(value, bool):
+        return '"true"' if value else '"false"'
+    return quoteattr(_XML_INVALID.sub("", str(value)))
+
+
+def _chunked(lines, size=500):
+    buffer = []
+    for line in lines:
+        buffer.append(line)
+        if len(buffer) >= size:
+            yield "".join(buffer)
+            buffer = []
+    if buffer:
+        yield "".join(buffer)
+
+
+def graphml(network: Network):
+    def lines():
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+        yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+        for name, kind in NODE_KEYS:
+            yield f'<key id="n_{name}" for="node" attr.name="{name}" attr.type="{kind}"/>\n'
+        for name, kind in EDGE_KEYS:
+            yield f'<key id="e_{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>\n'
+        yield '<graph id="knotenpunkt" edgedefault="directed">\n'
+        for node in network.nodes:
+            attrs = network.node_attrs(node)
+            data = "".join(f'<data key="n_{name}">{_x(attrs[name])}</data>' for name, _k in NODE_KEYS)
+            yield f"<node id={_xa(attrs['id'])}>{data}</node>\n"
+        for edge_id, source, target, attrs in network.edges():
+            data = "".join(f'<data key="e_{name}">{_x(attrs[name])}</data>' for name, _k in EDGE_KEYS)
+            yield f"<edge id={_xa(edge_id)} source={_xa(source)} target={_xa(target)}>{data}</edge>\n"
+        yield "</graph>\n</graphml>\n"
+
+    return _chunked(lines())
+
+
+GEXF_TYPES = {"string": "string", "boolean": "boolean", "double": "double"}
+
+
+def gexf(network: Network):
+    def lines():
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+        yield '<gexf xmlns="http://gexf.net/1.3" version="1.3">\n'
+        yield f'<meta lastmodifieddate="{timezone.localdate().isoformat()}"><creator>Knotenpunkt</creator></meta>\n'
+        yield '<graph defaultedgetype="directed" mode="static">\n<attributes class="node" mode="static">\n'
+        node_keys = [k for k in NODE_KEYS if k[0] != "label"]
+        for i, (name, kind) in enumerate(node_keys):
+            yield f'<attribute id="{i}" title="{name}" type="{GEXF_TYPES[kind]}"/>\n'
+        yield '</attributes>\n<attributes class="edge" mode="static">\n'
+        edge_keys = [k for k in EDGE_KEYS if k[0] != "weight"]
+        for i, (name, kind) in enumerate(edge_keys):
+            yield f'<attribute id="{i}" title="{name}" type="{GEXF_TYPES[kind]}"/>\n'
+        yield "</attributes>\n<nodes>\n"
+        for node in network.nodes:
+            attrs = network.node_attrs(node)
+            values = "".join(
+                f'<attvalue for="{i}" value={_xa(attrs[name])}/>' for i, (name, _k) in enumerate(node_keys)
+            )
+            yield f"<node id={_xa(attrs['id'])} label={_xa(attrs['label'])}><attvalues>{values}</attvalues></node>\n"
+        yield "</nodes>\n<edges>\n"
+        for edge_id, source, target, attrs in network.edges():
+            values = "".join(
+                f'<attvalue for="{i}" value={_xa(attrs[name])}/>' for i, (name, _k) in enumerate(edge_keys)
+            )
+            yield (
+                f"<edge id={_xa(edge_id)} source={_xa(source)} target={_xa(target)} "
+                f'weight="{attrs["weight"]}"><attvalues>{values}</attvalues></edge>\n'
+            )
+        yield "</edges>\n</graph>\n</gexf>\n"
+
+    return _chunked(lines())
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A spreadsheet would run a cell starting with =, +, -, @ as a formula: prefix it with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_rows(header, rows):
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
+    for row in rows:
+        yield writer.writerow([neutralise(v) for v in row])
+
+
+CSV_NODE_COLUMNS = ("id", "label", "kind", "level", "themes", "sdgs", "countries", "published", "description")
+CSV_EDGE_COLUMNS = ("id", "source", "target", "kind", "origin", "weight", "start", "end", "public", "directed")
+
+
+def _csv_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def csv_nodes(network: Network):
+    rows = (
+        [_csv_value(attrs[c]) for c in CSV_NODE_COLUMNS]
+        for attrs in (network.node_attrs(node) for node in network.nodes)
+    )
+    return _chunked(_csv_rows(CSV_NODE_COLUMNS, rows))
+
+
+def csv_edges(network: Network):
+    rows = (
+        [edge_id, source, target, *(_csv_value(attrs[c]) for c in CSV_EDGE_COLUMNS[3:])]
+        for edge_id, source, target, attrs in network.edges()
+    )
+    return _chunked(_csv_rows(CSV_EDGE_COLUMNS, rows))
+
+
+# Kumu's column names; the rest are custom fields Kumu keeps as they are.
+KUMU_ELEMENT_COLUMNS = (
+    "ID",
+    "Label",
+    "Type",
+    "Description",
+    "Tags",
+    "Level",
+    "Themes",
+    "SDGs",
+    "Countries",
+    "Published",
+)
+KUMU_CONNECTION_COLUMNS = ("From", "To", "Type", "Direction", "Origin", "Weight", "Start", "End", "Public")
+
+
+def _kumu_element(network: Network, node) -> dict:
+    attrs = network.node_attrs(node)
+    return {
+        "ID": attrs["id"],
+        "Label": attrs["label"],
+        "Type": attrs["kind"],
+        "Description": attrs["description"],
+        "Tags": "|".join(filter(None, (attrs["themes"], "|".join(f"SDG {n}" for n in attrs["sdgs"].split("|") if n)))),
+        "Level": attrs["level"],
+        "Themes": attrs["themes"],
+        "SDGs": attrs["sdgs"],
+        "Countries": attrs["countries"],
+        "Published": "yes" if attrs["published"] else "no",
+    }
+
+
+def _kumu_connection(source, target, attrs) -> dict:
+    return {
+        "From": source,
+        "To": target,
+        "Type": attrs["kind"],
+        "Direction": "directed" if attrs["directed"] else "undirected",
+        "Origin": attrs["origin"],
+        "Weight": attrs["weight"],
+        "Start": attrs["start"],
+        "End": attrs["end"],
+        "Public": "yes" if attrs["public"] else "no",
+    }
+
+
+def kumu_json(network: Network):
+    def lines():
+        yield '{"elements": ['
+        for i, node in enumerate(network.nodes):
+            element = {k.lower(): neutralise(v) for k, v in _kumu_element(network, node).items()}
+            yield ("," if i else "") + "\n" + json.dumps(element, ensure_ascii=False)
+        yield '\n], "connections": ['
+        for i, (_id, source, target, attrs) in enumerate(network.edges()):
+            connection = {k.lower(): neutralise(v) for k, v in _kumu_connection(source, target, attrs).items()}
+            yield ("," if i else "") + "\n" + json.dumps(connection, ensure_ascii=False)
+        yield "\n]}\n"
+
+    return _chunked(lines())
+
+
+def kumu_xlsx(network: Network) -> Path:
+    """Write the workbook to a temporary file (write-only mode: rows go to disk as they come)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    elements = workbook.create_sheet("Elements")
+    elements.append(KUMU_ELEMENT_COLUMNS)
+    for node in network.nodes:
+        row = _kumu_element(network, node)
+        elements.append([neutralise(row[c]) for c in KUMU_ELEMENT_COLUMNS])
+    connections = workbook.create_sheet("Connections")
+    connections.append(KUMU_CONNECTION_COLUMNS)
+    for _id, source, target, attrs in network.edges():
+        row = _kumu_connection(source, target, attrs)
+        connections.append([neutralise(row[c]) for c in KUMU_CONNECTION_COLUMNS])
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    workbook.save(handle.name)
+    return Path(handle.name)
+
+
+# format key: (writer, content type, file extension, label)
+FORMATS = {
+    "graphml": (
+        graphml,
+        "application/graphml+xml; charset=utf-8",
+        "graphml",
+        gettext_lazy("GraphML (yEd, Gephi, networkx, igraph)"),
+    ),
+    "gexf": (gexf, "application/gexf+xml; charset=utf-8", "gexf", gettext_lazy("GEXF 1.3 (Gephi)")),
+    "csv-edges": (csv_edges, "text/csv; charset=utf-8", "csv", gettext_lazy("CSV-Kantenliste (Beziehungen)")),
+    "csv-nodes": (csv_nodes, "text/csv; charset=utf-8", "csv", gettext_lazy("CSV-Knotenliste (Akteure)")),
+    "kumu-xlsx": (
+        kumu_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        gettext_lazy("Kumu: Excel-Arbeitsmappe (Elements, Connections)"),
+    ),
+    "kumu-json": (kumu_json, "application/json; charset=utf-8", "json", gettext_lazy("Kumu: JSON")),
+}
+
+
+def export_filename(fmt: str, filters: dict) -> str:
+    parts = ["knotenpunkt-netzwerk"]
+    for name, value in filter_query(filters).items():
+        parts.append(re.sub(r"[^a-z0-9]+", "-", f"{name}-{value}".lower()).strip("-"))
+    parts.append(timezone.localdate().isoformat())
+    suffix = {"csv-edges": "-beziehungen", "csv-nodes": "-akteure"}.get(fmt, "")
+    return "_".join(parts) + suffix + "." + FORMATS[fmt][2]
+
+
+# --- import: reading the file -----------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ZIP_MEMBERS = 200
+MAX_ROWS = 20_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: nothing is shown but this message."""
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse zip bombs before anything is unpacked: member count, total and per-member ratio."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(_("Die Datei ist keine gültige Excel-Datei (.xlsx).")) from exc
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise ImportFileError(_("Die Excel-Datei enthält zu viele Teile und wird nicht geöffnet."))
+        total = sum(member.file_size for member in members)
+        if total > MAX_UNPACKED_BYTES:
+            raise ImportFileError(
+                _("Die Excel-Datei wäre entpackt größer als %(mb)d MB und wird nicht geöffnet.")
+                % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+            )
+        if not any(member.filename == "xl/workbook.xml" for member in members):
+            raise ImportFileError(_("Die Datei ist keine gültige Excel-Datei (.xlsx)."))
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes) -> tuple[list, list]:
+    from openpyxl import load_workbook
+
+    _check_zip(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds of errors on broken files
+        raise ImportFileError(_("Die Excel-Datei lässt sich nicht lesen.")) from exc
+    sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
+    if "elements" not in sheets and "connections" not in sheets:
+        raise ImportFileError(_("Die Arbeitsmappe hat weder ein Blatt „Elements“ noch „Connections“."))
+    tables = []
+    for name in ("elements", "connections"):
+        rows = []
+        if name in sheets:
+            for row in sheets[name].iter_rows(values_only=True):
+                rows.append([_cell(v) for v in row])
+                if len(rows) > MAX_ROWS + 1:
+                    raise ImportFileError(_("Die Datei hat mehr als %(n)d Zeilen.") % {"n": MAX_ROWS})
+        tables.append(_as_dicts(rows))
+    workbook.close()
+    return tables[0], tables[1]
+
+
+def _as_dicts(rows: list) -> list:
+    if not rows:
+        return []
+    header = [h.strip() for h in rows[0]]
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(str(v).strip() for v in row):
+            continue
+        out.append((number, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header) if h}))
+    return out
+
+
+def _read_json(data: bytes) -> tuple[list, list]:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ImportFileError(_("Die Datei ist keine gültige JSON-Datei.")) from exc
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("elements", []), list)
+        or not isinstance(document.get("connections", []), list)
+    ):
+        raise ImportFileError(_('Die JSON-Datei hat nicht Kumus Aufbau ({"elements": […], "connections": […]}).'))
+    tables = []
+    for name in ("elements", "connections"):
+        items = document.get(name, [])
+        if len(items) > MAX_ROWS:
+            raise ImportFileError(_("Die Datei hat mehr als %(n)d Zeilen.") % {"n": MAX_ROWS})
+        rows = []
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                item = {}
+            if isinstance(item.get("attributes"), dict):  # Kumu's project backups nest the fields
+                item = {**item.pop("attributes"), **item}
+            values = {}
+            for key, value in item.items():
+                if isinstance(value, list):
+                    value = "|".join(_cell(v) for v in value)
+                elif isinstance(value, bool):
+                    value = "yes" if value else "no"
+                values[str(key)] = _cell(value)
+            rows.append((number, values))
+        tables.append(rows)
+    return tables[0], tables[1]
+
+
+def parse_upload(name: str, data: bytes) -> tuple[list, list]:
+    """(elements, connections) as lists of (row number, {column: text}), or ImportFileError."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(_("Die Datei ist größer als %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    suffix = Path(name or "").suffix.lower()
+    if suffix == ".xlsx":
+        if not data.startswith(b"PK\x03\x04"):
+            raise ImportFileError(_("Die Datei heißt .xlsx, ist aber keine Excel-Datei."))
+        return _read_xlsx(data)
+    if suffix == ".json":
+        if data.lstrip()[:1] not in (b"{", b"\xef"):
+            raise ImportFileError(_("Die Datei heißt .json, ist aber keine JSON-Datei."))
+        return _read_json(data)
+    raise ImportFileError(_("Bitte eine Kumu-Datei im Format .xlsx oder .json hochladen."))
+
+
+# --- import: the plan --------------------------------------------------------------------------------
+
+ELEMENT_COLUMNS = {fold(c): c for c in KUMU_ELEMENT_COLUMNS} | {"element type": "Type", "_id": "ID"}
+CONNECTION_COLUMNS = {fold(c): c for c in (*KUMU_CONNECTION_COLUMNS, "Label", "Description", "Tags", "ID")} | {
+    "connection type": "Type",
+    "connection direction": "Direction",
+    "_id": "ID",
+}
+YES = {"yes", "ja", "true", "1", "wahr", "x"}
+
+
+@dataclass
+class Row:
+    number: int
+    action: str = ""  # create / match / merge / skip (elements); create / exists / skip (connections)
+    label: str = ""
+    detail: str = ""
+    problems: list = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    actor_pk: int | None = None
+    key: str = ""
+
+    @property
+    def skipped(self) -> bool:
+        return self.action == "skip"
+
+
+@dataclass
+class Plan:
+    elements: list
+    connections: list
+    header_problems: list
+
+    @property
+    def counts(self) -> dict:
+        counts = defaultdict(int)
+        for row in self.elements:
+            counts[f"elements_{row.action}"] += 1
+        for row in self.connections:
+            counts[f"connections_{row.action}"] += 1
+        counts["problems"] = len(self.header_problems) + sum(len(r.problems) for r in self.elements + self.connections)
+        return dict(counts)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(r.action in ("create", "merge") for r in self.elements + self.connections)
+
+
+def name_key(name: str) -> str:
+    """Names compare case- and umlaut-insensitively, with spaces collapsed ("Förderkreis" = "foerderkreis")."""
+    return " ".join(fold(name).split())
+
+
+def _clean(values: dict, row: Row, allowed: dict) -> dict:
+    """Known columns only; formulas are refused (the cell is dropped and the row says so)."""
+    out = {}
+    for column, value in values.items():
+        canonical = allowed.get(fold(column.strip()))
+        if canonical is None:
+            continue
+        value = value.strip()
+        if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+            out[canonical] = value[1:]  # text a spreadsheet export neutralised (see `neutralise`)
+            continue
+        if value.startswith(("=", "+", "-", "@")):
+            row.problems.append(
+                _("Spalte „%(column)s“ enthält eine Formel (%(value)s); der Wert wird nicht übernommen.")
+                % {"column": canonical, "value": value[:40]}
+            )
+            continue
+        out[canonical] = value
+    return out
+
+
+def _unknown_columns(rows: list, allowed: dict, sheet: str) -> list:
+    seen = {}
+    for _number, values in rows:
+        for column in values:
+            if fold(column.strip()) not in allowed:
+                seen.setdefault(column, None)
+    return [
+        _("Blatt „%(sheet)s“: unbekannte Spalte „%(column)s“ wird ignoriert.") % {"sheet": sheet, "column": c}
+        for c in seen
+    ]
+
+
+def _kind_lookup() -> dict:
+    lookup = {}
+    for value, label in ActorKind.choices:
+        lookup[fold(value)] = value
+        for language in ("de", "en"):
+            with language_override(language):
+                lookup[fold(str(label))] = value
+    return lookup
+
+
+def _tie_kind_lookup() -> dict:
+    lookup = {}
+    for value, label in TieKind.choices:
+        lookup[fold(value)] = value
+        for language in ("de", "en"):
+            with language_override(language):
+                lookup[fold(str(label))] = value
+    return lookup
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[|;]", value) if part.strip()]
+
+
+def _element_data(values: dict, row: Row, kinds: dict, themes: dict) -> dict:
+    data = {"name": values.get("Label", "")[:200], "description": values.get("Description", "")}
+    kind = values.get("Type", "")
+    data["kind"] = kinds.get(fold(kind), ActorKind.OTHER)
+    if kind and fold(kind) not in kinds:
+        row.problems.append(_("Unbekannter Typ „%(type)s“: wird als „Sonstige“ angelegt.") % {"type": kind})
+    level = values.get("Level", "")
+    data["level"] = level if level in Level.values else Level.LOCAL
+    if level and level not in Level.values:
+        row.problems.append(_("Unbekannte Ebene „%(level)s“: wird als „lokal“ angelegt.") % {"level": level})
+    data["themes"] = []
+    for theme in _split(values.get("Themes", "")):
+        pk = themes.get(theme) or themes.get(fold(theme))
+        if pk is None:
+            row.problems.append(_("Unbekanntes Thema „%(theme)s“ wird ignoriert.") % {"theme": theme})
+        else:
+            data["themes"].append(pk)
+    data["sdgs"] = []
+    for tag in _split(values.get("Tags", "")):  # Kumu's tags: themes and "SDG n" are understood
+        pk = themes.get(tag) or themes.get(fold(tag))
+        if pk is not None:
+            data["themes"].append(pk)
+        elif re.fullmatch(r"(?i)sdg\s*(1[0-7]|[1-9])", tag):
+            data["sdgs"].append(int(re.sub(r"\D", "", tag)))
+        else:
+            row.problems.append(_("Schlagwort „%(tag)s“ ist weder Thema noch SDG und wird ignoriert.") % {"tag": tag})
+    for sdg in _split(values.get("SDGs", "")):
+        number = sdg.upper().removeprefix("SDG").strip()
+        if number.isdigit() and 1 <= int(number) <= 17:
+            data["sdgs"].append(int(number))
+        else:
+            row.problems.append(_("Unbekanntes SDG „%(sdg)s“ wird ignoriert.") % {"sdg": sdg})
+    data["themes"] = sorted(set(data["themes"]))
+    data["sdgs"] = sorted(set(data["sdgs"]))
+    data["countries"] = []
+    for code in _split(values.get("Countries", "")):
+        if code.upper() in all_countries:
+            data["countries"].append(code.upper())
+        else:
+            row.problems.append(_("Unbekannter Ländercode „%(code)s“ wird ignoriert.") % {"code": code})
+    data["published"] = values.get("Published", "").lower() in YES
+    return data
+
+
+def plan_import(elements: list, connections: list) -> Plan:
+    """Match every row against the database and the file; no writes."""
+    header = _unknown_columns(elements, ELEMENT_COLUMNS, "Elements") + _unknown_columns(
+        connections, CONNECTION_COLUMNS, "Connections"
+    )
+    kinds, tie_kinds = _kind_lookup(), _tie_kind_lookup()
+    themes = {}
+    for pk, slug, de, en in Theme.objects.values_list("pk", "slug", "name_de", "name_en"):
+        themes[slug] = pk
+        themes[fold(de)] = pk
+        if en:
+            themes[fold(en)] = pk
+    by_slug = dict(Actor.objects.values_list("slug", "pk"))
+    by_name, names = {}, {}
+    for pk, name in Actor.objects.order_by("pk").values_list("pk", "name"):
+        by_name.setdefault(name_key(name), pk)
+        names[pk] = name
+
+    element_rows, resolve = [], {}  # resolve: ID or folded label → ("row", Row) / ("actor", pk)
+    seen_names = {}
+    for number, raw in elements:
+        row = Row(number=number)
+        values = _clean(raw, row, ELEMENT_COLUMNS)
+        row.label = values.get("Label", "")
+        if not row.label:
+            row.action = "skip"
+            row.problems.append(_("Der Name (Label) ist leer: die Zeile wird übersprungen."))
+            element_rows.append(row)
+            continue
+        key = name_key(row.label)
+        if key in seen_names:
+            row.action = "skip"
+            row.problems.append(
+                _("Der Name kommt schon in Zeile %(n)d vor: die Zeile wird übersprungen.") % {"n": seen_names[key]}
+            )
+            element_rows.append(row)
+            continue
+        seen_names[key] = number
+        row.data = _element_data(values, row, kinds, themes)
+        ident = values.get("ID", "")
+        pk = by_slug.get(ident) if ident else None
+        if pk is None:
+            pk = by_name.get(key)
+        if pk is None:
+            row.action = "create"
+            row.detail = _("wird neu angelegt")
+        else:
+            row.actor_pk = pk
+            row.action = "match"  # or "merge": decided below, with every matched actor's relations read at once
+        row.key = key
+        if ident:
+            resolve[ident] = row
+        resolve.setdefault(key, row)
+        element_rows.append(row)
+
+    _decide_merges([row for row in element_rows if row.action == "match"], names)
+
+    connection_rows, seen_pairs = [], {}
+    for number, raw in connections:
+        row = Row(number=number)
+        values = _clean(raw, row, CONNECTION_COLUMNS)
+        origin = values.get("Origin", "")
+        row.label = f"{values.get('From', '')} → {values.get('To', '')}"
+        if origin == DERIVED or fold(values.get("Type", "")) == DERIVED:
+            row.action = "skip"
+            row.detail = _("abgeleitete Beziehung: Knotenpunkt berechnet sie selbst aus den Terminen")
+            connection_rows.append(row)
+            continue
+        ends = []
+        for column in ("From", "To"):
+            value = values.get(column, "")
+            end = _resolve_end(value, resolve, by_slug, by_name)
+            if not value:
+                row.problems.append(_("„%(column)s“ ist leer.") % {"column": column})
+            elif end is None:
+                row.problems.append(_("„%(value)s“ gibt es weder in der Datei noch in Knotenpunkt.") % {"value": value})
+            ends.append(end)
+        kind_text = values.get("Type", "")
+        kind = tie_kinds.get(fold(kind_text), TieKind.OTHER if kind_text else TieKind.COOPERATION)
+        if kind_text and fold(kind_text) not in tie_kinds:
+            row.problems.append(_("Unbekannte Art „%(type)s“: wird als „Sonstige“ angelegt.") % {"type": kind_text})
+        start, end_date = _date(values.get("Start", ""), row), _date(values.get("End", ""), row)
+        if start and end_date and end_date < start:
+            row.problems.append(_("Das Ende liegt vor dem Beginn: die Daten werden nicht übernommen."))
+            start = end_date = None
+        if None in ends:
+            row.action = "skip"
+            connection_rows.append(row)
+            continue
+        if ends[0] is ends[1] or (ends[0] == ends[1]):
+            row.action = "skip"
+            row.problems.append(_("Eine Beziehung eines Akteurs zu sich selbst wird nicht angelegt."))
+            connection_rows.append(row)
+            continue
+        pair = (_end_key(ends[0]), _end_key(ends[1]), kind)
+        if pair in seen_pairs:
+            row.action = "skip"
+            row.problems.append(
+                _("Diese Beziehung steht schon in Zeile %(n)d: die Zeile wird übersprungen.") % {"n": seen_pairs[pair]}
+            )
+            connection_rows.append(row)
+            continue
+        seen_pairs[pair] = number
+        public = values.get("Public", "yes").lower() in YES if values.get("Public") else True
+        row.data = {"ends": ends, "kind": kind, "start_date": start, "end_date": end_date, "public": public}
+        row.action = "create"
+        row.detail = _("wird angelegt")
+        connection_rows.append(row)
+    _mark_existing_ties([row for row in connection_rows if row.action == "create"])
+    return Plan(element_rows, connection_rows, header)
+
+
+def _chunks(ids):
+    ids = sorted(set(ids))
+    for i in range(0, len(ids), ID_CHUNK):
+        yield ids[i : i + ID_CHUNK]
+
+
+def _decide_merges(rows: list, names: dict) -> None:
+    """A matched row merges if it brings themes, SDGs or countries the actor lacks."""
+    have = defaultdict(lambda: {"themes": set(), "sdgs": set(), "countries": set()})
+    for chunk in _chunks(row.actor_pk for row in rows):
+        for actor_id, pk in Actor.themes.through.objects.filter(actor_id__in=chunk).values_list("actor_id", "theme_id"):
+            have[actor_id]["themes"].add(pk)
+        for actor_id, pk in Actor.sdgs.through.objects.filter(actor_id__in=chunk).values_list("actor_id", "sdg_id"):
+            have[actor_id]["sdgs"].add(pk)
+        for actor_id, code in ActorCountry.objects.filter(actor_id__in=chunk).values_list("actor_id", "country"):
+            have[actor_id]["countries"].add(code)
+    labels = {"themes": _("Themen"), "sdgs": _("SDGs"), "countries": _("Länder")}
+    for row in rows:
+        current = have[row.actor_pk]
+        additions = [str(labels[name]) for name in labels if set(row.data[name]) - current[name]]
+        name = names[row.actor_pk]
+        if additions:
+            row.action = "merge"
+            row.detail = _("wird mit „%(name)s“ zusammengeführt (ergänzt: %(what)s)") % {
+                "name": name,
+                "what": ", ".join(additions),
+            }
+        else:
+            row.detail = _("ist schon vorhanden: „%(name)s“") % {"name": name}
+
+
+def _mark_existing_ties(rows: list) -> None:
+    """Connections between existing actors that Knotenpunkt already has are shown as such."""
+    wanted = {}
+    for row in rows:
+        pks = [e if isinstance(e, int) else e.actor_pk for e in row.data["ends"]]
+        if None not in pks:
+            wanted[(pks[0], pks[1], row.data["kind"])] = row
+    existing = set()
+    for chunk in _chunks(key[0] for key in wanted):
+        existing.update(Tie.objects.filter(source_id__in=chunk).values_list("source_id", "target_id", "kind"))
+    for key in wanted.keys() & existing:
+        wanted[key].action = "exists"
+        wanted[key].detail = _("gibt es schon")
+
+
+def _end_key(end):
+    return ("actor", end) if isinstance(end, int) else ("actor", end.actor_pk) if end.actor_pk else ("row", end.number)
+
+
+def _resolve_end(value: str, resolve: dict, by_slug: dict, by_name: dict):
+    """A Row of this file (which may match an actor) or the pk of an existing actor."""
+    if not value:
+        return None
+    row = resolve.get(value) or resolve.get(name_key(value))
+    if row is not None:
+        return row.actor_pk if row.actor_pk else row
+    return by_slug.get(value) or by_name.get(name_key(value))
+
+
+def _date(value: str, row: Row):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        row.problems.append(_("„%(value)s“ ist kein Datum (JJJJ-MM-TT) und wird ignoriert.") % {"value": value})
+        return None
+
+
+class ImportFailed(Exception):
+    pass
+
+
+def run_import(*, user, plan: Plan) -> dict:
+    """Write the plan in one transaction through the services; any failure leaves no trace."""
+    from knotenpunkt.actors import services as actor_services
+    from knotenpunkt.network import services as tie_services
+
+    created = merged = ties = 0
+    try:
+        with transaction.atomic():
+            actors = {}
+            for row in plan.elements:
+                if row.action == "create":
+                    data = dict(row.data)
+                    data["themes"] = list(Theme.objects.filter(pk__in=data["themes"]))
+                    data["sdgs"] = list(SDG.objects.filter(number__in=data["sdgs"]))
+                    actors[row.number] = actor_services.actor_create(user=user, data=data)
+                    created += 1
+                elif row.action == "merge":
+                    actor = Actor.objects.get(pk=row.actor_pk)
+                    data = {
+                        "themes": sorted(set(actor.themes.values_list("pk", flat=True)) | set(row.data["themes"])),
+                        "sdgs": sorted(set(actor.sdgs.values_list("number", flat=True)) | set(row.data["sdgs"])),
+                        "countries": sorted(
+                            set(actor.countries.values_list("country", flat=True)) | set(row.data["countries"])
+                        ),
+                    }
+                    data["themes"] = list(Theme.objects.filter(pk__in=data["themes"]))
+                    data["sdgs"] = list(SDG.objects.filter(number__in=data["sdgs"]))
+                    actor_services.actor_update(user=user, actor=actor, data=data, expected_version=actor.version)
+                    merged += 1
+            for row in plan.connections:
+                if row.action != "create":
+                    continue
+                source, target = (
+                    Actor.objects.get(pk=end)
+                    if isinstance(end, int)
+                    else actors.get(end.number) or Actor.objects.get(pk=end.actor_pk)
+                    for end in row.data["ends"]
+                )
+                tie_services.tie_create(
+                    user=user,
+                    source=source,
+                    target=target,
+                    kind=row.data["kind"],
+                    start_date=row.data["start_date"],
+                    end_date=row.data["end_date"],
+                    public=row.data["public"],
+                )
+                ties += 1
+    except ValidationError as exc:
+        raise ImportFailed(" ".join(exc.messages)) from exc
+    except Actor.DoesNotExist as exc:
+        raise ImportFailed(_("Ein Akteur wurde inzwischen gelöscht.")) from exc
+    except (IntegrityError, actor_services.ActorConflict) as exc:  # someone saved the same row meanwhile
+        raise ImportFailed(_("Die Daten wurden inzwischen geändert; bitte prüfen Sie die Vorschau erneut.")) from exc
+    return {"created": created, "merged": merged, "ties": ties}
+
+
+# --- import: the pending upload (a file, no model) ----------------------------------------------------
+
+PENDING_SECONDS = 60 * 60
+SESSION_KEY = "network_import"
+
+
+def _pending_dir() -> Path:
+    directory = Path(getattr(settings, "VAR_DIR", tempfile.gettempdir())) / "kumu-imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def pending_save(session, name: str, data: bytes) -> str:
+    pending_expire()
+    pending_discard(session)
+    token = secrets.token_urlsafe(24)
+    (_pending_dir() / f"{token}.upload").write_bytes(data)
+    session[SESSION_KEY] = {"token": token, "name": Path(name).name[:200], "at": time.time()}
+    return token
+
+
+def pending_load(session, token: str | None = None):
+    """(name, bytes) of the session's pending upload (and matching `token` if given), or None."""
+    info = session.get(SESSION_KEY)
+    if not info or (token is not None and not secrets.compare_digest(str(token), info["token"])):
+        return None
+    if time.time() - info["at"] > PENDING_SECONDS:
+        pending_discard(session)
+        return None
+    path = _pending_dir() / f"{info['token']}.upload"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", info["token"]) or not path.exists():
+        return None
+    return info["name"], path.read_bytes()
+
+
+def pending_discard(session) -> None:
+    info = session.pop(SESSION_KEY, None)
+    if info and re.fullmatch(r"[A-Za-z0-9_-]+", info.get("token", "")):
+        (_pending_dir() / f"{info['token']}.upload").unlink(missing_ok=True)
+
+
+def pending_expire() -> None:
+    """Delete uploads nobody confirmed within the hour."""
+    cutoff = time.time() - PENDING_SECONDS
+    for path in _pending_dir().glob("*.upload"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass

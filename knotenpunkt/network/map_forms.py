@@ -1,0 +1,41 @@
+"""The network map's filters: the directory's actor filters plus tie kind, layer, time window, size, view."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from knotenpunkt.actors.forms import DirectoryFilterForm
+from knotenpunkt.network import map as network_map
+from knotenpunkt.network.models import TieKind
+
+TIE_KIND_CHOICES = [*TieKind.choices, (network_map.DERIVED, _("gemeinsame Termine (abgeleitet)"))]
+LAYER_CHOICES = [
+    ("", _("erklärte und abgeleitete")),
+    ("declared", _("nur erklärte")),
+    ("derived", _("nur abgeleitete")),
+]
+VIEW_CHOICES = [("graph", _("Akteure")), ("kinds", _("nach Art zusammengefasst"))]
+
+
+class MapFilterForm(DirectoryFilterForm):
+    """Invalid values are dropped, never passed to the database (see DirectoryFilterForm.filters)."""
+
+    tie_kind = forms.MultipleChoiceField(
+        label=_("Art der Beziehung"), required=False, choices=TIE_KIND_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    layer = forms.ChoiceField(label=_("Beziehungen"), required=False, choices=LAYER_CHOICES)
+    since = forms.DateField(label=_("aktiv ab"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("aktiv bis"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    size = forms.ChoiceField(label=_("Größe nach"), required=False)
+    view = forms.ChoiceField(label=_("Ansicht"), required=False, choices=VIEW_CHOICES)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["q"]
+        self.fields["size"].choices = [(m.key, m.label) for m in network_map.size_metrics_for(user)]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("Das Ende des Zeitraums liegt vor seinem Beginn."))
+        return cleaned

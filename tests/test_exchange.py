@@ -1,0 +1,541 @@
+"""Exchange with Gephi and Kumu: every export read back with networkx and igraph, Kumu import with preview."""
+
+import csv
+import datetime as dt
+import io
+import json
+import xml.etree.ElementTree as ET
+import zipfile
+
+import igraph
+import networkx as nx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level
+from knotenpunkt.network import exchange
+from knotenpunkt.network.models import DerivedTie, Tie, TieKind
+from tests.factories import ActorFactory, ThemeFactory, TieFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def pending_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # pending uploads go to VAR_DIR/kumu-imports
+
+
+@pytest.fixture
+def world(db):
+    climate = ThemeFactory(name_de="Klimaschutz", slug="klimaschutz")
+    fair = ThemeFactory(name_de="Fairer Handel", slug="fairer-handel")
+    a = ActorFactory(name="Förderkreis Ouagadougou e.V.", slug="foerderkreis", kind=ActorKind.ASSOCIATION)
+    b = ActorFactory(name="Weltladen <Ludwigsburg> & Co", slug="weltladen", kind=ActorKind.FAIR_TRADE_SHOP)
+    c = ActorFactory(name='=HYPERLINK("http://x")', slug="formel", kind=ActorKind.INITIATIVE, level=Level.REGIONAL)
+    hidden = ActorFactory(name="Geheime Initiative", slug="geheim", published=False)
+    a.themes.add(climate, fair)
+    b.themes.add(fair)
+    a.sdgs.add(SDG.objects.get(number=13), SDG.objects.get(number=4))
+    c.sdgs.add(SDG.objects.get(number=13))
+    ActorCountry.objects.create(actor=a, country="BF")
+    ties = {
+        "ab": TieFactory(source=a, target=b, kind=TieKind.COOPERATION, start_date=dt.date(2020, 1, 1)),
+        "ba": TieFactory(source=b, target=a, kind=TieKind.FUNDING, public=False),
+        "ac": TieFactory(source=a, target=c, kind=TieKind.MEMBERSHIP),
+        "a_hidden": TieFactory(source=a, target=hidden, kind=TieKind.COOPERATION),
+    }
+    pair = sorted([a.pk, c.pk])
+    derived = DerivedTie.objects.create(
+        actor_a_id=pair[0],
+        actor_b_id=pair[1],
+        count=5,
+        first_met=dt.date(2023, 1, 1),
+        last_met=dt.date(2025, 1, 1),
+        weight_score=10.0,
+        public_count=2,
+        public_first_met=dt.date(2023, 6, 1),
+        public_last_met=dt.date(2024, 6, 1),
+    )
+    return {"a": a, "b": b, "c": c, "hidden": hidden, "ties": ties, "derived": derived}
+
+
+def download(client, fmt, **query) -> tuple[bytes, object]:
+    response = client.get(reverse("network:export", args=[fmt]), query)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body, response
+
+
+def expected_nodes(user_sees_all: bool) -> dict:
+    qs = Actor.objects.all() if user_sees_all else Actor.objects.filter(published=True)
+    nodes = {}
+    for actor in qs.prefetch_related("themes", "sdgs", "countries"):
+        nodes[actor.slug] = {
+            "label": actor.name,
+            "kind": actor.kind,
+            "level": actor.level,
+            "themes": "|".join(sorted(t.slug for t in actor.themes.all())),
+            "sdgs": "|".join(str(n) for n in sorted(s.number for s in actor.sdgs.all())),
+            "countries": "|".join(sorted(c.country.code for c in actor.countries.all())),
+            "published": actor.published,
+        }
+    return nodes
+
+
+def expected_edges(*, internal: bool) -> dict:
+    """(edge id) → (source slug, target slug, kind, origin, weight)."""
+    edges = {}
+    ties = Tie.objects.select_related("source", "target")
+    if not internal:
+        ties = ties.filter(public=True, source__published=True, target__published=True)
+    for tie in ties:
+        edges[f"t{tie.pk}"] = (tie.source.slug, tie.target.slug, tie.kind, "declared", 1.0)
+    for pair in DerivedTie.objects.all():
+        a, b = Actor.objects.get(pk=pair.actor_a_id), Actor.objects.get(pk=pair.actor_b_id)
+        if internal:
+            edges[f"d{pair.pk}"] = (a.slug, b.slug, "derived", "derived", float(pair.count))
+        elif pair.public_count and a.published and b.published:
+            edges[f"d{pair.pk}"] = (a.slug, b.slug, "derived", "derived", float(pair.public_count))
+    return edges
+
+
+# --- export, read back ---------------------------------------------------------------------------------
+
+
+def test_graphml_reads_back_in_networkx_and_igraph(client, coordinator, world, tmp_path):
+    client.force_login(coordinator)
+    body, response = download(client, "graphml")
+    assert response["Content-Disposition"].startswith('attachment; filename="knotenpunkt-netzwerk_')
+    assert response["Content-Disposition"].endswith('.graphml"')
+
+    graph = nx.read_graphml(io.BytesIO(body))
+    nodes = expected_nodes(True)
+    assert {n: {k: graph.nodes[n][k] for k in nodes[n]} for n in graph.nodes} == nodes
+    edges = expected_edges(internal=True)
+    got = {key: (s, t, d["kind"], d["origin"], d["weight"]) for s, t, key, d in graph.edges(keys=True, data=True)}
+    assert got == edges
+    tie = world["ties"]["ab"]
+    assert graph.edges["foerderkreis", "weltladen", f"t{tie.pk}"]["start"] == "2020-01-01"
+    derived = graph.edges[*edges[f"d{world['derived'].pk}"][:2], f"d{world['derived'].pk}"]
+    assert (derived["start"], derived["end"], derived["directed"]) == ("2023-01-01", "2025-01-01", False)
+
+    (tmp_path / "netz.graphml").write_bytes(body)
+    ig = igraph.Graph.Read_GraphML(str(tmp_path / "netz.graphml"))
+    assert sorted(ig.vs["id"]) == sorted(nodes)
+    assert {v["id"]: v["label"] for v in ig.vs} == {slug: n["label"] for slug, n in nodes.items()}
+    assert {v["id"]: bool(v["published"]) for v in ig.vs} == {slug: n["published"] for slug, n in nodes.items()}
+    ig_edges = sorted(
+        (ig.vs[e.source]["id"], ig.vs[e.target]["id"], e["kind"], e["origin"], e["weight"]) for e in ig.es
+    )
+    assert ig_edges == sorted(edges.values())
+    assert ig.is_directed()
+
+
+def test_gexf_reads_back_in_networkx_and_as_gexf_13_xml(client, coordinator, world):
+    client.force_login(coordinator)
+    body, response = download(client, "gexf")
+    assert response["Content-Disposition"].endswith('.gexf"')
+
+    graph = nx.read_gexf(io.BytesIO(body), version="1.3")
+    nodes = expected_nodes(True)
+    assert {n: {k: graph.nodes[n][k] for k in nodes[n]} for n in graph.nodes} == nodes
+    edges = expected_edges(internal=True)
+    got = {d["id"]: (s, t, d["kind"], d["origin"], d["weight"]) for s, t, d in graph.edges(data=True)}
+    assert got == edges
+
+    # A second reader: the XML itself, against the GEXF 1.3 namespace.
+    ns = {"g": "http://gexf.net/1.3"}
+    root = ET.fromstring(body)  # noqa: S314 (our own export)
+    assert root.get("version") == "1.3"
+    titles = {a.get("id"): a.get("title") for a in root.findall("g:graph/g:attributes[@class='node']/g:attribute", ns)}
+    xml_nodes = {}
+    for node in root.findall("g:graph/g:nodes/g:node", ns):
+        values = {titles[v.get("for")]: v.get("value") for v in node.findall("g:attvalues/g:attvalue", ns)}
+        xml_nodes[node.get("id")] = (node.get("label"), values["kind"], values["published"] == "true")
+    assert xml_nodes == {s: (n["label"], n["kind"], n["published"]) for s, n in nodes.items()}
+    xml_edges = {
+        e.get("id"): (e.get("source"), e.get("target"), float(e.get("weight")))
+        for e in root.findall("g:graph/g:edges/g:edge", ns)
+    }
+    assert xml_edges == {k: (v[0], v[1], v[4]) for k, v in edges.items()}
+
+
+def test_csv_node_and_edge_lists_read_back(client, coordinator, world):
+    client.force_login(coordinator)
+    body, response = download(client, "csv-nodes")
+    assert response["Content-Disposition"].endswith('-akteure.csv"')
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    nodes = expected_nodes(True)
+    got = {r["id"]: r for r in rows}
+    assert set(got) == set(nodes)
+    for slug, node in nodes.items():
+        assert got[slug]["label"] == exchange.neutralise(node["label"])
+        assert (got[slug]["kind"], got[slug]["themes"], got[slug]["sdgs"]) == (
+            node["kind"],
+            node["themes"],
+            node["sdgs"],
+        )
+        assert got[slug]["published"] == ("true" if node["published"] else "false")
+    # A name that starts like a formula is written as text.
+    assert got["formel"]["label"].startswith("'=")
+
+    body, _response = download(client, "csv-edges")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    got = {r["id"]: (r["source"], r["target"], r["kind"], r["origin"], float(r["weight"])) for r in rows}
+    assert got == expected_edges(internal=True)
+    # networkx reads the same list as a multigraph.
+    graph = nx.MultiDiGraph()
+    graph.add_edges_from((r["source"], r["target"], r["id"]) for r in rows)
+    assert graph.number_of_edges() == len(expected_edges(internal=True))
+
+
+def test_kumu_workbook_reads_back_with_openpyxl(client, coordinator, world):
+    client.force_login(coordinator)
+    body, response = download(client, "kumu-xlsx")
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(body), read_only=True)
+    assert workbook.sheetnames == ["Elements", "Connections"]
+    elements = list(workbook["Elements"].iter_rows(values_only=True))
+    assert elements[0][:5] == ("ID", "Label", "Type", "Description", "Tags")
+    by_id = {row[0]: dict(zip(elements[0], row, strict=True)) for row in elements[1:]}
+    nodes = expected_nodes(True)
+    assert set(by_id) == set(nodes)
+    assert by_id["foerderkreis"]["Label"] == "Förderkreis Ouagadougou e.V."
+    assert by_id["foerderkreis"]["Tags"] == "fairer-handel|klimaschutz|SDG 4|SDG 13"
+    assert by_id["formel"]["Label"].startswith("'=")  # neutralised, not a live formula
+    connections = list(workbook["Connections"].iter_rows(values_only=True))
+    assert connections[0][:3] == ("From", "To", "Type")
+    got = sorted((r[0], r[1], r[2], r[4], float(r[5])) for r in connections[1:])
+    assert got == sorted(expected_edges(internal=True).values())
+
+
+def test_kumu_json_reads_back(client, coordinator, world):
+    client.force_login(coordinator)
+    body, _response = download(client, "kumu-json")
+    document = json.loads(body)
+    assert {e["id"]: e["label"] for e in document["elements"]} == {
+        s: exchange.neutralise(n["label"]) for s, n in expected_nodes(True).items()
+    }
+    got = sorted((c["from"], c["to"], c["type"], c["origin"], c["weight"]) for c in document["connections"])
+    assert got == sorted(expected_edges(internal=True).values())
+
+
+@pytest.mark.parametrize("fmt", list(exchange.FORMATS))
+def test_visitor_export_has_no_unpublished_actor_or_private_tie(client, world, fmt):
+    body, _response = download(client, fmt)
+    if fmt == "kumu-xlsx":
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        text = " ".join(str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row)
+    else:
+        text = body.decode("utf-8")
+    assert "geheim" not in text and "Geheime Initiative" not in text
+    assert "funding" not in text  # the private tie
+    assert "2025-01-01" not in text  # the derived pair's internal last meeting
+
+
+def test_visitor_graphml_matches_what_visitors_may_see(client, world):
+    graph = nx.read_graphml(io.BytesIO(download(client, "graphml")[0]))
+    assert set(graph.nodes) == set(expected_nodes(False))
+    got = {key: (s, t, d["kind"], d["origin"], d["weight"]) for s, t, key, d in graph.edges(keys=True, data=True)}
+    assert got == expected_edges(internal=False)
+    assert got[f"d{world['derived'].pk}"][4] == 2.0  # public meetings only
+
+
+def test_filters_limit_nodes_and_edges(client, coordinator, world):
+    client.force_login(coordinator)
+    graph = nx.read_graphml(io.BytesIO(download(client, "graphml", sdg=13)[0]))
+    assert set(graph.nodes) == {"foerderkreis", "formel"}
+    assert {d["kind"] for _s, _t, d in graph.edges(data=True)} == {"membership", "derived"}
+    graph = nx.read_graphml(io.BytesIO(download(client, "graphml", tie_kind="funding")[0]))
+    assert [d["kind"] for _s, _t, d in graph.edges(data=True)] == ["funding"]
+    graph = nx.read_graphml(io.BytesIO(download(client, "graphml", tie_kind="derived", sdg="nonsense")[0]))
+    assert len(graph.nodes) == 4 and [d["kind"] for _s, _t, d in graph.edges(data=True)] == ["derived"]
+
+
+def test_exchange_page_lists_formats_with_current_filters(client, world):
+    response = client.get(reverse("network:exchange"), {"sdg": 13, "kind": "association"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    for fmt in exchange.FORMATS:
+        assert reverse("network:export", args=[fmt]) + "?kind=association&amp;sdg=13" in html
+    assert "Aus Kumu importieren" not in html
+
+
+def test_unknown_format_is_404(client):
+    assert client.get(reverse("network:export", args=["pdf"])).status_code == 404
+
+
+# --- import ----------------------------------------------------------------------------------------------
+
+
+def xlsx(elements, connections=None, *, element_header=None, connection_header=None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Elements"
+    sheet.append(element_header or ["Label", "Type", "Description", "Tags", "SDGs"])
+    for row in elements:
+        sheet.append(row)
+    sheet = workbook.create_sheet("Connections")
+    sheet.append(connection_header or ["From", "To", "Type"])
+    for row in connections or []:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def db_state():
+    return (
+        sorted(Actor.objects.values_list("pk", "name", "kind", "version")),
+        sorted(Tie.objects.values_list("source_id", "target_id", "kind")),
+        sorted(Actor.sdgs.through.objects.values_list("actor_id", "sdg_id")),
+        sorted(Actor.themes.through.objects.values_list("actor_id", "theme_id")),
+    )
+
+
+def upload(client, name, data):
+    return client.post(reverse("network:import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def preview(client, name, data):
+    response = upload(client, name, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.get(reverse("network:import_preview"))
+    assert response.status_code == 200
+    return response
+
+
+def confirm(client):
+    token = client.session[exchange.SESSION_KEY]["token"]
+    return client.post(reverse("network:import_confirm"), {"token": token, "action": "confirm"})
+
+
+def test_import_preview_writes_nothing_and_confirm_writes_everything(client, coordinator, world):
+    client.force_login(coordinator)
+    data = xlsx(
+        [
+            ["foerderkreis ouagadougou e.v.", "association", "", "", "13|SDG 5"],  # matched, gains SDG 5
+            ["Weltladen <Ludwigsburg> & Co", "Weltladen", "", "", ""],  # matched as it is
+            ["Neue Klimainitiative", "Initiative", "Wir pflanzen Bäume.", "", "13"],  # created
+        ],
+        [
+            ["Neue Klimainitiative", "Foerderkreis Ouagadougou e.V.", "Kooperation"],
+            ["Weltladen <Ludwigsburg> & Co", "Förderkreis Ouagadougou e.V.", "funding"],  # exists
+        ],
+    )
+    before = db_state()
+    html = preview(client, "netz.xlsx", data).content.decode()
+    assert db_state() == before
+    assert "wird mit „Förderkreis Ouagadougou e.V.“ zusammengeführt" in html
+    assert "ist schon vorhanden" in html and "wird neu angelegt" in html and "gibt es schon" in html
+
+    response = confirm(client)
+    assert response.status_code == 302 and response["Location"] == reverse("network:exchange")
+    new = Actor.objects.get(name="Neue Klimainitiative")
+    assert (new.kind, new.published, new.description) == (ActorKind.INITIATIVE, False, "Wir pflanzen Bäume.")
+    assert list(new.sdgs.values_list("number", flat=True)) == [13]
+    assert Tie.objects.filter(source=new, target=world["a"], kind=TieKind.COOPERATION).exists()
+    assert set(world["a"].sdgs.values_list("number", flat=True)) == {4, 5, 13}
+    assert Actor.objects.count() == 5
+    assert exchange.SESSION_KEY not in client.session
+    assert not list(exchange._pending_dir().glob("*.upload"))
+
+
+@pytest.mark.parametrize("fmt", ["kumu-xlsx", "kumu-json"])
+def test_import_export_import_round_trip_changes_nothing(client, coordinator, world, fmt):
+    client.force_login(coordinator)
+    preview(
+        client,
+        "start.xlsx",
+        xlsx(
+            [["Runder Tisch Eine Welt", "network", "", "", "17"], ["Schule am See", "Schule", "", "", ""]],
+            [["Schule am See", "Runder Tisch Eine Welt", "membership"]],
+        ),
+    )
+    assert confirm(client).status_code == 302
+    after_first = db_state()
+    body, _response = download(client, fmt)
+    name = "export.xlsx" if fmt == "kumu-xlsx" else "export.json"
+    html = preview(client, name, body).content.decode()
+    assert "wird neu angelegt" not in html and "zusammengeführt" not in html
+    assert "Der Import würde nichts ändern." in html
+    assert confirm(client).status_code == 302
+    assert db_state() == after_first
+
+
+def test_json_import_creates_actors_and_ties(client, coordinator, db):
+    client.force_login(coordinator)
+    document = {
+        "elements": [{"label": "Alpha", "type": "Verein", "tags": ["x"]}, {"label": "Beta"}],
+        "connections": [{"from": "Alpha", "to": "Beta", "type": "Kooperation"}],
+    }
+    preview(client, "kumu.json", json.dumps(document).encode())
+    assert confirm(client).status_code == 302
+    assert Tie.objects.filter(source__name="Alpha", target__name="Beta").count() == 1
+
+
+BAD_INPUTS = {
+    "unknown columns": (
+        xlsx(
+            [["Alpha", "Verein", "", "", "", "x"]],
+            element_header=["Label", "Type", "Description", "Tags", "SDGs", "Farbe"],
+        ),
+        "unbekannte Spalte „Farbe“",
+    ),
+    "empty names": (xlsx([["", "Verein", "", "", ""]]), "Der Name (Label) ist leer"),
+    "self-loops": (
+        xlsx([["Alpha", "Verein", "", "", ""]], [["Alpha", "alpha", "Kooperation"]]),
+        "Beziehung eines Akteurs zu sich selbst",
+    ),
+    "duplicate connections": (
+        xlsx(
+            [["Alpha", "", "", "", ""], ["Beta", "", "", "", ""]],
+            [["Alpha", "Beta", "Kooperation"], ["alpha", "BETA", "cooperation"]],
+        ),
+        "Diese Beziehung steht schon in Zeile 2",
+    ),
+    "formulas in cells": (
+        xlsx([['=HYPERLINK("http://böse.example","klick")', "Verein", "", "", ""], ["Beta", "@SUM(1)", "", "", ""]]),
+        "enthält eine Formel",
+    ),
+    "unknown endpoint": (
+        xlsx([["Alpha", "", "", "", ""]], [["Alpha", "Niemand", "Kooperation"]]),
+        "„Niemand“ gibt es weder in der Datei noch in Knotenpunkt",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_rows_are_listed_in_the_preview_and_nothing_is_written(client, coordinator, db, case):
+    client.force_login(coordinator)
+    data, problem = BAD_INPUTS[case]
+    before = db_state()
+    html = preview(client, "netz.xlsx", data).content.decode()
+    assert problem in html
+    assert db_state() == before
+
+
+def test_formula_cells_are_never_imported(client, coordinator, db):
+    client.force_login(coordinator)
+    preview(client, "netz.xlsx", BAD_INPUTS["formulas in cells"][0])
+    confirm(client)
+    assert not Actor.objects.filter(name__startswith="=").exists()
+    assert Actor.objects.get(name="Beta").kind == ActorKind.OTHER  # the formula in "Type" was dropped
+
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
+    return out.getvalue()
+
+
+def _many_members() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for i in range(exchange.MAX_ZIP_MEMBERS + 1):
+            archive.writestr(f"x/{i}.xml", "")
+    return out.getvalue()
+
+
+FILE_ERRORS = {
+    "json named xlsx": ("netz.xlsx", b'{"elements": []}', "heißt .xlsx, ist aber keine Excel-Datei"),
+    "xlsx named json": ("netz.json", xlsx([["Alpha", "", "", "", ""]]), "heißt .json, ist aber keine JSON-Datei"),
+    "broken zip": ("netz.xlsx", b"PK\x03\x04kaputt", "keine gültige Excel-Datei"),
+    "broken json": ("netz.json", b'{"elements": [', "keine gültige JSON-Datei"),
+    "wrong shape json": ("netz.json", b'{"elements": {}}', "nicht Kumus Aufbau"),
+    "other extension": ("netz.csv", b"a,b", "im Format .xlsx oder .json"),
+    "zip bomb": ("netz.xlsx", _zip_bomb(), "entpackt größer als 50 MB"),
+    "too many members": ("netz.xlsx", _many_members(), "zu viele Teile"),
+    "oversized": ("netz.json", b" " * (exchange.MAX_UPLOAD_BYTES + 1), "größer als 5 MB"),
+}
+
+
+@pytest.mark.parametrize("case", list(FILE_ERRORS))
+def test_unreadable_files_are_refused_before_unpacking(client, coordinator, db, case, monkeypatch):
+    client.force_login(coordinator)
+    name, data, message = FILE_ERRORS[case]
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(1))
+    before = db_state()
+    response = upload(client, name, data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert exchange.SESSION_KEY not in client.session
+    assert db_state() == before
+    assert opened == []
+
+
+def test_a_failed_import_leaves_no_trace(client, coordinator, db, monkeypatch):
+    client.force_login(coordinator)
+    preview(
+        client,
+        "netz.xlsx",
+        xlsx([["Alpha", "", "", "", ""], ["Beta", "", "", "", ""]], [["Alpha", "Beta", "Kooperation"]]),
+    )
+    from django.core.exceptions import ValidationError
+
+    def fail(**kwargs):
+        raise ValidationError("Datenbank sagt nein")
+
+    monkeypatch.setattr("knotenpunkt.network.services.tie_create", fail)
+    before = db_state()
+    response = confirm(client)
+    assert response.status_code == 302 and response["Location"] == reverse("network:import_preview")
+    assert db_state() == before
+    assert exchange.SESSION_KEY in client.session  # the upload stays for another try
+
+
+def test_confirm_needs_the_sessions_token_and_cancel_discards(client, coordinator, db):
+    client.force_login(coordinator)
+    preview(client, "netz.xlsx", xlsx([["Alpha", "", "", "", ""]]))
+    response = client.post(reverse("network:import_confirm"), {"token": "fremd", "action": "confirm"})
+    assert response.status_code == 302 and not Actor.objects.filter(name="Alpha").exists()
+    client.post(reverse("network:import_confirm"), {"action": "cancel"})
+    assert exchange.SESSION_KEY not in client.session
+    assert not list(exchange._pending_dir().glob("*.upload"))
+    assert client.get(reverse("network:import_preview")).status_code == 302
+
+
+def test_only_coordinators_import(client, city_staff, editor_a):
+    for user in (city_staff, editor_a):
+        client.force_login(user)
+        assert upload(client, "netz.json", b'{"elements": [{"label": "X"}]}').status_code == 403
+        assert not Actor.objects.filter(name="X").exists()
+
+
+def test_neutralised_text_matches_by_name_and_kumu_tags_become_themes_and_sdgs(client, coordinator, world):
+    client.force_login(coordinator)
+    document = {
+        "elements": [
+            {"label": '\'=HYPERLINK("http://x")'},  # as a spreadsheet export wrote it: text, not a formula
+            {
+                "_id": "k1",
+                "attributes": {"label": "Gamma", "element type": "Schule"},
+                "tags": ["klimaschutz", "SDG 13", "Unsinn"],
+            },
+        ],
+        "connections": [{"from": "k1", "to": '\'=HYPERLINK("http://x")', "connection type": "Mitgliedschaft"}],
+    }
+    html = preview(client, "kumu.json", json.dumps(document).encode()).content.decode()
+    assert "ist schon vorhanden: „=HYPERLINK" in html
+    assert "Schlagwort „Unsinn“ ist weder Thema noch SDG" in html
+    confirm(client)
+    gamma = Actor.objects.get(name="Gamma")
+    assert gamma.kind == ActorKind.SCHOOL
+    assert list(gamma.themes.values_list("slug", flat=True)) == ["klimaschutz"]
+    assert list(gamma.sdgs.values_list("number", flat=True)) == [13]
+    assert gamma.ties_out.get().target == world["c"]
+
+
+def test_preview_reads_the_database_a_fixed_number_of_times(coordinator, world, django_assert_max_num_queries):
+    existing = [ActorFactory(name=f"Verein {i}") for i in range(60)]
+    elements = [(n, {"Label": a.name, "SDGs": "13"}) for n, a in enumerate(existing, start=2)]
+    connections = [(n, {"From": a.name, "To": "Weltladen <Ludwigsburg> & Co"}) for n, a in enumerate(existing, start=2)]
+    with django_assert_max_num_queries(12):
+        plan = exchange.plan_import(elements, connections)
+    assert {row.action for row in plan.elements} == {"merge"}
+    assert {row.action for row in plan.connections} == {"create"}
