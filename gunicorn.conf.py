@@ -3,7 +3,6 @@
 Only what the application needs; workers, binding and log files stay on the command line.
 """
 
-
 # Whole-network exports (GraphML/GEXF of 100,000 actors) stream for up to a few minutes.
 timeout = 300
 
