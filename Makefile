@@ -18,10 +18,11 @@ install: $(VENV)/.installed
 	$(PY) manage.py compile_translations
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-## run: migrate the embedded SQLite database, load the demo data once, serve on $(PORT) with a task worker
+## run: migrate the embedded SQLite database, load the demo data once, compute the network figures, serve on $(PORT) with a task worker
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py network_snapshot
 	$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
