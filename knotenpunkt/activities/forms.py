@@ -16,7 +16,7 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.activities import recurrence
 from knotenpunkt.activities.models import Activity, ActivityKind, ParticipantRole
 from knotenpunkt.activities.recurrence import BERLIN
-from knotenpunkt.activities.services import FEED_FIELDS, ParticipantSpec
+from knotenpunkt.activities.services import FEED_OWNED_FIELDS, ParticipantSpec
 from knotenpunkt.actors.forms import IdMultipleChoiceField
 from knotenpunkt.actors.models import SDG, Actor, Level, Person, Theme
 from knotenpunkt.lib.widgets import FastSelect
@@ -65,7 +65,7 @@ PLAIN_FIELDS = ("kind", "title", "description", "all_day", "place_name", "street
 FEED_FORM_FIELDS = {
     "start_date", "start_time", "end_date", "end_time", "all_day", "repeat", "repeat_interval", "repeat_end",
     "repeat_until", "repeat_count", "rrule",
-} | (FEED_FIELDS & set(PLAIN_FIELDS))  # fmt: skip
+} | (FEED_OWNED_FIELDS & set(PLAIN_FIELDS))  # fmt: skip
 
 
 def nth_weekday(day: dt.date) -> int:
@@ -378,7 +378,7 @@ class ActivityForm(forms.Form):
             if name in data and data[name] is None:
                 data[name] = ""
         if self.feed_locked:
-            data = {name: value for name, value in data.items() if name not in FEED_FIELDS}
+            data = {name: value for name, value in data.items() if name not in FEED_OWNED_FIELDS}
         return data
 
 

@@ -49,7 +49,7 @@ SCALAR_FIELDS = (
 )
 M2M_FIELDS = ("themes", "sdgs")
 # What an imported activity takes from its feed; people here may not change these.
-FEED_FIELDS = frozenset(
+FEED_OWNED_FIELDS = frozenset(
     {
         "title",
         "description",
@@ -300,7 +300,7 @@ def activity_update(
         if current.version != expected_version:
             raise ActivityConflict(current)
         if current.source_id and not from_feed:
-            locked = {name for name in FEED_FIELDS & data.keys() if getattr(current, name) != data[name]}
+            locked = {name for name in FEED_OWNED_FIELDS & data.keys() if getattr(current, name) != data[name]}
             if locked:
                 raise ValidationError(
                     _(

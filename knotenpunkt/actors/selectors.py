@@ -7,12 +7,8 @@ from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, ActorEvent, Membership
 
 
-def actor_directory(*, user, filters: dict) -> QuerySet:
-    """Actors visible to `user`, filtered through an explicit allow-list of filters.
-
-    `filters` comes from DirectoryFilterForm.filters(): already validated objects.
-    """
-    qs = permissions.visible_actors(user)
+def filter_actors(qs: QuerySet, filters: dict) -> QuerySet:
+    """The actor filters shared by the directory, the network map and the exports (validated values)."""
     if "kind" in filters:
         qs = qs.filter(kind=filters["kind"])
     if "level" in filters:
@@ -23,6 +19,15 @@ def actor_directory(*, user, filters: dict) -> QuerySet:
         qs = qs.filter(sdgs=filters["sdg"])
     if "country" in filters:
         qs = qs.filter(countries__country=filters["country"])
+    return qs
+
+
+def actor_directory(*, user, filters: dict) -> QuerySet:
+    """Actors visible to `user`, filtered through an explicit allow-list of filters.
+
+    `filters` comes from DirectoryFilterForm.filters(): already validated objects.
+    """
+    qs = filter_actors(permissions.visible_actors(user), filters)
     return search.search_actors(qs, filters["q"]) if filters.get("q") else qs.order_by("name", "pk")
 
 

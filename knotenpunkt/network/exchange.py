@@ -41,6 +41,7 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.forms import DirectoryFilterForm
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level, Theme
 from knotenpunkt.actors.search import fold
+from knotenpunkt.actors.selectors import filter_actors
 from knotenpunkt.network.models import DerivedTie, Tie, TieKind
 
 DERIVED = "derived"
@@ -178,17 +179,7 @@ ACTOR_FILTERS = ("kind", "level", "theme", "sdg", "country")
 
 
 def network_for(user, filters: dict) -> Network:
-    actors = permissions.visible_actors(user)
-    if "kind" in filters:
-        actors = actors.filter(kind=filters["kind"])
-    if "level" in filters:
-        actors = actors.filter(level=filters["level"])
-    if "theme" in filters:
-        actors = actors.filter(themes=filters["theme"])
-    if "sdg" in filters:
-        actors = actors.filter(sdgs=filters["sdg"])
-    if "country" in filters:
-        actors = actors.filter(countries__country=filters["country"])
+    actors = filter_actors(permissions.visible_actors(user), filters)
     nodes = list(
         Actor.objects.filter(pk__in=actors.values("pk"))
         .order_by("pk")

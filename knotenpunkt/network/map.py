@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, ActorKind
+from knotenpunkt.actors.selectors import filter_actors
 from knotenpunkt.network.models import DerivedTie, Tie
 
 EGO_MAX_NODES = 300
@@ -210,18 +211,7 @@ def ego_graph(*, user, actor: Actor, steps: int = 1, layers: tuple[str, ...] = (
 
 def filtered_actors(*, user, filters: dict):
     """Visible actors matching the map's actor filters (validated values from MapFilterForm)."""
-    qs = permissions.visible_actors(user)
-    if "kind" in filters:
-        qs = qs.filter(kind=filters["kind"])
-    if "level" in filters:
-        qs = qs.filter(level=filters["level"])
-    if "theme" in filters:
-        qs = qs.filter(themes=filters["theme"])
-    if "sdg" in filters:
-        qs = qs.filter(sdgs=filters["sdg"])
-    if "country" in filters:
-        qs = qs.filter(countries__country=filters["country"])
-    return qs
+    return filter_actors(permissions.visible_actors(user), filters)
 
 
 def _tie_layers(filters: dict) -> tuple[bool, bool, list[str]]:
