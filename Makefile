@@ -22,12 +22,14 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py network_snapshot
+	$(PY) manage.py network_snapshot --history 12
+	$(PY) manage.py compute_suggestions
 	$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-## test: the whole suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...)
+## test: the whole suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...); installs Chromium for tests/browser
 test: install
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -41,6 +43,7 @@ fmt: install
 ## bench: speed benchmarks on large synthetic data (PostgreSQL), see docs/benchmarks.md
 bench: install
 	command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	$(PY) -m bench.run
 
 ## messages: refresh the gettext catalogues after changing texts

@@ -9,6 +9,8 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run [--actors 100000 --ties 1000000 --seed 1 --duration 10]
     .venv/bin/python -m bench.run --only activities     # only the activities part (network loaded if missing)
     .venv/bin/python -m bench.run --only analytics      # network analytics snapshots vs networkx (bench/analytics.py)
+    .venv/bin/python -m bench.run --only map            # ego JSON (bench/network_map.py), 2,000-node map in
+                                                        # Chromium (bench/network_browser.py)
 """
 
 from __future__ import annotations
@@ -67,13 +69,15 @@ def parse_args(argv):
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
     parser.add_argument(
         "--only",
-        choices=["all", "network", "activities", "analytics"],
+        choices=["all", "network", "activities", "analytics", "map"],
         default="all",
-        help="nur Netzwerk- oder nur Termin-Messungen",
+        help="nur Netzwerk-, Termin-, Analyse- oder Netzwerkkarten-Messungen",
     )
     parser.add_argument("--activities", type=int, default=500_000, help="Anzahl synthetischer Termine")
     parser.add_argument("--incremental-samples", type=int, default=200, help="Termine für die inkrementelle Messung")
     parser.add_argument("--ics-reps", type=int, default=10, help="vollständige Downloads von /termine.ics")
+    parser.add_argument("--ego-reps", type=int, default=10, help="Runden Ego-Netzwerk-JSON über alle gewählten Akteure")
+    parser.add_argument("--map-reps", type=int, default=5, help="Wiederholungen der Netzwerkkarte in Chromium je Rolle")
     return parser.parse_args(argv)
 
 
@@ -350,6 +354,12 @@ def main(argv=None) -> int:
         from bench import analytics
 
         results["analytics"] = analytics.run(args, env)
+    if args.only in ("all", "map"):
+        from bench import network_browser, network_map
+
+        results["map_ego"] = network_map.run(args, env)
+        if not args.skip_http:
+            results["map_browser"] = network_browser.run(args, env)
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -365,6 +375,14 @@ def main(argv=None) -> int:
         from bench import analytics
 
         analytics.print_table(results["analytics"])
+    if "map_ego" in results:
+        from bench import network_map
+
+        network_map.print_table(results["map_ego"])
+    if "map_browser" in results:
+        from bench import network_browser
+
+        network_browser.print_table(results["map_browser"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 

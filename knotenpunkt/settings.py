@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "knotenpunkt.network",
     "knotenpunkt.activities",
     "knotenpunkt.interactions",
+    "knotenpunkt.synergies",
     "knotenpunkt.core",
     "knotenpunkt.core.admin_config.KnotenpunktAdminConfig",
     "django.contrib.auth",

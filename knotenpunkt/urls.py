@@ -7,6 +7,7 @@ urlpatterns = [
     path("netzwerk/", include("knotenpunkt.network.urls")),
     path("", include("knotenpunkt.activities.urls")),
     path("", include("knotenpunkt.interactions.urls")),
+    path("", include("knotenpunkt.synergies.urls")),
     path("konto/", include("knotenpunkt.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -112,3 +112,27 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Wiedervorlage {n}")
     due_date = factory.LazyFunction(_today)
     assignee = factory.SubFactory(UserFactory, role=Role.COORDINATOR)
+
+
+# --- synergies: offers and needs -----------------------------------------------------------
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    """An offer or need written directly (around the services: the page cache is not refreshed)."""
+
+    class Meta:
+        model = "synergies.Listing"
+        skip_postgeneration_save = True
+
+    actor = factory.SubFactory(ActorFactory)
+    direction = "offer"
+    category = "rooms"
+    title = factory.Sequence(lambda n: f"Angebot {n}: Gemeindesaal für 80 Personen")
+    description = "Mit Beamer und Küche, abends und am Wochenende."
+    valid_from = factory.LazyFunction(_today)
+    public = True
+
+    @factory.post_generation
+    def themes(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.themes.set(extracted)

@@ -204,10 +204,42 @@ def test_kumu_workbook_reads_back_with_openpyxl(client, coordinator, world):
     assert set(by_id) == set(nodes)
     assert by_id["foerderkreis"]["Label"] == "Förderkreis Ouagadougou e.V."
     assert by_id["foerderkreis"]["Tags"] == "fairer-handel|klimaschutz|SDG 4|SDG 13"
-    assert by_id["formel"]["Label"].startswith("'=")  # neutralised, not a live formula
+    assert by_id["formel"]["Label"] == '=HYPERLINK("http://x")'  # as written: a text cell, no apostrophe
     connections = list(workbook["Connections"].iter_rows(values_only=True))
     assert connections[0][:3] == ("From", "To", "Type")
     got = sorted((r[0], r[1], r[2], r[4], float(r[5])) for r in connections[1:])
+    assert got == sorted(expected_edges(internal=True).values())
+
+
+def test_kumu_workbook_cells_are_text_or_numbers_never_formulas(client, coordinator, world):
+    """openpyxl, loaded without data_only, reads formulas as data_type "f": there must be none."""
+    ActorFactory(name="Lange Beschreibung", slug="lang", description="\x01" + "x" * 40_000)
+    client.force_login(coordinator)
+    workbook = load_workbook(io.BytesIO(download(client, "kumu-xlsx")[0]), read_only=True)
+    types = {}
+    for sheet in ("Elements", "Connections"):
+        rows = list(workbook[sheet].iter_rows())
+        header = [cell.value for cell in rows[0]]
+        for row in rows[1:]:
+            for column, cell in zip(header, row, strict=False):
+                if cell.value is not None:
+                    types.setdefault((sheet, column), set()).add(cell.data_type)
+    assert types.pop(("Connections", "Weight")) == {"n"}
+    assert {frozenset(t) for t in types.values()} == {frozenset("s")}
+    elements = {row[0]: row for row in workbook["Elements"].iter_rows(min_row=2, values_only=True)}
+    assert elements["formel"][1] == '=HYPERLINK("http://x")'
+    assert elements["lang"][3] == "x" * 32_767  # Excel's limit per cell; the control character is dropped
+
+
+def test_kumu_workbook_continues_a_sheet_beyond_excels_row_limit(client, coordinator, world, monkeypatch):
+    monkeypatch.setattr(exchange, "XLSX_ROWS", 5)  # header + 4 rows per sheet, instead of 1,048,576
+    client.force_login(coordinator)
+    workbook = load_workbook(io.BytesIO(download(client, "kumu-xlsx")[0]), read_only=True)
+    assert workbook.sheetnames == ["Elements", "Connections", "Connections 2"]  # 4 actors fill one sheet exactly
+    rows = [list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames[1:]]
+    assert [len(r) for r in rows] == [5, 2]
+    assert rows[1][0] == rows[0][0]  # every part has the header
+    got = sorted((r[0], r[1], r[2], r[4], float(r[5])) for part in rows for r in part[1:])
     assert got == sorted(expected_edges(internal=True).values())
 
 
@@ -215,11 +247,40 @@ def test_kumu_json_reads_back(client, coordinator, world):
     client.force_login(coordinator)
     body, _response = download(client, "kumu-json")
     document = json.loads(body)
-    assert {e["id"]: e["label"] for e in document["elements"]} == {
-        s: exchange.neutralise(n["label"]) for s, n in expected_nodes(True).items()
-    }
+    labels = {slug: node["label"] for slug, node in expected_nodes(True).items()}
+    labels["formel"] = '\'=HYPERLINK("http://x")'  # the JSON import refuses a leading "=": escaped
+    assert {e["id"]: e["label"] for e in document["elements"]} == labels
     got = sorted((c["from"], c["to"], c["type"], c["origin"], c["weight"]) for c in document["connections"])
     assert got == sorted(expected_edges(internal=True).values())
+
+
+# name → as the CSV writes it: what a spreadsheet would run gets an apostrophe, the rest stays.
+CSV_TEXTS = {
+    "=1+1": "'=1+1",
+    "@SUMME(A1)": "'@SUMME(A1)",
+    "\tTabulator": "'\tTabulator",
+    "\rWagenrücklauf": "'\rWagenrücklauf",
+    "-2+3+cmd|' /C calc'!A0": "'-2+3+cmd|' /C calc'!A0",
+    "+49 7141 910-0": "'+49 7141 910-0",
+    "-Minus": "'-Minus",
+    "- cmd|' /C calc'!A0": "'- cmd|' /C calc'!A0",  # DDE after "- ": Excel would still run it
+    "- Punkt": "- Punkt",
+    "+ Plus": "+ Plus",
+    "-5": "-5",
+    "+3.2": "+3.2",
+    "-1,5": "-1,5",
+    "-": "-",
+    "Verein = Gemeinschaft": "Verein = Gemeinschaft",
+}
+
+
+def test_csv_neutralises_what_a_spreadsheet_would_run_and_nothing_else(client, coordinator, db):
+    for i, name in enumerate(CSV_TEXTS):
+        ActorFactory(name=name, slug=f"text-{i}", description=name)
+    client.force_login(coordinator)
+    rows = list(csv.DictReader(io.StringIO(download(client, "csv-nodes")[0].decode("utf-8-sig"), newline="")))
+    got = {r["id"]: (r["label"], r["description"]) for r in rows}
+    assert got == {f"text-{i}": (written, written) for i, written in enumerate(CSV_TEXTS.values())}
 
 
 @pytest.mark.parametrize("fmt", list(exchange.FORMATS))
@@ -365,6 +426,32 @@ def test_import_export_import_round_trip_changes_nothing(client, coordinator, wo
     assert db_state() == after_first
 
 
+# Descriptions that start like a formula but are text; each must come back exactly.
+ROUND_TRIP_TEXTS = {
+    "markdown": "- Punkt eins\n- Punkt zwei\n\n**Kontakt:** +49 7141 910-0",
+    "phone": "+49 7141 910-0 (Büro)",
+    "minus": "-5 Grad im Januar",
+    "at": "@weltladen auf Mastodon",
+    "equals": "= ist hier Text",
+    "apostrophe": "'=schon mit Apostroph",
+}
+
+
+@pytest.mark.parametrize("fmt", ["kumu-xlsx", "kumu-json"])
+def test_texts_that_start_like_formulas_survive_export_and_import(client, coordinator, world, fmt):
+    for key, text in ROUND_TRIP_TEXTS.items():
+        ActorFactory(name=f"{text.splitlines()[0]} ({key})", slug=key, description=text)
+    client.force_login(coordinator)
+    body, _response = download(client, fmt)
+    names = dict(Actor.objects.filter(slug__in=ROUND_TRIP_TEXTS).values_list("slug", "name"))
+    Actor.objects.filter(slug__in=ROUND_TRIP_TEXTS).delete()
+    html = preview(client, "export.xlsx" if fmt == "kumu-xlsx" else "export.json", body).content.decode()
+    assert "Formel" not in html
+    assert confirm(client).status_code == 302
+    again = {actor.name: actor.description for actor in Actor.objects.filter(name__in=names.values())}
+    assert again == {names[key]: text for key, text in ROUND_TRIP_TEXTS.items()}
+
+
 def test_json_import_creates_actors_and_ties(client, coordinator, db):
     client.force_login(coordinator)
     document = {
@@ -396,8 +483,8 @@ BAD_INPUTS = {
         ),
         "Diese Beziehung steht schon in Zeile 2",
     ),
-    "formulas in cells": (
-        xlsx([['=HYPERLINK("http://böse.example","klick")', "Verein", "", "", ""], ["Beta", "@SUM(1)", "", "", ""]]),
+    "formulas in cells": (  # openpyxl writes a text starting with "=" as a formula cell
+        xlsx([['=HYPERLINK("http://böse.example","klick")', "Verein", "", "", ""], ["Beta", "=1+1", "", "", ""]]),
         "enthält eine Formel",
     ),
     "unknown endpoint": (
@@ -423,6 +510,41 @@ def test_formula_cells_are_never_imported(client, coordinator, db):
     confirm(client)
     assert not Actor.objects.filter(name__startswith="=").exists()
     assert Actor.objects.get(name="Beta").kind == ActorKind.OTHER  # the formula in "Type" was dropped
+
+
+def test_formulas_are_refused_per_row_and_text_that_starts_like_one_is_kept(db):
+    data = xlsx(
+        [
+            ["Alpha", "=1+1", "- Punkt eins\n- Punkt zwei", "", ""],
+            ["Beta", "Verein", "+49 7141 910-0", "", ""],
+            ["@verein", "", "-5 Grad", "", ""],
+            ["'=Apostroph", "", "", "", ""],
+        ]
+    )
+    plan = exchange.plan_import(*exchange.parse_upload("netz.xlsx", data))
+    rows = {row.number: row for row in plan.elements}
+    assert rows[2].problems == ["Spalte „Type“ enthält eine Formel (=1+1); der Wert wird nicht übernommen."]
+    assert rows[2].data["description"] == "- Punkt eins\n- Punkt zwei"
+    assert (rows[3].problems, rows[3].data["description"]) == ([], "+49 7141 910-0")
+    assert (rows[4].label, rows[4].data["description"]) == ("@verein", "-5 Grad")
+    assert rows[5].label == "=Apostroph"  # an escaped text, as exports before 2026-11 wrote it
+
+
+def test_json_refuses_a_leading_equals_sign_and_keeps_other_texts(db):
+    document = {
+        "elements": [
+            {"label": "Alpha", "description": '=HYPERLINK("http://x")'},
+            {"label": "Beta", "description": "- Punkt", "type": "+49 7141 910-0"},
+        ]
+    }
+    plan = exchange.plan_import(*exchange.parse_upload("kumu.json", json.dumps(document).encode()))
+    alpha, beta = plan.elements
+    assert alpha.problems == [
+        'Spalte „Description“ enthält eine Formel (=HYPERLINK("http://x")); der Wert wird nicht übernommen.'
+    ]
+    assert alpha.data["description"] == ""
+    assert beta.data["description"] == "- Punkt"
+    assert beta.problems == ["Unbekannter Typ „+49 7141 910-0“: wird als „Sonstige“ angelegt."]
 
 
 def _zip_bomb() -> bytes:

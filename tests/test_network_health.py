@@ -1,13 +1,15 @@
 """The network-health page: readings, charts with table fallbacks, isolated actors."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
+from knotenpunkt.actors.models import Actor
 from knotenpunkt.network import analytics
-from knotenpunkt.network.models import SnapshotScope
+from knotenpunkt.network.models import SnapshotScope, Tie
 from tests.factories import ActorFactory, DepartmentFactory, TieFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +53,64 @@ def test_staff_read_the_internal_snapshot(client, coordinator, network):
     assert "Verbindungen zwischen Sektoren" in html
 
 
-def test_monthly_snapshots_draw_the_trend(client, coordinator, network):
-    first = timezone.now() - dt.timedelta(days=70)
-    for days in (0, 35):
-        analytics.snapshot_compute(SnapshotScope.INTERNAL, now=first + dt.timedelta(days=days))
+def trend_table(html):
+    """The Entwicklung table as rows of cell texts (month first)."""
+    table = html[html.index('id="health-trend-table"') :]
+    table = table[: table.index("</table>")]
+    body = table[table.index("<tbody>") :]
+    return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+def back_to(days):
+    """Actors and ties of the network fixture were there `days` ago."""
+    when = timezone.now() - dt.timedelta(days=days)
+    Actor.objects.update(created_at=when)
+    Tie.objects.update(created_at=when)
+
+
+def test_entwicklung_draws_a_chart_and_a_table_per_month(client, coordinator, network):
+    back_to(200)
+    late = ActorFactory(name="Neuer Verein")  # entered today, tied to Alpha
+    TieFactory(source=late, target=network)
+    analytics.snapshot_history(SnapshotScope.INTERNAL, 3)
     analytics.snapshot_compute(SnapshotScope.INTERNAL)
     client.force_login(coordinator)
     html = client.get(URL).content.decode()
-    assert 'id="chart-trend"' in html
-    assert "Entwicklung (Monatsstände)" in html
+    assert 'id="health-trend"' in html and ">Entwicklung<" in html
+    for chart in ("size", "apart", "density", "community_count", "mean_reach"):
+        assert f'id="chart-trend-{chart}"' in html
+    rows = trend_table(html)
+    assert [row[1:3] for row in rows] == [["5", "2"]] * 3 + [["6", "3"]]  # actors, ties per month
+    since = formats.date_format(analytics.month_ends(3)[0], "YEAR_MONTH_FORMAT")
+    assert f"Seit {since} ist 1 Verbindung dazugekommen; 1 Akteur mehr;" in html
+    deltas = html[html.index("health-deltas") :]
+    assert re.search(r"<th scope=\"row\">Akteure</th><td>6</td><td>\+1</td><td>–</td>", deltas)
+    assert "Noch kein Verlauf" not in html
+
+
+def test_with_one_month_only_the_entwicklung_explains_itself(client, coordinator, network):
+    analytics.snapshot_compute(SnapshotScope.INTERNAL)
+    client.force_login(coordinator)
+    html = client.get(URL).content.decode()
+    assert "Noch kein Verlauf" in html
+    assert "network_snapshot --history 12" in html  # staff learn how to fill the history
+    assert "chart-trend-" not in html and "health-trend-table" not in html
+
+
+def test_visitors_see_the_public_entwicklung_only(client, network):
+    back_to(100)
+    for scope in (SnapshotScope.INTERNAL, SnapshotScope.PUBLIC):
+        analytics.snapshot_history(scope, 2)
+        analytics.snapshot_compute(scope)
+    html = client.get(URL).content.decode()
+    rows = trend_table(html)
+    assert len(rows) == 3
+    assert {row[1] for row in rows} == {"4"}  # the unpublished Verein is left out of every month
+    assert "network_snapshot --history" not in html
+
+
+def test_visitors_see_no_empty_state_hint_for_staff(client, network):
+    analytics.snapshot_compute(SnapshotScope.PUBLIC)
+    html = client.get(URL).content.decode()
+    assert "Noch kein Verlauf" in html
+    assert "network_snapshot --history" not in html

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import SDG, ActorCountry, ActorKind, Level
+from knotenpunkt.network import analytics
 from knotenpunkt.network import map as graph_map
-from knotenpunkt.network.models import DerivedTie, TieKind
+from knotenpunkt.network.models import DerivedTie, SnapshotScope, TieKind
 from tests.factories import ActorFactory, DepartmentFactory, ThemeFactory, TieFactory
 
 pytestmark = pytest.mark.django_db
@@ -322,3 +323,184 @@ def test_the_subgraph_keeps_the_strongest_edges_up_to_the_cap(client, monkeypatc
 
     assert [(e["kind"], e["weight"]) for e in data["edges"]] == [("derived", 7)]
     assert data["edges_truncated"] is True
+
+
+def test_one_step_includes_the_ties_between_the_neighbours(client, star):
+    partner, met = star.ties_out.get(target__name="Öffentlicher Partner").target, ActorFactory(name="Nachbar")
+    TieFactory(source=star, target=met)
+    TieFactory(source=partner, target=met)
+
+    data = ego(client, star).json()
+
+    assert (partner.pk, met.pk) in {(e["source"], e["target"]) for e in data["edges"]}
+
+
+def test_two_steps_include_the_ties_among_the_second_ring(client, star):
+    partner = star.ties_out.get(target__name="Öffentlicher Partner").target
+    far = ActorFactory._meta.model.objects.get(name="Partner des Partners")
+    farther = ActorFactory(name="Zweiter Partner des Partners")
+    TieFactory(source=partner, target=farther)
+    ring2_tie = TieFactory(source=far, target=farther)
+    derived(far, farther, count=2, public_count=1)
+    TieFactory(source=far, target=ActorFactory(name="Drei Schritte entfernt"))
+
+    data = ego(client, star, steps="2").json()
+
+    assert {"Partner des Partners", "Zweiter Partner des Partners"} <= names(data)
+    assert "Drei Schritte entfernt" not in names(data)
+    ids = {e["id"] for e in data["edges"]}
+    assert f"t{ring2_tie.pk}" in ids
+    assert f"d{min(far.pk, farther.pk)}-{max(far.pk, farther.pk)}" in ids
+    assert data["edges_truncated"] is False
+
+
+def test_the_ego_network_keeps_the_egos_ties_when_edges_are_capped(client, monkeypatch, star):
+    monkeypatch.setattr(graph_map, "GRAPH_MAX_EDGES", 2)
+    data = ego(client, star, steps="2").json()
+
+    assert len(data["edges"]) == 2
+    assert all(star.pk in (e["source"], e["target"]) for e in data["edges"])
+    assert data["edges_truncated"] is True
+
+
+# --- aggregated views from the nightly snapshot ------------------------------------------------
+
+
+@pytest.fixture
+def cliques(db):
+    """Two groups joined by one tie: four associations (all tied, theme Klimaschutz) and three schools.
+
+    An unpublished association is tied to two of the four (internal only); ties are current.
+    """
+    klima = ThemeFactory(name_de="Klimaschutz", slug="klimaschutz")
+    vereine = [ActorFactory(name=f"Verein {i}") for i in range(4)]
+    for verein in vereine[:3]:
+        verein.themes.add(klima)
+    schulen = [ActorFactory(name=f"Schule {i}", kind=ActorKind.SCHOOL) for i in range(3)]
+    for group in (vereine, schulen):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                TieFactory(source=a, target=b)
+    derived(vereine[0], schulen[0], count=3, public_count=1)  # the bridge
+    secret = ActorFactory(name="Geheimer Verein", published=False)
+    TieFactory(source=secret, target=vereine[0], public=False)
+    TieFactory(source=secret, target=vereine[1], public=False)
+    return {"vereine": vereine, "schulen": schulen, "secret": secret}
+
+
+def snapshots():
+    return analytics.snapshot_compute(SnapshotScope.INTERNAL), analytics.snapshot_compute(SnapshotScope.PUBLIC)
+
+
+def test_the_view_by_group_shows_the_groups_of_the_public_snapshot_to_a_visitor(client, cliques):
+    snapshots()
+    data = graph(client, view="communities").json()
+
+    assert [(n["id"], n["count"], n["inner_ties"], n["community"]) for n in data["nodes"]] == [
+        ("community-0", 4, 6, 0),
+        ("community-1", 3, 3, 1),
+    ]
+    assert [n["name"] for n in data["nodes"]] == [
+        "Gruppe 1 · 4 Akteure · meist Vereine, Klimaschutz",
+        "Gruppe 2 · 3 Akteure · meist Schulen",
+    ]
+    assert [(e["source"], e["target"], e["weight"]) for e in data["edges"]] == [("community-0", "community-1", 1)]
+    assert (data["aggregated"], data["view"], data["total"], data["groups"]) == (True, "communities", 7, 2)
+    assert data["snapshot_label"]
+
+
+def test_staff_see_the_groups_of_the_internal_snapshot(client, coordinator, cliques):
+    snapshots()
+    client.force_login(coordinator)
+    data = graph(client, view="communities").json()
+
+    assert [(n["count"], n["inner_ties"]) for n in data["nodes"]] == [(5, 8), (3, 3)]
+
+
+def test_a_visitor_sees_no_groups_of_the_internal_snapshot(client, cliques):
+    analytics.snapshot_compute(SnapshotScope.INTERNAL)
+    data = graph(client, view="communities").json()
+
+    assert data["nodes"] == []
+    assert "nachts berechnet" in data["message"]
+
+
+def test_the_smaller_groups_are_summed_up_as_the_others(client, monkeypatch, cliques):
+    monkeypatch.setattr(analytics, "TOP_COMMUNITIES", 1)
+    snapshots()
+    data = graph(client, view="communities").json()
+
+    assert [(n["id"], n["count"], "community" in n) for n in data["nodes"]] == [
+        ("community-0", 4, True),
+        ("community-rest", 3, False),
+    ]
+    assert data["nodes"][1]["name"] == "Übrige Gruppen · 3 Akteure · meist Schulen"
+    assert [(e["source"], e["target"], e["weight"]) for e in data["edges"]] == [("community-0", "community-rest", 1)]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"community": "0"}, {"Verein 0", "Verein 1", "Verein 2", "Verein 3"}),
+        ({"community": "1"}, {"Schule 0", "Schule 1", "Schule 2"}),
+        ({"community": "1", "view": "kinds"}, {"Schule"}),
+        ({"community": "7"}, set()),
+        ({"community": "x"}, {"Verein 0", "Verein 1", "Verein 2", "Verein 3", "Schule 0", "Schule 1", "Schule 2"}),
+    ],
+)
+def test_the_group_filter_shows_the_members_of_one_group(client, cliques, params, expected):
+    snapshots()
+    assert names(graph(client, **params).json()) == expected
+
+
+def test_the_group_filter_follows_the_readers_snapshot(client, coordinator, cliques):
+    snapshots()
+    client.force_login(coordinator)
+    assert "Geheimer Verein" in names(graph(client, community="0").json())
+
+
+def test_without_a_snapshot_the_group_filter_matches_nobody(client, cliques):
+    assert graph(client, community="0").json()["nodes"] == []
+
+
+@pytest.mark.parametrize("user", [None, "coordinator"])
+def test_the_view_by_kind_from_the_snapshot_equals_the_live_aggregation(client, request, cliques, user):
+    if user:
+        client.force_login(request.getfixturevalue(user))
+    live = graph(client, view="kinds").json()  # no snapshot yet: live
+    snapshots()
+    stored = graph(client, view="kinds").json()
+
+    assert "snapshot" not in live and stored["snapshot"]
+    assert {n["id"]: n["count"] for n in stored["nodes"]} == {n["id"]: n["count"] for n in live["nodes"]}
+    assert {n["id"]: n["inner_ties"] for n in stored["nodes"]} == {n["id"]: n["inner_ties"] for n in live["nodes"]}
+
+    def pairs(data):
+        summed = {}
+        for e in data["edges"]:
+            summed[(e["source"], e["target"])] = summed.get((e["source"], e["target"]), 0) + e["weight"]
+        return summed
+
+    assert pairs(stored) == pairs(live) == {("kind-association", "kind-school"): 1}
+    assert stored["total"] == live["total"] == (8 if user else 7)
+
+
+def test_the_view_by_kind_with_filters_is_aggregated_live(client, cliques):
+    snapshots()
+    for verein in cliques["vereine"][2:]:  # after the snapshot
+        TieFactory(source=verein, target=cliques["schulen"][2])
+
+    data = graph(client, view="kinds", layer="declared").json()
+
+    assert "snapshot" not in data
+    assert [(e["source"], e["target"], e["kind"], e["weight"]) for e in data["edges"]] == [
+        ("kind-association", "kind-school", "declared", 2)
+    ]
+
+
+def test_the_map_page_offers_three_views(client, scene):
+    page = client.get(reverse("network:map"), {"view": "communities"}).content.decode()
+
+    for label in ("Einzelne Akteure", "nach Art", "nach Gruppen"):
+        assert label in page
+    assert 'value="communities" checked' in page

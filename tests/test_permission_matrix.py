@@ -31,6 +31,7 @@ from tests import matrix
 from tests.factories import (
     ActorFactory,
     DepartmentFactory,
+    ListingFactory,
     MembershipFactory,
     PersonFactory,
     ThemeFactory,
@@ -242,6 +243,7 @@ def _admin_objects():
     ThemeFactory(name_de="Klimaschutz", slug="klimaschutz")
     MembershipFactory(actor=actor, person=PersonFactory())
     TieFactory(source=actor, target=ActorFactory(name="Partner im Back Office"))
+    ListingFactory(actor=actor, title="Angebot im Back Office")
     ActorEvent.objects.create(actor=actor, kind="created", version=1, data={})
     Group.objects.create(name="Gruppe")
     start = timezone.now()

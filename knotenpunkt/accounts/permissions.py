@@ -368,3 +368,83 @@ def can_delete_followup(user, followup) -> bool:
     if not can_view_followup(user, followup):
         return False
     return is_coordinator(user) or followup.created_by_id == user.pk
+
+
+# --- synergies: offers and needs ---------------------------------------------------------
+
+
+def visible_listings(user, queryset=None):
+    """Offers and needs this user may see (expiry is the caller's filter: `.current()`).
+
+    Internal readers: all. Everybody else: public listings of published actors; actor editors
+    also every listing of their own actors.
+    """
+    from knotenpunkt.synergies.models import Listing
+
+    qs = Listing.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return qs
+    public = Q(public=True, actor__published=True)
+    if role == Role.ACTOR_EDITOR:
+        return qs.filter(public | Q(actor_id__in=_edited_ids(user)))
+    return qs.filter(public)
+
+
+def can_manage_listings(user, actor) -> bool:
+    """Post, change and withdraw an actor's offers and needs: whoever may edit the actor."""
+    return can_edit_actor(user, actor)
+
+
+# --- synergies: suggestions and introductions ---------------------------------------------
+
+
+def can_view_suggestions(user, actor) -> bool:
+    """Partner suggestions for `actor`: internal readers for every actor, actor editors for their own."""
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return True
+    if role == Role.ACTOR_EDITOR:
+        return actor.pk in _edited_ids(user)
+    return False
+
+
+def sees_internal_reasons(user) -> bool:
+    """Reasons resting on internal data (non-public ties, internal listings) only reach internal readers.
+
+    Actor editors see suggestions of published partners with the reasons that rest on public data.
+    """
+    return is_internal_reader(user)
+
+
+def can_ask_synergy_question(user) -> bool:
+    """The free-text question ("Wer arbeitet zu Klimaschutz in Burkina Faso?")."""
+    return role_of(user) is not None
+
+
+def can_manage_opt_out(user, actor) -> bool:
+    return can_edit_actor(user, actor)
+
+
+def visible_introductions(user, queryset=None):
+    """Introductions: all for internal readers, those of their own actors for actor editors."""
+    from knotenpunkt.synergies.models import Introduction
+
+    qs = Introduction.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (Role.COORDINATOR, Role.CITY_STAFF):
+        return qs
+    if role == Role.ACTOR_EDITOR:
+        mine = _edited_ids(user)
+        return qs.filter(Q(actor_a_id__in=mine) | Q(actor_b_id__in=mine))
+    return qs.none()
+
+
+def can_manage_introductions(user) -> bool:
+    """Propose, send and advance introductions: the coordination."""
+    return is_coordinator(user)
+
+
+def can_request_introduction(user, actor) -> bool:
+    """Ask the office to introduce `actor` (one's own) to a suggested partner."""
+    return is_coordinator(user) or (role_of(user) == Role.ACTOR_EDITOR and actor.pk in _edited_ids(user))

@@ -170,6 +170,7 @@ def actor_create(*, user, data: dict) -> Actor:
     )
     search.index_actors([actor.pk])
     bump_content_generation()
+    _refresh_suggestions(actor.pk)
     return actor
 
 
@@ -209,7 +210,15 @@ def actor_update(*, user, actor: Actor, data: dict, expected_version: int) -> Ac
         )
         search.index_actors([current.pk])
         bump_content_generation()
+        _refresh_suggestions(current.pk)
     return current
+
+
+def _refresh_suggestions(actor_id: int) -> None:
+    """Fresh partner suggestions for the actor after commit (themes, countries, description may have changed)."""
+    from knotenpunkt.synergies.suggestions import refresh_later
+
+    refresh_later([actor_id])
 
 
 def actor_set_published(*, user, actor: Actor, published: bool, expected_version: int | None = None) -> Actor:

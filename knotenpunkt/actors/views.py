@@ -20,6 +20,7 @@ from knotenpunkt.lib.pagination import CappedPaginator
 from knotenpunkt.network.forms import TieForm
 from knotenpunkt.network.readings import actor_position
 from knotenpunkt.network.selectors import derived_ties_for_profile
+from knotenpunkt.synergies import listings
 
 
 def _get_actor_for_user(request, slug) -> Actor:
@@ -82,6 +83,8 @@ def detail(request, slug):
         "network_position": actor_position(actor, internal=permissions.is_internal_reader(request.user)),
         "actor_upcoming": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=True, limit=5),
         "actor_past": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=False, limit=5),
+        "listings": listings.profile_listings(user=request.user, actor=actor),
+        "can_view_suggestions": permissions.can_view_suggestions(request.user, actor),
     }
     if internal:
         context["memberships"] = selectors.actor_memberships(actor)

@@ -50,8 +50,12 @@ SCHEDULE = (
     Periodic("knotenpunkt.network.tasks.rebuild_derived_ties", "day", at=dt.time(3, 0)),
     # Network analytics snapshots (internal and public), after the derived relationships.
     Periodic("knotenpunkt.network.tasks.compute_network_snapshot", "day", at=dt.time(4, 0)),
+    # Partner suggestions in full, after the derived relationships.
+    Periodic("knotenpunkt.synergies.tasks.compute_suggestions", "day", at=dt.time(4, 30)),
     # Follow-up reminders by e-mail.
     Periodic("knotenpunkt.interactions.tasks.send_followup_reminders", "day", at=dt.time(7, 0)),
+    # Introduction mails that failed are tried again.
+    Periodic("knotenpunkt.synergies.tasks.send_introduction_mails", "hour", minute=20),
 )
 
 

@@ -31,6 +31,7 @@ public basis (`public_count > 0`). Figures:
 # ruff: noqa: S608 (SQL built from model table names only; values are parameters)
 from __future__ import annotations
 
+import datetime
 import logging
 import multiprocessing
 import os
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 import igraph as ig
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from scipy import sparse
 from scipy.stats import rankdata
@@ -68,6 +70,7 @@ KEEP_SNAPSHOTS = 30  # per scope, besides the monthly ones
 KEEP_ACTOR_METRICS = 2  # per scope: per-actor rows of the newest snapshots only
 FETCH_ROWS = 200_000
 SEED = 20260101
+TOP_COMMUNITIES = 50  # groups shown one by one on the map's view by group; the others are summed as "übrige"
 KINDS = [k for k, _label in ActorKind.choices]
 LEVELS = [k for k, _label in Level.choices]
 
@@ -133,8 +136,15 @@ def _pairs(ids: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray):
     return matrix
 
 
-def load_graph(scope: str, today=None) -> Graph:
-    """Read the scope's actors, ties and derived pairs straight from the database into arrays."""
+def load_graph(scope: str, today=None, *, as_of: datetime.date | None = None) -> Graph:
+    """Read the scope's actors, ties and derived pairs straight from the database into arrays.
+
+    `today` only decides which declared ties are current and how old meetings are; every actor and
+    derived pair of today counts. For the network as it was on a past day pass `as_of` instead
+    (see load_graph_as_of).
+    """
+    if as_of is not None:
+        return load_graph_as_of(scope, as_of)
     today = today or timezone.localdate()
     actor_t, tie_t, derived_t = Actor._meta.db_table, Tie._meta.db_table, DerivedTie._meta.db_table
     public = scope == SnapshotScope.PUBLIC
@@ -170,6 +180,77 @@ def load_graph(scope: str, today=None) -> Graph:
     derived = _pairs(ids, da, db, dw * factor)
     del da, db, dw
 
+    merged = (declared + derived).tocoo()
+    return Graph(
+        ids=ids,
+        kinds=kinds,
+        levels=levels,
+        u=merged.row.astype(np.int64),
+        v=merged.col.astype(np.int64),
+        w=merged.data.astype(np.float64),
+        declared_pairs=int(declared.nnz),
+        derived_pairs=int(derived.nnz),
+    )
+
+
+def _compiled(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.sql_with_params()  # parameters already adapted for the database
+    return sql, list(params)
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def load_graph_as_of(scope: str, as_of: datetime.date) -> Graph:
+    """The scope's graph as it stood at the end of day `as_of` (monthly history).
+
+    * declared ties that had started and not yet ended on `as_of`; a tie without a start date counts
+      from the day it was entered (`created_at`);
+    * derived pairs that had first met by `as_of` (public: first met at a public activity);
+    * actors entered by then (`created_at`), and also actors entered later whose ties or meetings
+      are dated before: the record is younger than the actor (data entered afterwards, the demo).
+
+    Which actors are published, and which ties public, is today's setting: the public history never
+    shows an actor the public directory does not show now. The stored meeting weights sum over all
+    meetings, earlier and later ones alike, and cannot be split at a date; so in the history every
+    derived pair weighs 1, like a declared tie (this only affects the weighted figures: communities).
+    """
+    public = scope == SnapshotScope.PUBLIC
+    cutoff = timezone.make_aware(datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time()))
+    actors = Actor.objects.all()
+    if public:
+        actors = actors.filter(published=True)
+    actors = actors.annotate(existed=_flag(Q(created_at__lt=cutoff))).order_by("id")
+    ids, kinds, levels, existed = _fetch(
+        *_compiled(actors.values_list("id", "kind", "level", "existed")), 4, (np.int64, object, object, bool)
+    )
+
+    ties = Tie.objects.filter(Q(start_date__lte=as_of) | Q(start_date__isnull=True, created_at__lt=cutoff))
+    if public:
+        ties = ties.filter(public=True)
+    ties = ties.annotate(current=_flag(Q(end_date__isnull=True) | Q(end_date__gte=as_of))).order_by()
+    ta, tb, current = _fetch(
+        *_compiled(ties.values_list("source_id", "target_id", "current")), 3, (np.int64, np.int64, bool)
+    )
+    met = {"public_first_met__lte": as_of} if public else {"first_met__lte": as_of}
+    da, db = _fetch(
+        *_compiled(DerivedTie.objects.filter(**met).order_by().values_list("actor_a_id", "actor_b_id")),
+        2,
+        (np.int64, np.int64),
+    )
+
+    # Actors the data shows were there: entered by then, or at one end of a tie or meeting dated before.
+    known = np.union1d(ids[existed], np.concatenate([ta, tb, da, db]))
+    keep = np.isin(ids, known)
+    ids, kinds, levels = ids[keep], kinds[keep], levels[keep]
+    kind_index = {k: i for i, k in enumerate(KINDS)}
+    level_index = {k: i for i, k in enumerate(LEVELS)}
+    kinds = np.fromiter((kind_index.get(k, kind_index["other"]) for k in kinds), dtype=np.int16, count=len(kinds))
+    levels = np.fromiter((level_index.get(k, 0) for k in levels), dtype=np.int16, count=len(levels))
+
+    declared = _pairs(ids, ta[current], tb[current], np.ones(int(current.sum())))
+    derived = _pairs(ids, da, db, np.ones(len(da)))
     merged = (declared + derived).tocoo()
     return Graph(
         ids=ids,
@@ -367,6 +448,7 @@ def compute(
         "without_administration_by_kind": without_by_kind.tolist(),
         "isolates_by_kind": np.bincount(k[isolates], minlength=len(KINDS)).tolist(),
         "community_sizes": community_sizes[:50].tolist(),
+        "communities": _community_aggregates(community, k, u, v),
         "component_sizes": component_sizes[:20].tolist(),
         "degree_histogram": _log_histogram(degree),
         "top_brokers": [[int(graph.ids[i]), float(betweenness[i])] for i in top_b if betweenness[i] > 0],
@@ -394,6 +476,59 @@ def _pair_matrix(a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
     matrix = counts + counts.T
     np.fill_diagonal(matrix, np.diag(counts))
     return matrix
+
+
+def _community_aggregates(community: np.ndarray, kinds: np.ndarray, u: np.ndarray, v: np.ndarray) -> dict:
+    """The map's view by group: the TOP_COMMUNITIES largest groups one by one, the rest as "übrige".
+
+    `sizes`, `kinds` (the most common actor kind) and `matrix` (symmetric; edges between two groups,
+    the diagonal edges within one) are indexed by group, the last entry being "übrige" if `rest`.
+    `themes` (the most common theme's id or None) is added by snapshot_compute (it needs the database).
+    """
+    count = int(community.max()) + 1 if len(community) and community.max() >= 0 else 0
+    shown = min(count, TOP_COMMUNITIES)
+    groups = shown + (1 if count > shown else 0)
+    grouped = community >= 0
+    index = np.minimum(community, shown)  # every group beyond the shown ones becomes "übrige"
+    sizes = np.bincount(index[grouped], minlength=groups)
+    by_kind = np.bincount(index[grouped] * len(KINDS) + kinds[grouped], minlength=groups * len(KINDS))
+    by_kind = by_kind.reshape(groups, len(KINDS))
+    # An edge's ends have a tie, hence a group.
+    matrix = _pair_matrix(index[u], index[v], groups) if groups else np.zeros((0, 0), np.int64)
+    return {
+        "count": count,
+        "shown": shown,
+        "rest": count > shown,
+        "sizes": sizes.tolist(),
+        "kinds": [KINDS[int(i)] for i in by_kind.argmax(axis=1)] if groups else [],
+        "matrix": matrix.tolist(),
+        "themes": [None] * groups,
+    }
+
+
+def _community_themes(result: Result) -> list:
+    """The most common theme (its id) of every group of `result.aggregates["communities"]`, None if none has one."""
+    groups = result.aggregates["communities"]
+    n_groups = len(groups["sizes"])
+    ids = result.graph.ids
+    if not n_groups or not len(ids):
+        return [None] * n_groups
+    through = Actor.themes.through
+    actor_ids, theme_ids = _fetch(
+        f"SELECT actor_id, theme_id FROM {through._meta.db_table}", [], 2, (np.int64, np.int64)
+    )
+    at = np.searchsorted(ids, actor_ids).clip(0, len(ids) - 1)
+    keep = ids[at] == actor_ids
+    group = np.minimum(result.community[at[keep]], groups["shown"])
+    themes = theme_ids[keep]
+    themes, group = themes[group >= 0], group[group >= 0]
+    if not len(themes):
+        return [None] * n_groups
+    theme_values, theme_index = np.unique(themes, return_inverse=True)
+    counts = np.bincount(group * len(theme_values) + theme_index, minlength=n_groups * len(theme_values))
+    counts = counts.reshape(n_groups, len(theme_values))
+    best = counts.argmax(axis=1)
+    return [int(theme_values[b]) if counts[g, b] else None for g, b in enumerate(best)]
 
 
 def _log_histogram(degree: np.ndarray) -> list[list[int]]:
@@ -466,27 +601,52 @@ def _prune(scope: str) -> None:
         ActorMetrics.objects.filter(snapshot_id__in=old).delete()
 
 
-def snapshot_compute(scope: str = SnapshotScope.INTERNAL, *, now=None, **options) -> NetworkSnapshot:
-    """Compute and store one snapshot of `scope`; prune old ones. Runs in the background task."""
+def _month_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day.replace(day=1), datetime.time()))
+
+
+def _has_monthly(scope: str, day: datetime.date) -> bool:
+    """Whether `scope` has a monthly snapshot computed in the month of `day` (local time)."""
+    start = _month_start(day)
+    end = _month_start(day.replace(day=28) + datetime.timedelta(days=4))
+    return NetworkSnapshot.objects.filter(
+        scope=scope, monthly=True, computed_at__gte=start, computed_at__lt=end
+    ).exists()
+
+
+def snapshot_compute(
+    scope: str = SnapshotScope.INTERNAL, *, now=None, as_of: datetime.date | None = None, **options
+) -> NetworkSnapshot:
+    """Compute and store one snapshot of `scope`; prune old ones. Runs in the background task.
+
+    With `as_of` (a past day): the network as it stood at the end of that day (load_graph_as_of),
+    stored as the monthly snapshot of its month with `computed_at` the last second of that day;
+    without per-actor rows (the profiles and lists read the newest snapshot only).
+    """
     if scope not in SnapshotScope.values:
         raise ValueError(f"unknown scope {scope!r}")
     started = time.perf_counter()
-    now = now or timezone.now()
-    graph = load_graph(scope, today=timezone.localdate(now))
+    if as_of is not None:
+        now = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time(23, 59, 59)))
+        graph = load_graph(scope, as_of=as_of)
+    else:
+        now = now or timezone.now()
+        graph = load_graph(scope, today=timezone.localdate(now))
     load_s = time.perf_counter() - started
     result = compute(graph, **options)
     result.aggregates["timings"]["load_s"] = round(load_s, 3)
-    local = timezone.localtime(now)
+    result.aggregates["communities"]["themes"] = _community_themes(result)
+    if as_of is not None:
+        result.aggregates["as_of"] = as_of.isoformat()
     with transaction.atomic():
-        monthly = not NetworkSnapshot.objects.filter(
-            scope=scope, monthly=True, computed_at__gte=local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        ).exists()
+        monthly = not _has_monthly(scope, timezone.localdate(now))
         snapshot = NetworkSnapshot.objects.create(
             scope=scope, computed_at=now, monthly=monthly, aggregates=result.aggregates, **result.figures
         )
-        t = time.perf_counter()
-        _store_metrics(snapshot.pk, result)
-        result.aggregates["timings"]["store_s"] = round(time.perf_counter() - t, 3)
+        if as_of is None:
+            t = time.perf_counter()
+            _store_metrics(snapshot.pk, result)
+            result.aggregates["timings"]["store_s"] = round(time.perf_counter() - t, 3)
         _prune(scope)
         if scope == SnapshotScope.PUBLIC:
             bump_content_generation()  # profiles and the public health page show the new figures
@@ -495,6 +655,27 @@ def snapshot_compute(scope: str = SnapshotScope.INTERNAL, *, now=None, **options
         snapshot.save(update_fields=["duration_seconds", "aggregates"])
     logger.info("network snapshot %s: %s actors in %.1f s", scope, graph.n, snapshot.duration_seconds)
     return snapshot
+
+
+def month_ends(months: int, today: datetime.date | None = None) -> list[datetime.date]:
+    """The last days of the `months` months before the current one, oldest first."""
+    day = (today or timezone.localdate()).replace(day=1)
+    ends = []
+    for _ in range(months):
+        day -= datetime.timedelta(days=1)
+        ends.append(day)
+        day = day.replace(day=1)
+    return ends[::-1]
+
+
+def snapshot_history(scope: str, months: int, *, today: datetime.date | None = None, **options):
+    """Fill the monthly history: one as-of snapshot for each of the last `months` month ends whose
+    month has no monthly snapshot yet (idempotent: a second run computes nothing). Oldest first."""
+    return [
+        snapshot_compute(scope, as_of=end, **options)
+        for end in month_ends(months, today)
+        if not _has_monthly(scope, end)
+    ]
 
 
 def latest_snapshot(scope: str) -> NetworkSnapshot | None:

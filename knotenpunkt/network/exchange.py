@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import secrets
@@ -314,12 +315,40 @@ def gexf(network: Network):
     return _chunked(lines())
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text a spreadsheet would evaluate when it opens a CSV file: "=", "@", tab and CR always start a
+# formula; "+" and "-" only when something other than a number or a space follows ("-2+3+cmd|' /C
+# calc'!A0", "+49 7141 …"). "-5", "+3.2" and a Markdown list ("- Punkt") stay as they are, unless the
+# text also holds a DDE call (`program|'argument'!cell`), which Excel runs even after "- ".
+_ALWAYS_FORMULA = ("=", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-](\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+_DDE = re.compile(r"\|[^!]*!")
 
 
 def neutralise(value):
-    """A spreadsheet would run a cell starting with =, +, -, @ as a formula: prefix it with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """CSV only: prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(_ALWAYS_FORMULA):
+        return "'" + value
+    if value[0] in "+-" and len(value) > 1:
+        if _NUMBER.fullmatch(value):
+            return value
+        if value[1].isspace() and not _DDE.search(value):
+            return value
+        return "'" + value
+    return value
+
+
+# What the import reads as escaped text: apostrophes before a leading "=", "+", "-" or "@" lose
+# the first one (`_clean`). Exports written before 2026-11 put one before every such text; the Kumu
+# workbook and JSON now add one only where the import would otherwise lose or refuse the text:
+# before a leading "=" in JSON (the JSON import refuses it, see `_read_json`) and before a text
+# that itself starts that way ("'=…"), so that every text goes out and comes back unchanged.
+_ESCAPED = re.compile(r"'+[=+\-@]")
+
+
+def _kumu_text(value, *, json_text: bool = False):
+    if isinstance(value, str) and (_ESCAPED.match(value) or (json_text and value.startswith("="))):
         return "'" + value
     return value
 
@@ -394,29 +423,37 @@ def _kumu_element(network: Network, node) -> dict:
     }
 
 
+def _kumu_connection_values(source, target, attrs) -> list:
+    """A connection in the order of KUMU_CONNECTION_COLUMNS. No text here needs `_kumu_text`:
+    slugs, kinds and ISO dates never start with an apostrophe or "="."""
+    return [
+        source,
+        target,
+        attrs["kind"],
+        "directed" if attrs["directed"] else "undirected",
+        attrs["origin"],
+        attrs["weight"],
+        attrs["start"],
+        attrs["end"],
+        "yes" if attrs["public"] else "no",
+    ]
+
+
 def _kumu_connection(source, target, attrs) -> dict:
-    return {
-        "From": source,
-        "To": target,
-        "Type": attrs["kind"],
-        "Direction": "directed" if attrs["directed"] else "undirected",
-        "Origin": attrs["origin"],
-        "Weight": attrs["weight"],
-        "Start": attrs["start"],
-        "End": attrs["end"],
-        "Public": "yes" if attrs["public"] else "no",
-    }
+    return dict(zip(KUMU_CONNECTION_COLUMNS, _kumu_connection_values(source, target, attrs), strict=True))
 
 
 def kumu_json(network: Network):
     def lines():
         yield '{"elements": ['
         for i, node in enumerate(network.nodes):
-            element = {k.lower(): neutralise(v) for k, v in _kumu_element(network, node).items()}
+            element = {k.lower(): _kumu_text(v, json_text=True) for k, v in _kumu_element(network, node).items()}
             yield ("," if i else "") + "\n" + json.dumps(element, ensure_ascii=False)
         yield '\n], "connections": ['
         for i, (_id, source, target, attrs) in enumerate(network.edges()):
-            connection = {k.lower(): neutralise(v) for k, v in _kumu_connection(source, target, attrs).items()}
+            connection = {
+                k.lower(): _kumu_text(v, json_text=True) for k, v in _kumu_connection(source, target, attrs).items()
+            }
             yield ("," if i else "") + "\n" + json.dumps(connection, ensure_ascii=False)
         yield "\n]}\n"
 
@@ -424,24 +461,200 @@ def kumu_json(network: Network):
 
 
 def kumu_xlsx(network: Network) -> Path:
-    """Write the workbook to a temporary file (write-only mode: rows go to disk as they come)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    elements = workbook.create_sheet("Elements")
-    elements.append(KUMU_ELEMENT_COLUMNS)
-    for node in network.nodes:
-        row = _kumu_element(network, node)
-        elements.append([neutralise(row[c]) for c in KUMU_ELEMENT_COLUMNS])
-    connections = workbook.create_sheet("Connections")
-    connections.append(KUMU_CONNECTION_COLUMNS)
-    for _id, source, target, attrs in network.edges():
-        row = _kumu_connection(source, target, attrs)
-        connections.append([neutralise(row[c]) for c in KUMU_CONNECTION_COLUMNS])
+    """Write the workbook to a temporary file, row by row (see `XlsxWriter`)."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
-    workbook.save(handle.name)
+    try:
+        _write_kumu_xlsx(network, handle.name)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
     return Path(handle.name)
+
+
+def _write_kumu_xlsx(network: Network, path: str) -> None:
+    with XlsxWriter(path) as workbook:
+        workbook.add_sheet(
+            "Elements",
+            KUMU_ELEMENT_COLUMNS,
+            (
+                [_kumu_text(row[c]) for c in KUMU_ELEMENT_COLUMNS]
+                for row in (_kumu_element(network, node) for node in network.nodes)
+            ),
+        )
+        workbook.add_sheet(
+            "Connections",
+            KUMU_CONNECTION_COLUMNS,
+            (_kumu_connection_values(source, target, attrs) for _id, source, target, attrs in network.edges()),
+        )
+
+
+# --- Kumu workbook: a small streaming xlsx writer ----------------------------------------------------
+
+XLSX_ROWS = 1_048_576  # rows per sheet in Excel (and LibreOffice), the header included
+XLSX_CHARS = 32_767  # characters per cell in Excel; longer text is cut
+_XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_XLSX_STYLES = (  # style 0: normal, style 1: bold (the header row)
+    f'<styleSheet xmlns="{_XLSX_MAIN}">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _xlsx_tail(value) -> str:
+    """A cell after its reference: text as an inline string (`t="inlineStr"`), a number as a value.
+
+    An inline string is text by type: Excel and LibreOffice show "=SUM(A1)" or "- Punkt" as
+    written and never evaluate it, so the workbook needs no apostrophes. "" for an empty cell.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        text = _XML_INVALID.sub("", value)[:XLSX_CHARS]
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        return f' t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"xlsx cells are text or numbers, not {value!r}")
+    return f"><v>{value!r}</v></c>"
+
+
+class _Tails(dict):
+    """value → `_xlsx_tail(value)`, kept for short values: kinds, dates, slugs repeat a million times."""
+
+    LIMIT = 300_000
+
+    def __missing__(self, value):
+        tail = _xlsx_tail(value)
+        if len(self) < self.LIMIT and (type(value) is not str or len(value) <= 100):
+            self[value] = tail
+        return tail
+
+
+class XlsxWriter:
+    """Writes a workbook of text and number cells straight into the zip, one row at a time.
+
+    Every text is an inline string cell, every number a number cell; the header row is bold and
+    frozen. Sheets longer than Excel's 1,048,576 rows continue in "Name 2", "Name 3", … (each with
+    the header). Per connection row openpyxl's write-only mode needs about 57 µs of CPU, xlsxwriter
+    (constant_memory) 31 µs, this writer 4.5 (docs/decisions.md, bench/exchange.py).
+    """
+
+    def __init__(self, path):
+        self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._sheets = []
+        self._tails = _Tails()
+        self.rows = {}  # sheet name → rows written, the header included
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *_args):
+        if exc_type is None:
+            self._finish()
+        self._zip.close()
+
+    def add_sheet(self, name: str, header, rows) -> None:
+        rows = iter(rows)
+        header_cells = "".join(f'<c r="{self._letter(i)}1" s="1"{_xlsx_tail(v)}' for i, v in enumerate(header))
+        letters = [self._letter(i) for i in range(len(header))]
+        part = 1
+        while True:
+            self._sheets.append(name if part == 1 else f"{name} {part}")
+            self.rows[self._sheets[-1]], full = self._write_part(len(self._sheets), header_cells, letters, rows)
+            if not full:
+                return
+            try:  # the last part is full: another one only if a row follows
+                rows = itertools.chain([next(rows)], rows)
+            except StopIteration:
+                return
+            part += 1
+
+    @staticmethod
+    def _letter(index: int) -> str:
+        letters = ""
+        index += 1
+        while index:
+            index, rest = divmod(index - 1, 26)
+            letters = chr(65 + rest) + letters
+        return letters
+
+    def _write_part(self, index: int, header_cells: str, letters: list, rows) -> tuple[int, bool]:
+        """One worksheet part: (rows written, whether it stopped at the row limit)."""
+        tail, limit = self._tails.__getitem__, XLSX_ROWS
+        with self._zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as handle:
+            head = f'{_XML_HEAD}<worksheet xmlns="{_XLSX_MAIN}"><sheetViews><sheetView workbookViewId="0">'
+            head += '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            head += f'</sheetView></sheetViews><sheetData><row r="1">{header_cells}</row>'
+            buffer, number = [head], 1
+            full = False
+            for values in rows:
+                number += 1
+                n = str(number)
+                cells = [f'<c r="{letter}{n}"{t}' for letter, t in zip(letters, map(tail, values), strict=True) if t]
+                buffer.append(f'<row r="{n}">{"".join(cells)}</row>')
+                if len(buffer) >= 2000:
+                    handle.write("".join(buffer).encode())
+                    buffer = []
+                if number >= limit:
+                    full = True
+                    break
+            buffer.append("</sheetData></worksheet>")
+            handle.write("".join(buffer).encode())
+        return number, full
+
+    def _finish(self) -> None:
+        count = len(self._sheets)
+        sheets = "".join(
+            f'<sheet name={quoteattr(name[:31])} sheetId="{i}" r:id="rId{i}"/>'
+            for i, name in enumerate(self._sheets, start=1)
+        )
+        parts = {
+            "[Content_Types].xml": (
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/xl/workbook.xml" ContentType="{_XLSX_TYPE}.sheet.main+xml"/>'
+                f'<Override PartName="/xl/styles.xml" ContentType="{_XLSX_TYPE}.styles+xml"/>'
+                + "".join(
+                    f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_XLSX_TYPE}.worksheet+xml"/>'
+                    for i in range(1, count + 1)
+                )
+                + "</Types>"
+            ),
+            "_rels/.rels": (
+                f'<Relationships xmlns="{_PACKAGE_REL}">'
+                f'<Relationship Id="rId1" Type="{_XLSX_REL}/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{_XLSX_MAIN}" xmlns:r="{_XLSX_REL}">'
+                f"<bookViews><workbookView/></bookViews><sheets>{sheets}</sheets></workbook>"
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                f'<Relationships xmlns="{_PACKAGE_REL}">'
+                + "".join(
+                    f'<Relationship Id="rId{i}" Type="{_XLSX_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                    for i in range(1, count + 1)
+                )
+                + f'<Relationship Id="rId{count + 1}" Type="{_XLSX_REL}/styles" Target="styles.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/styles.xml": _XLSX_STYLES,
+        }
+        for name, text in parts.items():
+            self._zip.writestr(name, _XML_HEAD + text)
 
 
 # format key: (writer, content type, file extension, label)
@@ -516,6 +729,17 @@ def _cell(value):
     return str(value)
 
 
+class Formula(str):
+    """A cell the upload holds as a formula: never imported, the row lists it as a problem."""
+
+    __slots__ = ()
+
+
+def _formula(value) -> Formula:
+    text = getattr(value, "text", value)  # array formulas come as objects
+    return Formula(text if isinstance(text, str) else "=…")
+
+
 def _read_xlsx(data: bytes) -> tuple[list, list]:
     from openpyxl import load_workbook
 
@@ -531,8 +755,8 @@ def _read_xlsx(data: bytes) -> tuple[list, list]:
     for name in ("elements", "connections"):
         rows = []
         if name in sheets:
-            for row in sheets[name].iter_rows(values_only=True):
-                rows.append([_cell(v) for v in row])
+            for row in sheets[name].iter_rows():  # loaded without data_only: formulas are data_type "f"
+                rows.append([_formula(c.value) if c.data_type == "f" else _cell(c.value) for c in row])
                 if len(rows) > MAX_ROWS + 1:
                     raise ImportFileError(_("Die Datei hat mehr als %(n)d Zeilen.") % {"n": MAX_ROWS})
         tables.append(_as_dicts(rows))
@@ -580,7 +804,11 @@ def _read_json(data: bytes) -> tuple[list, list]:
                     value = "|".join(_cell(v) for v in value)
                 elif isinstance(value, bool):
                     value = "yes" if value else "no"
-                values[str(key)] = _cell(value)
+                value = _cell(value)
+                # JSON has no formulas, but Kumu JSON is often converted from a spreadsheet: a leading
+                # "=" is then a formula that was not evaluated, not data. It is refused like a formula
+                # cell; our own JSON export writes a text beginning with "=" as "'=…" (`_kumu_text`).
+                values[str(key)] = Formula(value) if value.startswith("=") else value
             rows.append((number, values))
         tables.append(rows)
     return tables[0], tables[1]
@@ -656,22 +884,25 @@ def name_key(name: str) -> str:
 
 
 def _clean(values: dict, row: Row, allowed: dict) -> dict:
-    """Known columns only; formulas are refused (the cell is dropped and the row says so)."""
+    """Known columns only; formulas are refused (the cell is dropped and the row says so).
+
+    Only what the reader marked as a `Formula` is one (an xlsx formula cell, a JSON text starting
+    with "="); a text cell "- Punkt", "+49 7141 …" or "@verein" is text.
+    """
     out = {}
     for column, value in values.items():
         canonical = allowed.get(fold(column.strip()))
         if canonical is None:
             continue
-        value = value.strip()
-        if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
-            out[canonical] = value[1:]  # text a spreadsheet export neutralised (see `neutralise`)
-            continue
-        if value.startswith(("=", "+", "-", "@")):
+        if isinstance(value, Formula):
             row.problems.append(
                 _("Spalte „%(column)s“ enthält eine Formel (%(value)s); der Wert wird nicht übernommen.")
                 % {"column": canonical, "value": value[:40]}
             )
             continue
+        value = value.strip()
+        if _ESCAPED.match(value):
+            value = value[1:]  # text an export escaped (see `_kumu_text` and `neutralise`)
         out[canonical] = value
     return out
 

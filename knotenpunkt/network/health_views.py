@@ -1,18 +1,27 @@
-"""The network-health page (/netzwerk/gesundheit/): the newest analytics snapshot, read aloud and charted.
+"""The network-health page (/netzwerk/gesundheit/): the newest analytics snapshot, read aloud and charted,
+and its change over the monthly snapshots ("Entwicklung": one point per month, the newest last).
 
 Internal readers see the internal snapshot; everybody else the public one (published actors and
 public ties only), so the page never shows more than the public directory does.
 """
 
 from django.shortcuts import render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, ActorKind
 from knotenpunkt.network.models import ActorMetrics, NetworkSnapshot, SnapshotScope
-from knotenpunkt.network.readings import snapshot_readings
+from knotenpunkt.network.readings import (
+    TREND_FIGURES,
+    figure_value,
+    format_figure,
+    month_label,
+    month_of,
+    snapshot_readings,
+    trend_deltas,
+    trend_readings,
+)
 
 ISOLATES_SHOWN = 50
 TREND_POINTS = 24
@@ -26,7 +35,7 @@ def _degree_labels(histogram):
     return labels
 
 
-def _charts(snapshot, trend):
+def _charts(snapshot):
     agg = snapshot.aggregates or {}
     kind_labels = dict(ActorKind.choices)
     histogram = agg.get("degree_histogram", [])
@@ -54,24 +63,66 @@ def _charts(snapshot, trend):
             "head": (_("Art"), _("Akteure")),
         },
     ]
-    if len(trend) > 1:
-        charts.append(
-            {
-                "id": "trend",
-                "title": _("Entwicklung (Monatsstände)"),
-                "type": "line",
-                "labels": [formats.date_format(s.computed_at, "YEAR_MONTH_FORMAT") for s in trend],
-                "datasets": [
-                    {"label": _("Verbindungen"), "data": [s.edge_count for s in trend]},
-                    {"label": _("Akteure"), "data": [s.node_count for s in trend]},
-                    {"label": _("ohne Verbindung"), "data": [s.isolate_count for s in trend]},
-                ],
-                "head": (_("Monat"), _("Verbindungen"), _("Akteure"), _("ohne Verbindung")),
-            }
-        )
     for chart in charts:
         chart["rows"] = [[label, *(d["data"][i] for d in chart["datasets"])] for i, label in enumerate(chart["labels"])]
     return charts
+
+
+def _monthly_series(scope, latest):
+    """One snapshot per month, oldest first: the monthly ones, and for the newest month the newest."""
+    newest_month = month_of(latest)
+    monthly = [
+        s
+        for s in NetworkSnapshot.objects.filter(scope=scope, monthly=True)
+        .exclude(pk=latest.pk)
+        .order_by("-computed_at", "-id")[: TREND_POINTS + 1]
+        if month_of(s) != newest_month
+    ]
+    by_month = {}
+    for s in reversed(monthly):  # oldest first; the first of a month wins
+        by_month.setdefault(month_of(s), s)
+    return [*sorted(by_month.values(), key=lambda s: s.computed_at)[-(TREND_POINTS - 1) :], latest]
+
+
+def _trend_charts():
+    """(id, title, figures): the Entwicklung charts; figures on a like scale share one."""
+    return [
+        ("size", _("Akteure und Verbindungen"), ["node_count", "edge_count"]),
+        ("apart", _("Ohne Verbindung, ohne Kontakt zur Verwaltung"), ["isolate_count", "without_administration_count"]),
+        ("density", _("Dichte (Anteil der möglichen Verbindungen, %)"), ["density"]),
+        ("community_count", _("Gruppen"), ["community_count"]),
+        ("mean_reach", _("Mittlere Reichweite (Akteure in zwei Schritten)"), ["mean_reach"]),
+    ]
+
+
+def _trend(series):
+    """Line charts per figure over the months, and one table with all of them (for screen readers)."""
+    labels = [month_label(s) for s in series]
+    titles = {key: str(label) for key, label, _kind in TREND_FIGURES}
+    charts = [
+        {
+            "id": f"trend-{chart_id}",
+            "title": title,
+            "type": "line",
+            "labels": labels,
+            "datasets": [{"label": titles[key], "data": [figure_value(s, key) for s in series]} for key in keys],
+        }
+        for chart_id, title, keys in _trend_charts()
+    ]
+    table = {
+        "head": [_("Monat"), *(str(label) for _key, label, _kind in TREND_FIGURES)],
+        "rows": [
+            [month_label(s), *(format_figure(key, figure_value(s, key)) for key, _label, _kind in TREND_FIGURES)]
+            for s in series
+        ],
+    }
+    return {
+        "charts": charts,
+        "table": table,
+        "readings": trend_readings(series),
+        "deltas": trend_deltas(series),
+        "since": month_label(series[0]),
+    }
 
 
 def _matrix(snapshot):
@@ -92,13 +143,9 @@ def health(request):
     snapshot = NetworkSnapshot.objects.filter(scope=scope).order_by("-computed_at", "-id").first()
     context = {"snapshot": snapshot, "internal": internal}
     if snapshot is not None:
-        monthly = list(
-            NetworkSnapshot.objects.filter(scope=scope, monthly=True)
-            .exclude(pk=snapshot.pk)
-            .order_by("-computed_at")
-            .defer("aggregates")[: TREND_POINTS - 1]
-        )
-        trend = [*reversed(monthly), snapshot]
+        series = _monthly_series(scope, snapshot)
+        charts = _charts(snapshot)
+        trend = _trend(series) if len(series) > 1 else None
         agg = snapshot.aggregates or {}
         top_ids = [pk for pk, _v in agg.get("top_brokers", [])] + [pk for pk, _v in agg.get("top_hubs", [])]
         names = Actor.objects.only("pk", "name", "slug").in_bulk(top_ids)
@@ -110,7 +157,9 @@ def health(request):
         )
         context.update(
             readings=snapshot_readings(snapshot),
-            charts=_charts(snapshot, trend),
+            charts=charts,
+            trend=trend,
+            chart_data=charts + (trend["charts"] if trend else []),
             matrix=_matrix(snapshot),
             brokers=[(names[pk], value) for pk, value in agg.get("top_brokers", []) if pk in names],
             hubs=[(names[pk], value) for pk, value in agg.get("top_hubs", []) if pk in names],

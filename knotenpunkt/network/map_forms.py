@@ -1,4 +1,4 @@
-"""The network map's filters: the directory's actor filters plus tie kind, layer, time window, size, view."""
+"""The network map's filters: the directory's actor filters plus group, tie kind, layer, time window, size, view."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ LAYER_CHOICES = [
     ("declared", _("nur erklärte")),
     ("derived", _("nur abgeleitete")),
 ]
-VIEW_CHOICES = [("graph", _("Akteure")), ("kinds", _("nach Art zusammengefasst"))]
+VIEW_CHOICES = [("graph", _("Einzelne Akteure")), ("kinds", _("nach Art")), ("communities", _("nach Gruppen"))]
 
 
 class MapFilterForm(DirectoryFilterForm):
@@ -26,7 +26,9 @@ class MapFilterForm(DirectoryFilterForm):
     since = forms.DateField(label=_("aktiv ab"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("aktiv bis"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     size = forms.ChoiceField(label=_("Größe nach"), required=False)
-    view = forms.ChoiceField(label=_("Ansicht"), required=False, choices=VIEW_CHOICES)
+    view = forms.ChoiceField(label=_("Ansicht"), required=False, choices=VIEW_CHOICES, widget=forms.RadioSelect)
+    # A group of the latest network snapshot (ActorMetrics.community): the drill-down from the view by group.
+    community = forms.IntegerField(label=_("Gruppe"), required=False, min_value=0, max_value=2**31 - 1)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

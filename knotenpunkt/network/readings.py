@@ -1,6 +1,8 @@
 """Plain-language readings of a network snapshot ("12 Vereine haben keinen Kontakt zur Verwaltung").
 
-`snapshot_readings(snapshot)` gives one sentence per figure; `position_phrases(metrics, snapshot)`
+`snapshot_readings(snapshot)` gives one sentence per figure; `trend_readings(series)` says what
+changed over the monthly snapshots, `trend_deltas(series)` gives month-over-month and year-over-year
+changes; `position_phrases(metrics, snapshot)`
 describes one actor's place in the network, most telling first ("Brücke zwischen 3 Gruppen").
 All German, marked for translation; numbers formatted for the active language.
 """
@@ -9,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from knotenpunkt.actors.models import ActorKind
 
@@ -222,6 +225,195 @@ def _strongest_cross_sector(agg: dict) -> Reading | None:
         )
         % {"a": labels.get(kinds[i], kinds[i]), "b": labels.get(kinds[j], kinds[j]), "count": _n(count)},
     )
+
+
+# --- change over time (monthly snapshots) ----------------------------------------------------------
+
+# (snapshot field, column/chart title, "count" | "share" | "mean"), in the order the page shows them.
+TREND_FIGURES = (
+    ("node_count", gettext_lazy("Akteure"), "count"),
+    ("edge_count", gettext_lazy("Verbindungen"), "count"),
+    ("density", gettext_lazy("Dichte"), "share"),
+    ("isolate_count", gettext_lazy("ohne Verbindung"), "count"),
+    ("without_administration_count", gettext_lazy("ohne Kontakt zur Verwaltung"), "count"),
+    ("community_count", gettext_lazy("Gruppen"), "count"),
+    ("mean_reach", gettext_lazy("mittlere Reichweite"), "mean"),
+)
+MINUS = "\u2212"
+
+
+def month_of(snapshot) -> tuple[int, int]:
+    local = timezone.localtime(snapshot.computed_at)
+    return local.year, local.month
+
+
+def month_label(snapshot) -> str:
+    """ "Oktober 2025" (the month a monthly snapshot stands for)."""
+    return date_format(timezone.localtime(snapshot.computed_at), "YEAR_MONTH_FORMAT")
+
+
+def figure_value(snapshot, key: str):
+    """The figure as the page shows it: counts as they are, density in per cent, reach to one decimal."""
+    value = getattr(snapshot, key)
+    kind = next(k for f, _label, k in TREND_FIGURES if f == key)
+    if kind == "share":
+        return round(value * 100, 3)
+    if kind == "mean":
+        return round(value, 1)
+    return value
+
+
+def format_figure(key: str, value) -> str:
+    kind = next(k for f, _label, k in TREND_FIGURES if f == key)
+    if kind == "share":
+        return number_format(value, decimal_pos=2) + "\xa0%"
+    if kind == "mean":
+        return number_format(value, decimal_pos=1)
+    return _n(value)
+
+
+def format_delta(key: str, delta) -> str:
+    """ "+14", "−3", "±0"; density in percentage points ("+0,12 Prozentpunkte")."""
+    kind = next(k for f, _label, k in TREND_FIGURES if f == key)
+    digits = {"share": 2, "mean": 1}.get(kind, 0)
+    delta = round(delta, digits)
+    if not delta:
+        text = "±" + number_format(0, decimal_pos=digits or None)
+    else:
+        sign = "+" if delta > 0 else MINUS
+        text = sign + (number_format(abs(delta), decimal_pos=digits) if digits else _n(abs(delta)))
+    return text + " " + _("Prozentpunkte") if kind == "share" else text
+
+
+def _shift(month: tuple[int, int], months: int) -> tuple[int, int]:
+    index = month[0] * 12 + month[1] - 1 - months
+    return index // 12, index % 12 + 1
+
+
+def trend_deltas(series) -> list[dict]:
+    """Per figure: the newest value, and the change against the month before and a year before.
+
+    `series` are snapshots oldest first, one per month, the newest last. A comparison is None when
+    the series has no snapshot for that month.
+    """
+    if not series:
+        return []
+    latest = series[-1]
+    by_month = {month_of(s): s for s in series[:-1]}
+    previous = by_month.get(_shift(month_of(latest), 1))
+    year_ago = by_month.get(_shift(month_of(latest), 12))
+    rows = []
+    for key, label, _kind in TREND_FIGURES:
+        now = figure_value(latest, key)
+        rows.append(
+            {
+                "key": key,
+                "label": str(label),
+                "value": format_figure(key, now),
+                "month": format_delta(key, now - figure_value(previous, key)) if previous else None,
+                "year": format_delta(key, now - figure_value(year_ago, key)) if year_ago else None,
+            }
+        )
+    return rows
+
+
+def trend_readings(series) -> list[Reading]:
+    """What changed between the first and the newest snapshot of `series` (oldest first), in words.
+
+    "Seit Oktober 2025 sind 14 Verbindungen dazugekommen; 3 Vereine weniger ohne Kontakt zur
+    Verwaltung; das Netz ist dichter geworden." Empty for fewer than two snapshots.
+    """
+    if len(series) < 2:
+        return []
+    old, new = series[0], series[-1]
+    month = month_label(old)
+    clauses = [_edge_change(new.edge_count - old.edge_count)]
+    actors = new.node_count - old.node_count
+    if actors:
+        clauses.append(
+            (
+                ngettext("%(count)s Akteur mehr", "%(count)s Akteure mehr", actors)
+                if actors > 0
+                else ngettext("%(count)s Akteur weniger", "%(count)s Akteure weniger", -actors)
+            )
+            % {"count": _n(abs(actors))}
+        )
+    without = _without_administration_change(old, new)
+    if without:
+        clauses.append(without)
+    isolates = new.isolate_count - old.isolate_count
+    if isolates:
+        clauses.append(
+            (
+                ngettext("%(count)s Akteur mehr ohne Verbindung", "%(count)s Akteure mehr ohne Verbindung", isolates)
+                if isolates > 0
+                else ngettext(
+                    "%(count)s Akteur weniger ohne Verbindung", "%(count)s Akteure weniger ohne Verbindung", -isolates
+                )
+            )
+            % {"count": _n(abs(isolates))}
+        )
+    if round(new.density, 6) > round(old.density, 6):
+        clauses.append(_("das Netz ist dichter geworden"))
+    elif round(new.density, 6) < round(old.density, 6):
+        clauses.append(_("das Netz ist lockerer geworden"))
+    else:
+        clauses.append(_("die Dichte ist gleich geblieben"))
+    out = [Reading("trend", _("Seit %(month)s %(changes)s.") % {"month": month, "changes": "; ".join(clauses)})]
+    if new.community_count != old.community_count:
+        out.append(
+            Reading(
+                "trend.community_count",
+                (
+                    _("Die Zahl der Gruppen ist seit %(month)s von %(old)s auf %(new)s gestiegen.")
+                    if new.community_count > old.community_count
+                    else _("Die Zahl der Gruppen ist seit %(month)s von %(old)s auf %(new)s gesunken.")
+                )
+                % {"month": month, "old": _n(old.community_count), "new": _n(new.community_count)},
+            )
+        )
+    old_reach, new_reach = round(old.mean_reach), round(new.mean_reach)
+    if old_reach != new_reach:
+        out.append(
+            Reading(
+                "trend.mean_reach",
+                _(
+                    "Im Mittel erreicht ein Akteur über höchstens einen Zwischenschritt jetzt %(new)s andere, "
+                    "im %(month)s waren es %(old)s."
+                )
+                % {"month": month, "old": _n(old_reach), "new": _n(new_reach)},
+            )
+        )
+    return out
+
+
+def _edge_change(delta: int) -> str:
+    if delta > 0:
+        text = ngettext("ist %(count)s Verbindung dazugekommen", "sind %(count)s Verbindungen dazugekommen", delta)
+    elif delta < 0:
+        text = ngettext("ist %(count)s Verbindung weggefallen", "sind %(count)s Verbindungen weggefallen", -delta)
+    else:
+        return _("ist die Zahl der Verbindungen gleich geblieben")
+    return text % {"count": _n(abs(delta))}
+
+
+def _without_administration_change(old, new) -> str | None:
+    """ "3 Vereine weniger ohne Kontakt zur Verwaltung" when one kind made the change, else all actors."""
+    total = new.without_administration_count - old.without_administration_count
+    if not total:
+        return None
+    old_agg, new_agg = old.aggregates or {}, new.aggregates or {}
+    old_by = dict(zip(old_agg.get("kinds", []), old_agg.get("without_administration_by_kind", []), strict=False))
+    new_by = dict(zip(new_agg.get("kinds", []), new_agg.get("without_administration_by_kind", []), strict=False))
+    changed = {k: new_by.get(k, 0) - old_by.get(k, 0) for k in {*old_by, *new_by}}
+    changed = {k: d for k, d in changed.items() if d}
+    if len(changed) == 1 and next(iter(changed.values())) == total:
+        actors = kind_count(next(iter(changed)), abs(total))
+    else:
+        actors = ngettext("%(count)s Akteur", "%(count)s Akteure", abs(total)) % {"count": _n(abs(total))}
+    if total > 0:
+        return _("%(actors)s mehr ohne Kontakt zur Verwaltung") % {"actors": actors}
+    return _("%(actors)s weniger ohne Kontakt zur Verwaltung") % {"actors": actors}
 
 
 def position_phrases(metrics, snapshot) -> list[str]:

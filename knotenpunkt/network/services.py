@@ -77,6 +77,7 @@ def tie_create(*, user, source, target, kind, start_date=None, end_date=None, no
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     tie_counts_refresh([source.pk, target.pk])
+    _refresh_suggestions([source.pk, target.pk])
     return tie
 
 
@@ -90,6 +91,7 @@ def tie_update(*, user, tie: Tie, data: dict) -> Tie:
         setattr(tie, name, value)
     tie.save()
     bump_content_generation()
+    _refresh_suggestions([tie.source_id, tie.target_id])
     return tie
 
 
@@ -101,3 +103,11 @@ def tie_delete(*, user, tie: Tie) -> None:
     tie.delete()
     tie_counts_refresh(ends)
     bump_content_generation()
+    _refresh_suggestions(ends)
+
+
+def _refresh_suggestions(actor_ids) -> None:
+    """The two ends get fresh partner suggestions after commit (their neighbours' follow nightly)."""
+    from knotenpunkt.synergies.suggestions import refresh_later
+
+    refresh_later(actor_ids)

@@ -125,8 +125,11 @@ def network_map(request):
         ego = (
             permissions.visible_actors(request.user).filter(slug=request.GET["ego"]).only("pk", "name", "slug").first()
         )
+    filters = form.filters()
     context = {
         "form": form,
+        "view": filters.get("view") or "graph",
+        "community": filters.get("community"),
         "ego": ego,
         "steps": 2 if request.GET.get("steps") == "2" else 1,
         "ego_limit": graph_map.EGO_MAX_NODES,
@@ -134,16 +137,25 @@ def network_map(request):
         "kinds": ActorKind.choices,
         "labels": {
             "kinds": {k: str(v) for k, v in ActorKind.choices},
-            "tie_kinds": {k: str(v) for k, v in TIE_KIND_CHOICES},
+            "tie_kinds": {k: str(v) for k, v in TIE_KIND_CHOICES} | {graph_map.COMBINED: _("Verbindungen")},
+            "column_actors": _("Akteure"),
+            "column_ties": _("Verbindungen in dieser Ansicht"),
+            "caption_actors": _("Akteure"),
+            "caption_kinds": _("Arten von Akteuren"),
+            "caption_groups": _("Gruppen"),
             "loading": _("Die Karte wird geladen …"),
             "shown": _("%(nodes)s Akteure und %(edges)s Beziehungen angezeigt."),
             "truncated": _(
                 "Nur die am besten vernetzten %(limit)s von %(total)s Akteuren werden gezeigt – "
-                "enger filtern oder die Ansicht „nach Art zusammengefasst“ wählen."
+                "enger filtern oder die Ansicht „nach Art“ oder „nach Gruppen“ wählen."
             ),
             "ego_truncated": _("Ein Ausschnitt: die stärksten Beziehungen, höchstens %(limit)s Akteure."),
             "edges_truncated": _("Nur die stärksten %(n)s Beziehungen werden gezeigt."),
             "aggregated": _("%(total)s Akteure, nach Art zusammengefasst."),
+            "communities": _("%(total)s Akteure in %(groups)s Gruppen (Akteure ohne Verbindung gehören zu keiner)."),
+            "snapshot": _("Stand der Auswertung: %(time)s."),
+            "community_filter": _("Gruppe %(n)s"),
+            "community_back": _("Zurück zu allen Gruppen"),
             "empty": _("Keine Akteure für diese Filter."),
             "error": _("Die Karte konnte nicht geladen werden. Bitte später erneut versuchen."),
             "not_found": _("Kein Akteur dieses Namens auf der Karte."),
@@ -171,10 +183,14 @@ def ego_json(request, slug):
 @require_GET
 @cache_public_page
 def graph_json(request):
-    """The filtered subgraph (the best-connected actors first, capped), or with ?view=kinds the view by kind."""
+    """The filtered subgraph (the best-connected actors first, capped), or an aggregated view:
+    ?view=kinds by actor kind, ?view=communities by group of the latest network snapshot.
+    ?community=N (a group of that snapshot) narrows the subgraph to the group's members."""
     filters = MapFilterForm(request.GET, user=request.user).filters()
     if filters.get("view") == "kinds":
         data = graph_map.kind_graph(user=request.user, filters=filters)
+    elif filters.get("view") == "communities":
+        data = graph_map.community_graph(user=request.user)
     else:
         data = graph_map.subgraph(user=request.user, filters=filters)
     return JsonResponse(data)

@@ -1,5 +1,6 @@
 // Network-health charts (/netzwerk/gesundheit/): draws each chart described in #health-charts-data
-// with chart.js. Every chart also has its data as a table below it (for screen readers and without JS).
+// with chart.js (distributions as bars, the monthly "Entwicklung" as lines). Every chart also has its
+// data as a table (for screen readers and without JS). Counts get whole-number ticks.
 (function () {
   "use strict";
   function draw() {
@@ -9,13 +10,14 @@
     JSON.parse(data.textContent).forEach(function (chart) {
       var canvas = document.getElementById("chart-" + chart.id);
       if (!canvas) return;
+      var whole = chart.datasets.every(function (d) { return d.data.every(Number.isInteger); });
       new Chart(canvas, {
         type: chart.type,
         data: {
           labels: chart.labels,
           datasets: chart.datasets.map(function (d, i) {
             return { label: d.label, data: d.data, backgroundColor: colours[i % colours.length],
-                     borderColor: colours[i % colours.length], tension: 0.2 };
+                     borderColor: colours[i % colours.length], cubicInterpolationMode: "monotone" };
           }),
         },
         options: {
@@ -24,7 +26,10 @@
           maintainAspectRatio: false,
           animation: false,
           plugins: { legend: { display: chart.datasets.length > 1 } },
-          scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
+          scales: {
+            x: { beginAtZero: true, ticks: whole && chart.horizontal ? { precision: 0 } : {} },
+            y: { beginAtZero: true, ticks: whole && !chart.horizontal ? { precision: 0 } : {} },
+          },
         },
       });
     });

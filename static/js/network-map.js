@@ -2,6 +2,10 @@
 // Filters refetch the graph without a reload; nodes that stay keep their positions and only
 // new ones are placed (next to their neighbours), so the picture does not jump around.
 // Sets document.body.dataset.networkReady = "true" once a graph is laid out (browser tests wait for it).
+// Views: single actors (the filtered subgraph), by kind, by group; a click on a group shows its members
+// (the `community` filter). Labels: at low zoom only the bigger nodes' labels are drawn (font size grows
+// with the node, cytoscape hides labels rendered smaller than `min-zoomed-font-size`); a hovered or
+// selected node always shows its full name.
 (function () {
   "use strict";
 
@@ -17,6 +21,8 @@
   const card = document.getElementById("network-card");
   const table = document.getElementById("network-table");
   const search = document.getElementById("network-search");
+  const groupBar = document.getElementById("network-group");
+  const communityInput = form.querySelector("[name=community]");
   const COLOURS = {
     association: "#2f7d6d", initiative: "#57a773", fair_trade_shop: "#b5651d", diaspora: "#c2417a",
     school: "#3b6fb6", university: "#27408b", religious: "#8a6bbf", foundation: "#d4a017",
@@ -43,11 +49,21 @@
     style: [
       { selector: "node", style: {
         "background-color": "data(colour)", width: "data(size)", height: "data(size)",
-        "font-size": 10, "min-zoomed-font-size": 7, "text-valign": "bottom",
-        "text-margin-y": 2, color: "#222", "text-outline-color": "#fff", "text-outline-width": 1.5,
+        // Bigger nodes get bigger labels; labels drawn smaller than 10 px are left out, so zoomed out
+        // only the big nodes are named and the small ones appear when zooming in.
+        "font-size": "data(font)", "min-zoomed-font-size": 10, "text-valign": "bottom",
+        "text-margin-y": 3, color: "#222", "text-wrap": "ellipsis", "text-max-width": 110,
+        "text-background-color": "#fff", "text-background-opacity": 0.75, "text-background-padding": 1,
+        "text-background-shape": "roundrectangle",
       } },
       // Labels for the biggest nodes and the selected one: measuring thousands of labels is slow.
-      { selector: "node.labelled, node:selected", style: { label: "data(name)" } },
+      { selector: "node.labelled, node:selected, node.hovered", style: { label: "data(label)" } },
+      { selector: "node.aggregate", style: { "text-wrap": "wrap", "text-max-width": 170, "min-zoomed-font-size": 0 } },
+      // The one under the pointer or selected: the whole name, above everything else, at any zoom.
+      { selector: "node.hovered, node:selected", style: {
+        "text-wrap": "wrap", "text-max-width": 220, "min-zoomed-font-size": 0, "z-index": 20,
+        "text-background-opacity": 0.95,
+      } },
       { selector: "node[?ego]", style: { "border-width": 4, "border-color": "#111" } },
       { selector: "node:selected", style: { "border-width": 4, "border-color": "#e4572e" } },
       { selector: "edge", style: {
@@ -71,17 +87,26 @@
     const max = Math.max(1, ...values);
     const big = values.length > LABEL_ALL;
     const labelFrom = values.length <= LABEL_ALL ? -1 : values.slice().sort((a, b) => b - a)[LABEL_ALL - 1];
+    const aggregated = Boolean(current.aggregated);
     cy.batch(() => cy.nodes().forEach((n) => {
       const v = (n.data("metrics") || {})[metric] || 0;
-      n.data("size", big ? 6 + 24 * Math.sqrt(v / max) : 10 + 40 * Math.sqrt(v / max));
+      const share = Math.sqrt(v / max);
+      n.data("size", big ? 6 + 24 * share : 10 + 40 * share);
+      // 7 px up to 14 px: the label's priority follows the node's size. Cytoscape rounds the zoom up to
+      // a power of two for min-zoomed-font-size (10 px): up to zoom 1 only labels of 10 px and more show.
+      n.data("font", aggregated ? 12 : n.data("ego") ? 14 : 7 + 7 * share);
       if (v > labelFrom || n.data("ego")) n.addClass("labelled");
       else n.removeClass("labelled");
+      if (aggregated) n.addClass("aggregate");
     }));
   }
 
   function dataUrl() {
     const params = new URLSearchParams(new FormData(form));
     params.delete("size");
+    [...params.keys()].filter((key) => !params.get(key)).forEach((key) => params.delete(key));
+    if (params.get("view") === "graph") params.delete("view");
+    if (params.get("view") === "communities") params.delete("community");
     if (root.dataset.egoUrl) {
       const steps = params.get("steps") || root.dataset.egoSteps || "1";
       return { url: `${root.dataset.egoUrl}?steps=${steps}`, params };
@@ -90,15 +115,18 @@
   }
 
   function elementsOf(data) {
+    const maxWeight = Math.max(1, ...data.edges.map((e) => e.weight));
     const nodes = data.nodes.map((n) => ({
       group: "nodes",
-      data: { ...n, id: String(n.id), colour: COLOURS[n.kind] || COLOURS.other, size: 20 },
+      data: { ...n, id: String(n.id), colour: COLOURS[n.kind] || COLOURS.other, size: 20, font: 10,
+        // A group's label "Gruppe 1 · 1.234 Akteure · meist …" goes on three lines.
+        label: data.aggregated ? n.name.split(" · ").join("\n") : n.name },
       // Big views arrive laid out by the server.
       position: n.x !== undefined ? { x: n.x, y: n.y } : undefined,
     }));
     const edges = data.edges.map((e) => ({ group: "edges", data: {
       ...e, source: String(e.source), target: String(e.target),
-      width: data.aggregated ? 1 + 2 * Math.log2(1 + e.weight) : Math.min(8, 0.8 + Math.log2(e.weight)),
+      width: data.aggregated ? 1 + 11 * Math.sqrt(e.weight / maxWeight) : Math.min(8, 0.8 + Math.log2(e.weight)),
     } }));
     return { nodes, edges };
   }
@@ -130,8 +158,10 @@
       animate: false,
       nodeDimensionsIncludeLabels: false,
       numIter: n > 600 ? 1000 : 2500,
-      idealEdgeLength: 60,
-      nodeRepulsion: 6000,
+      // Room for the labels: longer edges, stronger repulsion, more space between nodes.
+      idealEdgeLength: n > 600 ? 60 : current.aggregated ? 220 : 110,
+      nodeRepulsion: n > 600 ? 6000 : current.aggregated ? 60000 : 20000,
+      nodeSeparation: 120,
       // Packing many small components takes longer than the layout itself on big views.
       packComponents: n <= 600,
     });
@@ -140,7 +170,9 @@
   }
 
   function fitAll() {
-    cy.stop(true, true); // end a running focus animation first
+    // End a running focus animation first, without jumping to its end: its end (applied on the next
+    // frame) would move the view away again.
+    cy.stop(true, false);
     if (cy.nodes().length > LABEL_ALL) {
       // Fit by positions alone: cy.fit() measures every node's label and style first (slow on big views).
       let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
@@ -169,8 +201,8 @@
     current = data;
     const { nodes, edges } = elementsOf(data);
     const wanted = new Set([...nodes, ...edges].map((e) => e.data.id));
-    const aggregatedBefore = cy.scratch("aggregated");
-    const keep = aggregatedBefore === Boolean(data.aggregated);
+    const viewKey = data.view || "graph";
+    const keep = cy.scratch("view") === viewKey;
     let added = cy.collection();
     cy.batch(() => {
       cy.elements().filter((e) => !keep || !wanted.has(e.id())).remove();
@@ -182,7 +214,8 @@
       added = cy.add(nodes.filter((e) => !present.has(e.data.id)));
       cy.add(edges.filter((e) => !present.has(e.data.id)));
     });
-    cy.scratch("aggregated", Boolean(data.aggregated));
+    cy.scratch("view", viewKey);
+    showGroupBar();
     performance.mark("network-map:added");
     resize();
     performance.mark("network-map:sized");
@@ -209,7 +242,9 @@
 
   function announce(data) {
     let text;
-    if (!data.nodes.length) text = labels.empty;
+    if (data.message) text = data.message;
+    else if (!data.nodes.length) text = labels.empty;
+    else if (data.view === "communities") text = format(labels.communities, { total: data.total, groups: data.groups });
     else if (data.aggregated) text = format(labels.aggregated, { total: data.total });
     else text = format(labels.shown, { nodes: data.nodes.length, edges: data.edges.length });
     if (data.truncated && data.ego !== undefined) {
@@ -218,7 +253,11 @@
       text += " " + format(labels.truncated, { limit: data.nodes.length, total: data.total });
     }
     if (data.edges_truncated) text += " " + format(labels.edges_truncated, { n: data.edges.length });
+    if (data.snapshot_label) text += " " + format(labels.snapshot, { time: data.snapshot_label });
     status.textContent = text;
+    // The status line (and the group line) above the graph may have changed height, moving the canvas:
+    // cytoscape keeps the canvas's page position cached and would place clicks off by that much.
+    cy.resize();
   }
 
   function kindLabel(kind) {
@@ -248,9 +287,14 @@
     const names = new Map(data.nodes.map((n) => [String(n.id), n.name]));
     const nodeBody = table.querySelector("[data-table=nodes]");
     const edgeBody = table.querySelector("[data-table=edges]");
+    table.querySelector("[data-column=count]").textContent = data.aggregated ? labels.column_actors : labels.column_ties;
+    table.querySelector("[data-caption=nodes]").textContent = data.view === "communities"
+      ? labels.caption_groups : data.aggregated ? labels.caption_kinds : labels.caption_actors;
     const nodeRows = data.nodes.map((n) => {
       const tr = document.createElement("tr");
-      cell(tr, n.name, n.slug ? profileUrl(n.slug) : "");
+      // A group links to its members: the same drill-down as a click on its node.
+      const link = n.slug ? profileUrl(n.slug) : n.community !== undefined ? drillUrl(n.community) : "";
+      cell(tr, n.name, link);
       cell(tr, kindLabel(n.kind));
       cell(tr, String(n.count !== undefined ? n.count : (n.metrics || {}).degree || 0));
       return tr;
@@ -296,6 +340,31 @@
     card.hidden = false;
   }
 
+  function drillUrl(community) {
+    const params = new URLSearchParams({ community: String(community) });
+    return `${root.dataset.mapUrl}?${params}`;
+  }
+
+  function setView(value) {
+    const radio = form.querySelector(`[name=view][value="${value}"]`);
+    if (radio) radio.checked = true;
+  }
+
+  function drill(community) {
+    // The members of one group: the single-actor view filtered to the group (still capped).
+    setView("graph");
+    form.querySelector(".network-actor-filters").hidden = false;
+    communityInput.value = String(community);
+    card.hidden = true;
+    load();
+  }
+
+  function showGroupBar() {
+    const value = communityInput ? communityInput.value : "";
+    groupBar.hidden = !value || Boolean(current.aggregated);
+    if (value) groupBar.querySelector("[data-field=group]").textContent = format(labels.community_filter, { n: Number(value) + 1 });
+  }
+
   function focus(node) {
     cy.elements().unselect();
     node.select();
@@ -326,11 +395,23 @@
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
-  cy.on("tap", "node", (event) => focus(event.target));
+  cy.on("tap", "node", (event) => {
+    const community = event.target.data("community");
+    if (community !== undefined && community !== null) drill(community);
+    else focus(event.target);
+  });
+  cy.on("mouseover", "node", (event) => event.target.addClass("hovered"));
+  cy.on("mouseout", "node", (event) => event.target.removeClass("hovered"));
   cy.on("tap", (event) => { if (event.target === cy) card.hidden = true; });
 
   form.addEventListener("change", (event) => {
     if (event.target.name === "size") { resize(); return; }
+    if (event.target.name === "view") {
+      // The groups come from the nightly snapshot: the actor and tie filters do not apply to them.
+      const filters = form.querySelector(".network-actor-filters");
+      if (filters) filters.hidden = event.target.value === "communities";
+      if (event.target.value === "communities") communityInput.value = "";
+    }
     load();
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
@@ -351,6 +432,12 @@
     const action = button.dataset.action;
     if (action === "fit") fitAll();
     if (action === "close-card") card.hidden = true;
+    if (action === "all-groups") {
+      communityInput.value = "";
+      setView("communities");
+      form.querySelector(".network-actor-filters").hidden = true;
+      load();
+    }
     if (action === "png") download(cy.png({ full: true, scale: 2, bg: "#ffffff", output: "blob" }), "netzwerk.png");
     if (action === "svg" && cy.svg) {
       download(new Blob([cy.svg({ full: true, bg: "#ffffff" })], { type: "image/svg+xml" }), "netzwerk.svg");

@@ -1,4 +1,5 @@
-"""The network-health page in a real browser: the demo data's isolated actors, charts drawn."""
+"""The network-health page in a real browser: the demo data's isolated actors, charts drawn, the
+monthly Entwicklung computed from the demo's dates."""
 
 import importlib
 
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from knotenpunkt.network import analytics
 from knotenpunkt.network.models import ActorMetrics, SnapshotScope
+from tests.browser.conftest import SCREENSHOTS
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -20,7 +22,11 @@ def demo_snapshots(db):
     seed = importlib.import_module("knotenpunkt.actors.migrations.0002_seed_sdgs").seed
     seed(apps, None)
     call_command("load_demo", quiet=True)
-    return {scope: analytics.snapshot_compute(scope) for scope in (SnapshotScope.INTERNAL, SnapshotScope.PUBLIC)}
+    snapshots = {}
+    for scope in (SnapshotScope.INTERNAL, SnapshotScope.PUBLIC):
+        analytics.snapshot_history(scope, 12)  # as `make run` does: a year of month ends from the data
+        snapshots[scope] = analytics.snapshot_compute(scope)
+    return snapshots
 
 
 def test_the_health_page_shows_the_isolated_actors_of_the_demo_data(new_page, demo_snapshots, screenshot):
@@ -39,9 +45,23 @@ def test_the_health_page_shows_the_isolated_actors_of_the_demo_data(new_page, de
     expect(page.get_by_text("Das Netzwerk hat")).to_be_visible()
     # chart.js drew the charts (each canvas has a chart), and the data are there as tables too.
     page.wait_for_function("document.querySelectorAll('canvas').length >= 2 && Chart.getChart('chart-degree')")
-    page.get_by_text("Daten als Tabelle").first.click()
-    expect(page.locator("figure table").first).to_be_visible()
+    distributions = page.get_by_role("region", name="Verteilungen")
+    distributions.get_by_text("Daten als Tabelle").first.click()
+    expect(distributions.locator("figure table").first).to_be_visible()
     screenshot(page, "network-health")
+    # The Entwicklung: a line chart per figure group over the months, the change in words, a table.
+    trend = page.get_by_role("region", name="Entwicklung")
+    page.wait_for_function("Chart.getChart('chart-trend-size')")
+    labels = page.evaluate("Chart.getChart('chart-trend-size').data.labels")
+    assert len(labels) == 13  # twelve month ends and now
+    expect(trend.get_by_role("img", name="Akteure und Verbindungen")).to_be_visible()
+    expect(trend.get_by_text("Verbindungen dazugekommen")).to_be_visible()
+    expect(trend.get_by_role("table").first).to_be_visible()  # the month-over-month and year-over-year changes
+    trend.get_by_text("Daten als Tabelle").click()
+    table = trend.locator("#health-trend-table")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(13)
+    trend.screenshot(path=SCREENSHOTS / "network-health-trend.png")
     # A visitor sees the public snapshot: published actors only.
     visitor = new_page()
     visitor.goto("/netzwerk/gesundheit/")

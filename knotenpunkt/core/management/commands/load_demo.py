@@ -21,11 +21,12 @@ from knotenpunkt.activities.services import ParticipantSpec, activity_create, ex
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, Membership, Person, Theme
 from knotenpunkt.actors.services import actor_create
-from knotenpunkt.core import demo_activities, demo_data
+from knotenpunkt.core import demo_activities, demo_data, demo_synergies
 from knotenpunkt.interactions.models import Interaction
 from knotenpunkt.interactions.services import interaction_create
 from knotenpunkt.network.models import Tie
 from knotenpunkt.network.services import tie_create
+from knotenpunkt.synergies.models import Listing
 
 # Optional public fields of an actor in demo_data.ACTORS, copied as they are.
 _TEXT_FIELDS = ("description", "website", "contact_email", "contact_phone", "street", "postcode", "city", "country")
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                 "users": 0,
                 "activities": 0,
                 "interactions": 0,
+                "listings": 0,
             }
             themes = self._themes(counts)
             coordinator = self._coordinator(counts)
@@ -63,6 +65,7 @@ class Command(BaseCommand):
             search.index_actors([actor.pk for actor in actors.values()])
             self._activities(coordinator, actors, themes, counts)
             self._interactions(coordinator, actors, {user.username: user for user in users}, counts)
+            self._listings(coordinator, actors, themes, counts)
 
         if options["quiet"] or options["verbosity"] == 0:
             return
@@ -242,6 +245,10 @@ class Command(BaseCommand):
             interaction_create(user=coordinator, data=data, followup=first)
             counts["interactions"] += 1
 
+    def _listings(self, coordinator, actors, themes, counts) -> None:
+        """Offers and needs (one already expired), dated from the day of loading."""
+        counts["listings"] += demo_synergies.create_listings(coordinator=coordinator, actors=actors, themes=themes)
+
     def _user(self, spec, actors, counts) -> User:
         username, first_name, last_name, role, is_staff, department, edited, _ = spec
         user = User.objects.filter(username=username).first()
@@ -274,6 +281,7 @@ class Command(BaseCommand):
             "Themen": (len(demo_data.THEMES), counts["themes"]),
             "Termine": (Activity.objects.filter(uid__startswith="demo-").count(), counts["activities"]),
             "Kontakte": (Interaction.objects.count(), counts["interactions"]),
+            "Angebote und Gesuche": (Listing.objects.filter(actor__in=demo_ids).count(), counts["listings"]),
             "Logins": (len(users), counts["users"]),
         }
         self.stdout.write(self.style.SUCCESS("Demo-Daten für Ludwigsburg geladen:"))

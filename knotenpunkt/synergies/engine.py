@@ -1,0 +1,356 @@
+"""The synergy engine: which actors should meet, scored from the network and what they say about themselves.
+
+Plain numpy/scipy on integer node indices, no Django: `suggestions.py` loads the database into
+`Inputs`, `bench/synergy_eval.py` feeds it public test networks, both get the same scores.
+
+The score of a pair (x, y) combines, each part in [0, 1]:
+
+- graph:  Adamic-Adar over common partners, Σ 1/log deg(z) for z tied to both, squashed as
+          AA / (AA + κ) with κ = 1/log(median degree), so one common partner of typical degree
+          gives 0.5; plus POPULARITY × the normalised log of deg(x)·deg(y), a small prior that
+          orders pairs with the same evidence (well-connected actors make good partners). It
+          never makes a pair a suggestion on its own: a pair needs a common partner, a shared
+          feature, a matching offer or a similar text.
+          Partners with more than `hub_cap` ties, or tied to more than HUB_SHARE of everybody
+          (the coordination office), are left out as intermediaries: each would add little, and
+          they would make the computation quadratic in their degree. In a network declared
+          two-mode (actors and events: every tie runs between the modes) partners of the same
+          mode never tie, so there paths of three steps are used instead (A·D⁻¹·A·D⁻¹·A).
+- shared: cosine of the actors' themes, SDGs and partner countries, each weighted by its
+          rarity (log n/df): two actors sharing Burkina Faso say more than two sharing "Bildung".
+- offer:  one offers what the other needs in the same category: 0.6, plus up to 0.4 for how
+          similar the two listings' texts are.
+- text:   cosine of the TF-IDF vectors of the descriptions (German stems, stop words dropped).
+
+    score = W_GRAPH·graph + W_SHARED·shared + W_OFFER·offer + W_TEXT·text,
+    times (1 + BRIDGE_BONUS) when the two belong to different sectors (civil society,
+    administration, state/federal level, partner abroad, …) and something else ties them.
+
+Every part is symmetric, so score(x, y) == score(y, x). Pairs already tied, the actor itself,
+excluded pairs (declined introductions) and ineligible actors (opted out) are never suggested.
+
+On small networks (≤ FULL_SCORING_MAX actors) every pair is scored. On large ones the
+candidates of an actor are the best few from each source — common partners, rare shared
+features, similar texts, offer/need matches — and only they are scored in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+W_GRAPH = 1.0
+W_SHARED = 0.1
+W_OFFER = 0.8
+W_TEXT = 0.1
+BRIDGE_BONUS = 0.15
+POPULARITY = 0.01
+OFFER_BASE = 0.6
+
+FULL_SCORING_MAX = 5000  # actors: up to this size every pair is scored
+DEFAULT_HUB_CAP = 400  # intermediaries with more ties are left out of the graph part
+HUB_SHARE = 0.3  # … and so are those tied to more than this share of all actors (at least HUB_MIN_DEGREE ties)
+HUB_MIN_DEGREE = 20
+CANDIDATES_PER_SOURCE = 40  # large networks: the best this many from each source
+RARE_FEATURE_SHARE = 0.02  # large networks: features held by more than this share don't generate candidates
+BLOCK_ROWS = 2048
+
+
+@dataclass
+class Listings:
+    """Offers and needs, one row per listing."""
+
+    actor: np.ndarray  # (L,) node index
+    is_offer: np.ndarray  # (L,) bool; False: a need
+    category: np.ndarray  # (L,) int
+    text: sparse.csr_matrix | None = None  # (L × vocabulary) TF-IDF, rows L2-normalised
+    ids: np.ndarray | None = None  # (L,) listing ids for the reasons
+
+    def __len__(self) -> int:
+        return len(self.actor)
+
+
+@dataclass
+class Inputs:
+    n: int
+    adjacency: sparse.csr_matrix  # n × n, symmetric, 0/1, empty diagonal: every tie the reader knows
+    features: sparse.csr_matrix | None = None  # n × k, 0/1: themes, SDGs, countries …
+    text: sparse.csr_matrix | None = None  # n × vocabulary TF-IDF, rows L2-normalised
+    listings: Listings | None = None
+    sector: np.ndarray | None = None  # (n,) int; differing sectors earn the bridge bonus
+    eligible: np.ndarray | None = None  # (n,) bool; False: neither suggested nor given suggestions
+    excluded: sparse.csr_matrix | None = None  # n × n, nonzero: never suggest this pair
+    hub_cap: int = DEFAULT_HUB_CAP
+    # A two-mode network (actors and events, ties only between the modes; networkx marks its nodes
+    # with a `bipartite` attribute). Knotenpunkt's own network is one-mode: actors only.
+    two_mode: bool = False
+    # Filled by prepare():
+    degree: np.ndarray = field(default=None, repr=False)
+    kappa: float = 1.0
+    weighted_features: sparse.csr_matrix | None = field(default=None, repr=False)
+    offer_matrix: sparse.csr_matrix | None = field(default=None, repr=False)
+    _intermediary: sparse.dia_matrix | None = field(default=None, repr=False)
+
+
+# --- building inputs ----------------------------------------------------------------------------
+
+
+def adjacency_from_edges(n: int, edges) -> sparse.csr_matrix:
+    """Symmetric 0/1 adjacency from (u, v) pairs; self-loops and duplicates are dropped."""
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    rows = np.concatenate([edges[:, 0], edges[:, 1]])
+    cols = np.concatenate([edges[:, 1], edges[:, 0]])
+    matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, n))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def indicator(n: int, pairs, width: int) -> sparse.csr_matrix:
+    """n × width 0/1 matrix from (row, column) pairs (duplicates collapse)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    matrix = sparse.csr_matrix(
+        (np.ones(len(pairs), dtype=np.float64), (pairs[:, 0], pairs[:, 1])), shape=(n, max(width, 1))
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def _normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    matrix = sparse.csr_matrix(matrix, dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ matrix
+
+
+def prepare(inputs: Inputs) -> Inputs:
+    """Derived matrices the scoring needs; call once after building `inputs`."""
+    n = inputs.n
+    a = inputs.adjacency
+    inputs.degree = np.asarray(a.sum(axis=1)).ravel()
+    positive = inputs.degree[inputs.degree > 0]
+    median = float(np.median(positive)) if len(positive) else 1.0
+    typical = 1.0 / np.log(max(median, 2.0))
+    inputs.kappa = typical ** (2 if inputs.two_mode else 1)
+    weights = np.zeros(n)
+    # A partner tied to a large share of everybody (the coordination office itself) says nothing.
+    cap = min(inputs.hub_cap, max(HUB_MIN_DEGREE, int(HUB_SHARE * n)))
+    keep = (inputs.degree > 0) & (inputs.degree <= cap)
+    weights[keep] = 1.0 / np.log(np.maximum(inputs.degree[keep], 2))
+    inputs._intermediary = sparse.diags(weights)
+    if inputs.features is not None and inputs.features.nnz:
+        df = np.asarray((inputs.features > 0).sum(axis=0)).ravel()
+        idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1.0, 0.0)
+        inputs.weighted_features = _normalise_rows(inputs.features @ sparse.diags(idf))
+    if inputs.eligible is None:
+        inputs.eligible = np.ones(n, dtype=bool)
+    inputs.offer_matrix = _offer_matrix(inputs)
+    return inputs
+
+
+def _offer_matrix(inputs: Inputs) -> sparse.csr_matrix | None:
+    """n × n: the best offer↔need match between two actors (symmetric), OFFER_BASE … 1."""
+    listings = inputs.listings
+    if listings is None or len(listings) == 0:
+        return None
+    rows, cols, vals = [], [], []
+    for category in np.unique(listings.category):
+        offers = np.flatnonzero(listings.is_offer & (listings.category == category))
+        needs = np.flatnonzero(~listings.is_offer & (listings.category == category))
+        if not len(offers) or not len(needs):
+            continue
+        if listings.text is not None:
+            sim = (listings.text[offers] @ listings.text[needs].T).toarray()
+        else:
+            sim = np.zeros((len(offers), len(needs)))
+        value = OFFER_BASE + (1 - OFFER_BASE) * np.clip(sim, 0, 1)
+        oi, ni = np.meshgrid(np.arange(len(offers)), np.arange(len(needs)), indexing="ij")
+        rows.append(listings.actor[offers][oi.ravel()])
+        cols.append(listings.actor[needs][ni.ravel()])
+        vals.append(value.ravel())
+    if not rows:
+        return None
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    same = r != c
+    r, c, v = r[same], c[same], v[same]
+    # Symmetric, the best match per pair: max over both directions.
+    r, c, v = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([v, v])
+    key = r * inputs.n + c
+    order = np.lexsort((-v, key))
+    key, v = key[order], v[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key, v = key[first], v[first]
+    return sparse.csr_matrix((v, (key // inputs.n, key % inputs.n)), shape=(inputs.n, inputs.n))
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def _graph_block(inputs: Inputs, rows: np.ndarray) -> sparse.csr_matrix:
+    """Adamic-Adar from `rows` to everybody (two steps, or three in a two-mode network)."""
+    a = inputs.adjacency
+    block = (a[rows] @ inputs._intermediary) @ a
+    if inputs.two_mode:
+        block = (block @ inputs._intermediary) @ a
+    return sparse.csr_matrix(block)
+
+
+def _rowwise_dot(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    if matrix is None or not len(xs):
+        return np.zeros(len(xs))
+    return np.asarray(matrix[xs].multiply(matrix[ys]).sum(axis=1)).ravel()
+
+
+def _lookup(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    if matrix is None or not len(xs):
+        return np.zeros(len(xs))
+    return np.asarray(matrix[xs, ys]).ravel()
+
+
+@dataclass
+class Parts:
+    """The parts of the score for pairs (xs[i], ys[i])."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    graph: np.ndarray
+    shared: np.ndarray
+    offer: np.ndarray
+    text: np.ndarray
+    bridge: np.ndarray
+    score: np.ndarray
+
+
+def score_pairs(inputs: Inputs, xs, ys, *, graph_values: np.ndarray | None = None) -> Parts:
+    """The score and its parts for the given pairs (any pairs; nothing is excluded here)."""
+    xs, ys = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
+    if graph_values is None:
+        graph_values = np.zeros(len(xs))
+        for start in range(0, len(xs), 200_000):
+            part = slice(start, start + 200_000)
+            uniq, inverse = np.unique(xs[part], return_inverse=True)
+            block = _graph_block(inputs, uniq)
+            graph_values[part] = np.asarray(block[inverse, ys[part]]).ravel()
+    graph = graph_values / (graph_values + inputs.kappa)
+    evidence = graph_values > 0
+    shared = np.clip(_rowwise_dot(inputs.weighted_features, xs, ys), 0, 1)
+    text = np.clip(_rowwise_dot(inputs.text, xs, ys), 0, 1)
+    offer = _lookup(inputs.offer_matrix, xs, ys)
+    evidence |= (shared > 0) | (offer > 0) | (text > 0)
+    # Popularity only orders pairs that something ties together; alone it is no reason to meet.
+    degree = inputs.degree
+    popularity = np.log1p(degree[xs] * degree[ys]) / np.log1p(max(degree.max(), 1) ** 2) if len(xs) else graph
+    graph = np.where(evidence, np.minimum(graph + POPULARITY * popularity, 1.0), 0.0)
+    total = W_GRAPH * graph + W_SHARED * shared + W_OFFER * offer + W_TEXT * text
+    bridge = np.zeros(len(xs), dtype=bool) if inputs.sector is None else inputs.sector[xs] != inputs.sector[ys]
+    total = total * np.where(bridge & evidence, 1.0 + BRIDGE_BONUS, 1.0)
+    return Parts(xs, ys, graph, shared, offer, text, bridge, total)
+
+
+def _top_per_row(rows: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest values per row (rows sorted or not); stable by position on ties."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((np.arange(len(rows)), -values, rows))
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    counts = np.diff(np.r_[starts, len(rows)])
+    position = np.arange(len(rows)) - np.repeat(starts, counts)
+    return order[position < k]
+
+
+def _candidate_block(inputs: Inputs, rows: np.ndarray, full: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (x, y) for the actors `rows` and their graph values (Adamic-Adar)."""
+    n = inputs.n
+    graph = _graph_block(inputs, rows)
+    if full:
+        xs = np.repeat(rows, n)
+        ys = np.tile(np.arange(n), len(rows))
+        gv = graph.toarray().ravel()
+    else:
+        sources = [_top_entries(graph, rows, CANDIDATES_PER_SOURCE)]
+        if inputs.weighted_features is not None:
+            sources.append(_top_entries(_rare_product(inputs.weighted_features, rows, n), rows, CANDIDATES_PER_SOURCE))
+        if inputs.text is not None:
+            sources.append(_top_entries(_rare_product(inputs.text, rows, n), rows, CANDIDATES_PER_SOURCE))
+        if inputs.offer_matrix is not None:
+            sources.append(_top_entries(inputs.offer_matrix[rows], rows, CANDIDATES_PER_SOURCE))
+        pairs = np.unique(np.concatenate([x * n + y for x, y in sources]))
+        xs, ys = pairs // n, pairs % n
+        local = np.searchsorted(rows, xs)
+        gv = np.asarray(graph[local, ys]).ravel() if len(xs) else np.zeros(0)
+    keep = (xs != ys) & inputs.eligible[ys]
+    if len(xs):
+        keep &= np.asarray(inputs.adjacency[xs, ys]).ravel() == 0
+        if inputs.excluded is not None and inputs.excluded.nnz:
+            keep &= np.asarray(inputs.excluded[xs, ys]).ravel() == 0
+    return xs[keep], ys[keep], gv[keep]
+
+
+def _top_entries(block: sparse.csr_matrix, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    block = sparse.csr_matrix(block)
+    local = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+    chosen = _top_per_row(local, block.data, k)
+    return rows[local[chosen]], block.indices[chosen].astype(np.int64)
+
+
+def _rare_product(matrix: sparse.csr_matrix, rows: np.ndarray, n: int) -> sparse.csr_matrix:
+    """rows × n similarity through rare columns only (common ones match half the network)."""
+    df = np.asarray((matrix > 0).sum(axis=0)).ravel()
+    rare = np.flatnonzero((df > 1) & (df <= max(RARE_FEATURE_SHARE * n, 50)))
+    if not len(rare):
+        return sparse.csr_matrix((len(rows), n))
+    sub = matrix[:, rare]
+    return sparse.csr_matrix(sub[rows] @ sub.T)
+
+
+@dataclass
+class Suggestions:
+    """Top partners per actor: pairs (xs[i] → ys[i]) with rank 1…k per actor and the score parts."""
+
+    parts: Parts
+    rank: np.ndarray
+
+
+def suggest(inputs: Inputs, *, top: int = 10, actors=None, block_rows: int = BLOCK_ROWS) -> Suggestions:
+    """The `top` best partners for each of `actors` (default: every eligible actor)."""
+    n = inputs.n
+    if actors is None:
+        actors = np.flatnonzero(inputs.eligible)
+    actors = np.unique(np.asarray(actors, dtype=np.int64))
+    actors = actors[inputs.eligible[actors]]
+    full = n <= FULL_SCORING_MAX
+    if full:
+        block_rows = max(1, min(block_rows, 2_000_000 // max(n, 1)))
+    chunks = []
+    for start in range(0, len(actors), block_rows):
+        rows = actors[start : start + block_rows]
+        xs, ys, gv = _candidate_block(inputs, rows, full)
+        parts = score_pairs(inputs, xs, ys, graph_values=gv)
+        positive = parts.score > 0
+        chosen = np.flatnonzero(positive)[_top_per_row(xs[positive], parts.score[positive], top)]
+        chunks.append(_take(parts, chosen))
+    parts = _concat(chunks)
+    order = np.lexsort((-parts.score, parts.xs))
+    parts = _take(parts, order)
+    starts = np.flatnonzero(np.r_[True, parts.xs[1:] != parts.xs[:-1]]) if len(parts.xs) else np.zeros(0, int)
+    rank = np.arange(len(parts.xs)) - np.repeat(starts, np.diff(np.r_[starts, len(parts.xs)])) + 1
+    return Suggestions(parts=parts, rank=rank)
+
+
+def _take(parts: Parts, index: np.ndarray) -> Parts:
+    return Parts(*(getattr(parts, f)[index] for f in Parts.__dataclass_fields__))
+
+
+def _concat(chunks: list[Parts]) -> Parts:
+    if not chunks:
+        empty = np.zeros(0)
+        return Parts(
+            empty.astype(np.int64), empty.astype(np.int64), empty, empty, empty, empty, empty.astype(bool), empty
+        )
+    return Parts(*(np.concatenate([getattr(c, f) for c in chunks]) for f in Parts.__dataclass_fields__))

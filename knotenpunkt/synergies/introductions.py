@@ -1,0 +1,447 @@
+"""Introductions (Vermittlung): one named function per step, and the reads the pages and the engine need.
+
+An introduction moves proposed → introduced → met → cooperating, or is declined from any open
+step. Every step is atomic, checks the order (INTRODUCTION_STEPS) and the version the page was
+loaded with, and writes an IntroductionEvent. Sending queues one IntroductionMail per side in
+the same transaction; the task that sends them is enqueued after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors.models import Actor, Membership
+from knotenpunkt.synergies.models import (
+    INTRODUCTION_STEPS,
+    Introduction,
+    IntroductionEvent,
+    IntroductionEventKind,
+    IntroductionMail,
+    IntroductionMailStatus,
+    IntroductionStatus,
+    Suggestion,
+)
+
+OPEN_STATES = (IntroductionStatus.PROPOSED, IntroductionStatus.INTRODUCED, IntroductionStatus.MET)
+
+
+class IntroductionConflict(Exception):
+    """Someone else changed the introduction after the page was loaded."""
+
+    def __init__(self, introduction: Introduction):
+        super().__init__(
+            _("Die Vermittlung wurde inzwischen von jemand anderem geändert (jetzt: %(status)s).")
+            % {"status": introduction.get_status_display()}
+        )
+        self.introduction = introduction
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def ordered_pair(actor, partner) -> tuple[int, int]:
+    a, b = getattr(actor, "pk", actor), getattr(partner, "pk", partner)
+    return (a, b) if a < b else (b, a)
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def introduction_for_pair(actor, partner) -> Introduction | None:
+    a, b = ordered_pair(actor, partner)
+    return Introduction.objects.filter(actor_a_id=a, actor_b_id=b).first()
+
+
+def introductions_by_pair(actor, partner_ids) -> dict[tuple[int, int], Introduction]:
+    """The introductions of `actor` with each of `partner_ids`, keyed by ordered pair (one query)."""
+    ids = [getattr(p, "pk", p) for p in partner_ids]
+    qs = Introduction.objects.filter(
+        Q(actor_a_id=actor.pk, actor_b_id__in=ids) | Q(actor_b_id=actor.pk, actor_a_id__in=ids)
+    )
+    return {(i.actor_a_id, i.actor_b_id): i for i in qs}
+
+
+def excluded_pairs_queryset(actor_ids=None) -> QuerySet:
+    """Pairs (actor_a_id, actor_b_id) the engine must not suggest: declined, or already cooperating.
+
+    `actor_ids` limits it to pairs touching these actors (for an incremental run).
+    """
+    qs = Introduction.objects.filter(status__in=[IntroductionStatus.DECLINED, IntroductionStatus.COOPERATING])
+    if actor_ids is not None:
+        ids = list(actor_ids)
+        qs = qs.filter(Q(actor_a_id__in=ids) | Q(actor_b_id__in=ids))
+    return qs.values_list("actor_a_id", "actor_b_id").order_by()
+
+
+def excluded_pairs(actor_ids=None) -> set[tuple[int, int]]:
+    """The same as a set of ordered pairs (smaller id first); look up (min(x, y), max(x, y))."""
+    return set(excluded_pairs_queryset(actor_ids))
+
+
+def suggestion_reasons(actor, partner) -> list:
+    """The reasons of the stored suggestion of this pair (either direction), or []."""
+    suggestion = (
+        Suggestion.objects.filter(Q(actor=actor, partner=partner) | Q(actor=partner, partner=actor))
+        .order_by("rank")
+        .only("reasons")
+        .first()
+    )
+    return list(suggestion.reasons) if suggestion else []
+
+
+def mail_address(actor: Actor) -> str:
+    """Where an introduction to `actor` goes: its public address, else the first contact person's."""
+    if actor.contact_email:
+        return actor.contact_email
+    membership = (
+        Membership.objects.filter(actor=actor).exclude(person__email="").select_related("person").order_by("pk").first()
+    )
+    return membership.person.email if membership else ""
+
+
+def open_counts() -> dict[str, int]:
+    return dict(
+        Introduction.objects.filter(status__in=OPEN_STATES).values_list("status").annotate(n=Count("id")).order_by()
+    )
+
+
+def conversion(queryset: QuerySet | None = None) -> list[dict]:
+    """How many introductions reached each step (a later step counts for the earlier ones), and declined.
+
+    Rows: {"status", "label", "count", "percent"} with percent of all proposed.
+    """
+    qs = Introduction.objects.all() if queryset is None else queryset
+    by_status = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    reached = {}
+    remaining = 0
+    for step in reversed(INTRODUCTION_STEPS):
+        remaining += by_status.get(step, 0)
+        reached[step] = remaining
+    # A declined introduction was proposed; whether it got further is in its timestamps.
+    declined = qs.filter(status=IntroductionStatus.DECLINED)
+    reached[IntroductionStatus.PROPOSED] += by_status.get(IntroductionStatus.DECLINED, 0)
+    reached[IntroductionStatus.INTRODUCED] += declined.filter(introduced_at__isnull=False).count()
+    reached[IntroductionStatus.MET] += declined.filter(met_at__isnull=False).count()
+    total = reached[IntroductionStatus.PROPOSED]
+    rows = []
+    for step in [*INTRODUCTION_STEPS, IntroductionStatus.DECLINED]:
+        count = reached.get(step, by_status.get(step, 0))
+        rows.append(
+            {
+                "status": str(step),
+                "label": str(IntroductionStatus(step).label),
+                "count": count,
+                "percent": round(100 * count / total) if total else 0,
+            }
+        )
+    return rows
+
+
+def next_steps(introduction: Introduction) -> list[str]:
+    """The steps open to this introduction now (forward one, and declining while open)."""
+    if not introduction.is_open:
+        return []
+    position = INTRODUCTION_STEPS.index(introduction.status)
+    return [str(INTRODUCTION_STEPS[position + 1]), str(IntroductionStatus.DECLINED)]
+
+
+# --- checks shared by the steps --------------------------------------------------------------
+
+
+def _require_manager(user) -> None:
+    if user is not None and not permissions.can_manage_introductions(user):
+        raise PermissionDenied(_("Vermittlungen betreut die Koordinierungsstelle."))
+
+
+def _locked(introduction: Introduction, expected_version: int | None) -> Introduction:
+    current = (
+        Introduction.objects.select_for_update(of=("self",))
+        .select_related("actor_a", "actor_b")
+        .get(pk=introduction.pk)
+    )
+    if expected_version is not None and current.version != expected_version:
+        raise IntroductionConflict(current)
+    return current
+
+
+def _check_step(introduction: Introduction, target: str) -> None:
+    if target in next_steps(introduction):
+        return
+    if not introduction.is_open:
+        message = _("Die Vermittlung ist abgeschlossen (%(status)s) und lässt sich nicht mehr ändern.")
+    else:
+        message = _("Dieser Schritt passt nicht zum Stand „%(status)s“. Als Nächstes kommt „%(next)s“.")
+    raise ValidationError(
+        message
+        % {
+            "status": introduction.get_status_display(),
+            "next": IntroductionStatus(next_steps(introduction)[0]).label if introduction.is_open else "",
+        }
+    )
+
+
+def _advance(introduction: Introduction, status: str, *, user, data: dict | None = None, **fields) -> Introduction:
+    introduction.status = status
+    for name, value in fields.items():
+        setattr(introduction, name, value)
+    introduction.version += 1
+    introduction.save(update_fields=["status", "version", *fields])
+    IntroductionEvent.objects.create(
+        introduction=introduction, kind=status, data=data or {}, created_by=_user_or_none(user)
+    )
+    return introduction
+
+
+def _current_ties(a: int, b: int):
+    from knotenpunkt.network.models import Tie
+
+    today = timezone.localdate()
+    return Tie.objects.filter(Q(source_id=a, target_id=b) | Q(source_id=b, target_id=a)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+def _propose(*, user, actor, partner, note, reasons, requested_by, kind) -> Introduction:
+    if actor.pk == partner.pk:
+        raise ValidationError({"partner": _("Ein Akteur lässt sich nicht mit sich selbst bekannt machen.")})
+    a, b = ordered_pair(actor, partner)
+    existing = Introduction.objects.filter(actor_a_id=a, actor_b_id=b).first()
+    if existing is not None:
+        raise ValidationError(
+            _("Für „%(a)s“ und „%(b)s“ gibt es schon eine Vermittlung (Stand: %(status)s).")
+            % {"a": actor.name, "b": partner.name, "status": existing.get_status_display()}
+        )
+    tie = _current_ties(a, b).first()
+    if tie is not None:
+        raise ValidationError(
+            _("„%(a)s“ und „%(b)s“ sind schon verbunden (%(kind)s); eine Vermittlung ist nicht nötig.")
+            % {"a": actor.name, "b": partner.name, "kind": tie.get_kind_display()}
+        )
+    if reasons is None:
+        reasons = suggestion_reasons(actor, partner)
+    try:
+        with transaction.atomic():
+            introduction = Introduction.objects.create(
+                actor_a_id=a,
+                actor_b_id=b,
+                note=(note or "").strip(),
+                reasons=reasons,
+                requested_by=requested_by,
+                created_by=_user_or_none(user),
+            )
+    except IntegrityError:
+        # Someone proposed the same pair a moment ago.
+        existing = introduction_for_pair(a, b)
+        raise ValidationError(
+            _("Für „%(a)s“ und „%(b)s“ gibt es schon eine Vermittlung (Stand: %(status)s).")
+            % {"a": actor.name, "b": partner.name, "status": existing.get_status_display() if existing else "?"}
+        ) from None
+    data = {"requested_by": requested_by.pk} if requested_by is not None else {}
+    IntroductionEvent.objects.create(introduction=introduction, kind=kind, data=data, created_by=_user_or_none(user))
+    return introduction
+
+
+@transaction.atomic
+def introduction_propose(*, user, actor, partner, note: str = "", reasons=None, requested_by=None) -> Introduction:
+    """The office proposes to introduce `actor` and `partner` (reasons default to their stored suggestion).
+
+    Refuses the actor itself, a pair that already has an introduction (naming its state) and a
+    pair already tied by a current declared tie.
+    """
+    _require_manager(user)
+    return _propose(
+        user=user,
+        actor=actor,
+        partner=partner,
+        note=note,
+        reasons=reasons,
+        requested_by=requested_by,
+        kind=IntroductionEventKind.PROPOSED,
+    )
+
+
+@transaction.atomic
+def introduction_request(*, user, actor, partner, note: str = "") -> Introduction:
+    """An editor of `actor` asks the office to introduce it to `partner`: a proposed introduction
+    with `requested_by=actor`, waiting on the dashboard for the coordination."""
+    if user is not None and not permissions.can_request_introduction(user, actor):
+        raise PermissionDenied(_("Nur für die eigenen Akteure lässt sich eine Vermittlung anfragen."))
+    if user is not None and not permissions.visible_actors(user).filter(pk=partner.pk).exists():
+        raise PermissionDenied
+    return _propose(
+        user=user,
+        actor=actor,
+        partner=partner,
+        note=note,
+        reasons=None,
+        requested_by=actor,
+        kind=IntroductionEventKind.REQUESTED,
+    )
+
+
+def _missing_address_error(missing: list[Actor]) -> ValidationError:
+    if len(missing) == 1:
+        names = _("„%(name)s“") % {"name": missing[0].name}
+    else:
+        names = _("„%(a)s“ und „%(b)s“") % {"a": missing[0].name, "b": missing[1].name}
+    return ValidationError(
+        _(
+            "Für %(names)s ist keine E-Mail-Adresse hinterlegt. Bitte im Profil eine öffentliche E-Mail-Adresse "
+            "oder bei einer Kontaktperson eine E-Mail-Adresse eintragen und dann erneut senden. "
+            "Es wurde nichts verschickt."
+        )
+        % {"names": names}
+    )
+
+
+@transaction.atomic
+def introduction_send(*, user, introduction: Introduction, expected_version: int | None = None) -> Introduction:
+    """Introduce the two actors: status introduced, one mail per side queued, sent after commit.
+
+    If a side has no e-mail address (public, or of a contact person) nothing changes and a
+    ValidationError says which actor lacks one and what to do.
+    """
+    from knotenpunkt.synergies import emails, tasks
+
+    _require_manager(user)
+    current = _locked(introduction, expected_version)
+    _check_step(current, IntroductionStatus.INTRODUCED)
+    sides = [current.actor_a, current.actor_b]
+    addresses = {actor.pk: mail_address(actor) for actor in sides}
+    missing = [actor for actor in sides if not addresses[actor.pk]]
+    if missing:
+        raise _missing_address_error(missing)
+    _advance(current, IntroductionStatus.INTRODUCED, user=user, introduced_at=timezone.now())
+    sender = _user_or_none(user)
+    for actor, other in ((current.actor_a, current.actor_b), (current.actor_b, current.actor_a)):
+        subject, body = emails.introduction_text(current, actor=actor, other=other, sender=sender)
+        IntroductionMail.objects.create(
+            introduction=current,
+            actor=actor,
+            recipient=addresses[actor.pk],
+            subject=subject,
+            body=body,
+            reply_to=getattr(sender, "email", "") or "",
+        )
+    transaction.on_commit(lambda: tasks.send_introduction_mails.enqueue())
+    return current
+
+
+@transaction.atomic
+def introduction_retry_mails(*, user, introduction: Introduction) -> int:
+    """Queue the introduction's failed mails again and start a sending run; returns how many."""
+    from knotenpunkt.synergies import tasks
+
+    _require_manager(user)
+    failed = introduction.mails.filter(status=IntroductionMailStatus.FAILED)
+    count = failed.count()
+    if count:
+        IntroductionEvent.objects.create(
+            introduction=introduction,
+            kind=IntroductionEventKind.MAILS_RETRIED,
+            data={"count": count},
+            created_by=_user_or_none(user),
+        )
+        transaction.on_commit(lambda: tasks.send_introduction_mails.enqueue())
+    return count
+
+
+@transaction.atomic
+def introduction_mark_met(
+    *, user, introduction: Introduction, date: dt.date, summary: str, expected_version: int | None = None
+) -> Introduction:
+    """The two met: logs a contact (Interaction) with both actors and links it."""
+    from knotenpunkt.interactions.models import Channel, Visibility
+    from knotenpunkt.interactions.services import interaction_create
+
+    _require_manager(user)
+    current = _locked(introduction, expected_version)
+    _check_step(current, IntroductionStatus.MET)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("Bitte kurz festhalten, worum es beim Treffen ging.")})
+    if date is None:
+        raise ValidationError({"date": _("Bitte ein Datum angeben.")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("Das Treffen liegt in der Zukunft; bitte erst danach eintragen.")})
+    interaction = interaction_create(
+        user=user,
+        data={
+            "date": date,
+            "channel": Channel.MEETING,
+            "summary": summary,
+            "visibility": Visibility.COORDINATION,
+            "actors": [current.actor_a_id, current.actor_b_id],
+        },
+    )
+    return _advance(
+        current,
+        IntroductionStatus.MET,
+        user=user,
+        data={"interaction": interaction.pk, "date": date.isoformat()},
+        met_at=timezone.now(),
+        interaction=interaction,
+    )
+
+
+@transaction.atomic
+def introduction_mark_cooperating(*, user, introduction: Introduction, expected_version: int | None = None):
+    """The two cooperate: a declared cooperation tie between them (an existing one is linked instead)."""
+    from knotenpunkt.network.models import Tie, TieKind
+    from knotenpunkt.network.services import tie_create
+
+    _require_manager(user)
+    current = _locked(introduction, expected_version)
+    _check_step(current, IntroductionStatus.COOPERATING)
+    a, b = current.actor_a_id, current.actor_b_id
+    tie = (
+        Tie.objects.filter(kind=TieKind.COOPERATION)
+        .filter(Q(source_id=a, target_id=b) | Q(source_id=b, target_id=a))
+        .order_by("pk")
+        .first()
+    )
+    if tie is None:
+        # Internal until the two agree to show it; the coordination can publish it on the profile.
+        tie = tie_create(
+            user=user,
+            source=current.actor_a,
+            target=current.actor_b,
+            kind=TieKind.COOPERATION,
+            start_date=timezone.localdate(),
+            note=_("Aus einer Vermittlung der Koordinierungsstelle."),
+            public=False,
+        )
+    return _advance(
+        current,
+        IntroductionStatus.COOPERATING,
+        user=user,
+        data={"tie": tie.pk},
+        cooperating_at=timezone.now(),
+        tie=tie,
+    )
+
+
+@transaction.atomic
+def introduction_decline(*, user, introduction: Introduction, reason: str = "", expected_version: int | None = None):
+    """Close the introduction as declined (from any open step); the pair is not suggested again."""
+    _require_manager(user)
+    current = _locked(introduction, expected_version)
+    _check_step(current, IntroductionStatus.DECLINED)
+    return _advance(
+        current,
+        IntroductionStatus.DECLINED,
+        user=user,
+        data={"reason": (reason or "").strip()},
+        declined_at=timezone.now(),
+    )

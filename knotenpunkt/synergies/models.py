@@ -1,0 +1,307 @@
+"""Synergies: what actors offer and need, whom they should meet, and the introductions the office makes.
+
+- `Listing` is an offer or a need of one actor (Angebot / Gesuch), public or internal, valid
+  for a period; an expired listing disappears from every list by itself (`Listing.objects.current()`).
+- `Suggestion` is a stored partner suggestion for one actor: rank, score and the reasons as codes
+  with parameters (rendered in the reader's language by `reasons.py`). The engine (`engine.py`)
+  computes them in the background (`SuggestionRun` records when and how).
+- `Introduction` (Vermittlung) tracks one pair through proposed → introduced → met → cooperating,
+  or declined; a pair is introduced at most once, and a declined pair is never suggested again.
+- `SuggestionOptOut`: an actor that wants no suggestions is neither suggested nor given any.
+
+Who may read and change what is decided in accounts/permissions.py ("synergies" section);
+changes go through services.py.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Direction(models.TextChoices):
+    OFFER = "offer", _("Angebot")
+    NEED = "need", _("Gesuch")
+
+
+class Category(models.TextChoices):
+    ROOMS = "rooms", _("Räume")
+    EXPERTISE = "expertise", _("Fachwissen")
+    SPEAKERS = "speakers", _("Referent:innen")
+    VOLUNTEERS = "volunteers", _("Ehrenamtliche")
+    EQUIPMENT = "equipment", _("Ausstattung und Material")
+    FUNDING = "funding", _("Fördermittel-Know-how")
+    PARTNER_CONTACTS = "partner_contacts", _("Kontakte ins Partnerland")
+    PUBLICITY = "publicity", _("Öffentlichkeitsarbeit")
+    OTHER = "other", _("Sonstiges")
+
+
+class ListingQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """Listings valid today: started, and not expired (an open end never expires)."""
+        today = today or timezone.localdate()
+        return self.filter(valid_from__lte=today).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+
+
+class Listing(models.Model):
+    """One offer or need of an actor ("Wir bieten Räume für bis zu 80 Personen")."""
+
+    actor = models.ForeignKey(
+        "actors.Actor", verbose_name=_("Akteur"), on_delete=models.CASCADE, related_name="listings"
+    )
+    direction = models.CharField(_("Angebot oder Gesuch"), max_length=10, choices=Direction.choices)
+    category = models.CharField(_("Kategorie"), max_length=30, choices=Category.choices)
+    title = models.CharField(_("Titel"), max_length=160)
+    description = models.TextField(_("Beschreibung"), blank=True, help_text=_("Markdown ist erlaubt."))
+    themes = models.ManyToManyField("actors.Theme", verbose_name=_("Themen"), blank=True, related_name="listings")
+    sdgs = models.ManyToManyField("actors.SDG", verbose_name=_("Nachhaltigkeitsziele"), blank=True, related_name="+")
+    country = CountryField(_("Land"), blank=True, help_text=_("Wenn es um ein bestimmtes Partnerland geht."))
+    valid_from = models.DateField(_("gültig ab"), default=timezone.localdate)
+    valid_until = models.DateField(_("gültig bis"), null=True, blank=True, help_text=_("Leer: bis auf Weiteres."))
+    public = models.BooleanField(
+        _("öffentlich"),
+        default=False,
+        help_text=_("Auf der öffentlichen Börse zeigen (nur bei veröffentlichten Akteuren)."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    # Lost-update protection: a form saves only onto the version it was loaded with.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        verbose_name = _("Angebot oder Gesuch")
+        verbose_name_plural = _("Angebote und Gesuche")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="listing_valid_period",
+            ),
+        ]
+        indexes = [
+            # The board: current listings by direction and category, newest first.
+            models.Index(fields=["direction", "category", "valid_until"], name="listing_board"),
+            models.Index(fields=["actor", "direction"], name="listing_actor"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("synergies:listing_detail", args=[self.pk])
+
+
+class SuggestionRunKind(models.TextChoices):
+    FULL = "full", _("vollständig")
+    INCREMENTAL = "incremental", _("für einzelne Akteure")
+
+
+class SuggestionRun(models.Model):
+    """One computation of suggestions: when, how long, for how many actors."""
+
+    kind = models.CharField(_("Art"), max_length=20, choices=SuggestionRunKind.choices)
+    started_at = models.DateTimeField(_("begonnen"))
+    finished_at = models.DateTimeField(_("beendet"), null=True, blank=True)
+    actor_count = models.PositiveIntegerField(_("Akteure"), default=0)
+    suggestion_count = models.PositiveIntegerField(_("Vorschläge"), default=0)
+    duration_seconds = models.FloatField(_("Rechenzeit (s)"), default=0)
+    details = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("Berechnung der Vorschläge")
+        verbose_name_plural = _("Berechnungen der Vorschläge")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Suggestion(models.Model):
+    """A partner `partner` suggested for `actor`, with its rank, score and reasons.
+
+    `reasons` is a list of {"code": …, …parameters}; `reasons.py` turns each into a sentence and
+    knows which codes rest on internal data only (`public` in each reason).
+    """
+
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="suggestions")
+    partner = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("Rang"))
+    score = models.FloatField(_("Wert"))
+    reasons = models.JSONField(_("Gründe"), default=list)
+    computed_at = models.DateTimeField(_("berechnet am"))
+
+    class Meta:
+        ordering = ["actor", "rank"]
+        verbose_name = _("Partnervorschlag")
+        verbose_name_plural = _("Partnervorschläge")
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "rank"], name="suggestion_rank_once"),
+            models.UniqueConstraint(fields=["actor", "partner"], name="suggestion_pair_once"),
+            models.CheckConstraint(condition=~Q(actor=F("partner")), name="suggestion_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_id} → {self.partner_id} (#{self.rank})"
+
+
+class SuggestionOptOut(models.Model):
+    """The actor wants no partner suggestions: it is neither suggested to others nor given any."""
+
+    actor = models.OneToOneField("actors.Actor", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Verzicht auf Vorschläge")
+        verbose_name_plural = _("Verzichte auf Vorschläge")
+
+    def __str__(self):
+        return str(self.actor_id)
+
+
+class IntroductionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("vorgeschlagen")
+    INTRODUCED = "introduced", _("bekannt gemacht")
+    MET = "met", _("getroffen")
+    COOPERATING = "cooperating", _("kooperieren")
+    DECLINED = "declined", _("abgelehnt")
+
+
+# The path an introduction takes; declining is possible from every open step.
+INTRODUCTION_STEPS = [
+    IntroductionStatus.PROPOSED,
+    IntroductionStatus.INTRODUCED,
+    IntroductionStatus.MET,
+    IntroductionStatus.COOPERATING,
+]
+
+
+class Introduction(models.Model):
+    """The office introduces two actors to each other (Vermittlung). One row per pair, ever.
+
+    The pair is stored in a fixed order (`actor_a_id < actor_b_id`) so "A with B" and "B with A"
+    are the same row; the database refuses a second one.
+    """
+
+    actor_a = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    actor_b = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        _("Stand"), max_length=20, choices=IntroductionStatus.choices, default=IntroductionStatus.PROPOSED
+    )
+    note = models.TextField(_("Anlass"), blank=True, help_text=_("Warum die beiden sich kennenlernen sollten."))
+    reasons = models.JSONField(_("Gründe des Vorschlags"), default=list, blank=True)
+    requested_by = models.ForeignKey(
+        "actors.Actor",
+        verbose_name=_("angefragt von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Der Akteur, der die Koordinierungsstelle um die Vermittlung gebeten hat."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    introduced_at = models.DateTimeField(_("bekannt gemacht am"), null=True, blank=True)
+    met_at = models.DateTimeField(_("getroffen am"), null=True, blank=True)
+    cooperating_at = models.DateTimeField(_("Kooperation seit"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("abgelehnt am"), null=True, blank=True)
+    interaction = models.ForeignKey(
+        "interactions.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tie = models.ForeignKey("network.Tie", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Vermittlung")
+        verbose_name_plural = _("Vermittlungen")
+        constraints = [
+            models.CheckConstraint(condition=Q(actor_a__lt=F("actor_b")), name="introduction_pair_ordered"),
+            models.UniqueConstraint(fields=["actor_a", "actor_b"], name="introduction_pair_once"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="introduction_status")]
+
+    def __str__(self):
+        return f"{self.actor_a_id} ↔ {self.actor_b_id} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("synergies:introduction_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (IntroductionStatus.COOPERATING, IntroductionStatus.DECLINED)
+
+
+class IntroductionMailStatus(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    SENT = "sent", _("gesendet")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+class IntroductionMail(models.Model):
+    """One e-mail of an introduction to one side: queued in the same transaction, sent by a task."""
+
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="mails")
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
+    recipient = models.EmailField(_("an"))
+    subject = models.CharField(_("Betreff"), max_length=200)
+    body = models.TextField(_("Text"))
+    status = models.CharField(
+        _("Stand"), max_length=10, choices=IntroductionMailStatus.choices, default=IntroductionMailStatus.QUEUED
+    )
+    error = models.TextField(_("Fehler"), blank=True)
+    # Answers go to the coordinator who sent the introduction, not to the no-reply sender.
+    reply_to = models.EmailField(_("Antwort an"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("gesendet am"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("E-Mail einer Vermittlung")
+        verbose_name_plural = _("E-Mails der Vermittlungen")
+        constraints = [models.UniqueConstraint(fields=["introduction", "actor"], name="introductionmail_once")]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"
+
+
+class IntroductionEventKind(models.TextChoices):
+    PROPOSED = "proposed", _("vorgeschlagen")
+    REQUESTED = "requested", _("angefragt")
+    INTRODUCED = "introduced", _("bekannt gemacht")
+    MET = "met", _("getroffen")
+    COOPERATING = "cooperating", _("kooperieren")
+    DECLINED = "declined", _("abgelehnt")
+    MAILS_RETRIED = "mails_retried", _("E-Mails erneut angestoßen")
+
+
+class IntroductionEvent(models.Model):
+    """One step of an introduction: who took it, when, and its details (`data`, e.g. a decline's reason)."""
+
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("Schritt"), max_length=20, choices=IntroductionEventKind.choices)
+    data = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("am"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("Schritt einer Vermittlung")
+        verbose_name_plural = _("Schritte der Vermittlungen")
+
+    def __str__(self):
+        return f"{self.introduction_id}: {self.kind}"

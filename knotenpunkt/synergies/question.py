@@ -1,0 +1,225 @@
+"""The free-text question: "Wer arbeitet zu Klimaschutz in Burkina Faso?" → ranked actors with reasons.
+
+The question is read for what the registry knows: themes (by their names' stems), SDGs ("SDG 13",
+"Ziel 13"), countries (German or English names), actor kinds ("Schulen", "Weltläden"); the words
+left over are searched in names and descriptions with the directory's German search. Actors
+that match every recognised part come first, then those matching most of them; within a tier
+the text match and the number of ties order them. Each result says which parts it matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Count, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import search
+from knotenpunkt.actors.models import SDG, Actor, ActorKind, Theme
+from knotenpunkt.synergies.models import Category, Direction, Listing
+from knotenpunkt.synergies.text import terms
+
+MAX_RESULTS = 20
+# Question words that are not about the subject ("Wer arbeitet zu …?").
+_FILLER = """
+    wer welche welcher welches gibt arbeitet arbeiten engagiert engagieren macht machen beschaftigt
+    beschaftigen kennt kennen akteur akteure organisation organisationen thema themen bereich suche
+    suchen finde finden bietet bieten braucht brauchen who works working which offers
+"""
+FILLER = frozenset(_FILLER.split())
+NEED_STEMS = frozenset(terms("sucht suchen braucht brauchen benötigt benötigen needs need"))
+_SDG_RE = re.compile(r"\b(?:sdg|ziel|goal)\s*(\d{1,2})\b")
+
+
+@dataclass
+class Parsed:
+    themes: list[Theme] = field(default_factory=list)
+    sdgs: list[SDG] = field(default_factory=list)
+    countries: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+    kinds: list[tuple[str, str]] = field(default_factory=list)  # (kind, label)
+    categories: list[tuple[str, str]] = field(default_factory=list)  # listing categories (category, label)
+    direction: str = Direction.OFFER  # offers, or needs if the question asks who needs something
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.themes or self.sdgs or self.countries or self.kinds or self.categories or self.words)
+
+
+@lru_cache(maxsize=4)
+def _country_lookup(language: str) -> tuple[tuple[str, str], ...]:
+    """(folded name, code), longest names first, in German and English."""
+    names = {}
+    for lang in ("de", "en"):
+        with translation.override(lang):
+            for code, name in countries:
+                names[search.fold(str(name))] = code
+    return tuple(sorted(names.items(), key=lambda item: -len(item[0])))
+
+
+def _category_stems() -> dict[str, str]:
+    stems = {}
+    for category, label in Category.choices:
+        if category == Category.OTHER:
+            continue
+        for lang in ("de", "en"):
+            with translation.override(lang):
+                for term in terms(str(label)):
+                    stems.setdefault(term, category)
+    return stems
+
+
+def _kind_stems() -> dict[str, str]:
+    stems = {}
+    for kind, label in ActorKind.choices:
+        for lang in ("de", "en"):
+            with translation.override(lang):
+                for term in terms(str(label)):
+                    stems.setdefault(term, kind)
+    return stems
+
+
+def parse(question: str) -> Parsed:
+    parsed = Parsed()
+    folded = " " + " ".join(search.words(question[: search.MAX_QUERY_CHARS])) + " "
+    for number in {int(n) for n in _SDG_RE.findall(folded)}:
+        sdg = SDG.objects.filter(number=number).first()
+        if sdg:
+            parsed.sdgs.append(sdg)
+    folded = _SDG_RE.sub(" ", folded)
+    for name, code in _country_lookup(translation.get_language() or "de"):
+        if len(name) >= 4 and f" {name} " in folded:
+            parsed.countries.append((code, str(countries.name(code))))
+            folded = folded.replace(f" {name} ", " ")
+    stems = terms(folded)
+    used = set()
+    for theme in Theme.objects.all():
+        theme_stems = set(terms(f"{theme.name_de} {theme.name_en} {theme.slug.replace('-', ' ')}"))
+        hit = theme_stems & set(stems)
+        if hit:
+            parsed.themes.append(theme)
+            used |= hit
+    if set(stems) & NEED_STEMS:
+        parsed.direction = Direction.NEED
+        used |= set(stems) & NEED_STEMS
+    category_stems = _category_stems()
+    for stem in stems:
+        category = category_stems.get(stem)
+        if category and stem not in used and category not in {c for c, _ in parsed.categories}:
+            parsed.categories.append((category, str(Category(category).label)))
+            used.add(stem)
+    kind_stems = _kind_stems()
+    for stem in stems:
+        if stem in kind_stems and stem not in used and kind_stems[stem] not in {k for k, _ in parsed.kinds}:
+            kind = kind_stems[stem]
+            parsed.kinds.append((kind, str(ActorKind(kind).label)))
+            used.add(stem)
+    for word in search.query_words(folded):
+        if word in FILLER or search.fold(word) in FILLER:
+            continue
+        if terms(word) and terms(word)[0] in used:
+            continue
+        parsed.words.append(word)
+    return parsed
+
+
+@dataclass
+class Answer:
+    actor: Actor
+    matched: int
+    reasons: list[str]
+
+
+def ask(*, user, question: str, limit: int = MAX_RESULTS) -> tuple[Parsed, list[Answer]]:
+    """Ranked actors for the question, as far as `user` may see them."""
+    parsed = parse(question or "")
+    if parsed.empty:
+        return parsed, []
+    base = permissions.visible_actors(user)
+    conditions = []
+    for theme in parsed.themes:
+        conditions.append(("theme", theme, Q(themes=theme)))
+    for sdg in parsed.sdgs:
+        conditions.append(("sdg", sdg, Q(sdgs=sdg)))
+    for code, name in parsed.countries:
+        conditions.append(("country", (code, name), Q(countries__country=code)))
+    if parsed.kinds:
+        conditions.append(("kind", parsed.kinds, Q(kind__in=[k for k, _ in parsed.kinds])))
+    if parsed.categories:
+        listings = permissions.visible_listings(user, Listing.objects.current()).filter(
+            direction=parsed.direction, category__in=[c for c, _ in parsed.categories]
+        )
+        value = (parsed.direction, parsed.categories)
+        conditions.append(("listing", value, Q(pk__in=listings.values("actor_id"))))
+    text_ids = None
+    if parsed.words:
+        matches = search.search_actors(base, " ".join(parsed.words)).values_list("pk", flat=True)[:2000]
+        text_ids = list(matches)
+        conditions.append(("text", parsed.words, Q(pk__in=text_ids)))
+
+    # Every recognised part first; if that finds too few, actors matching most parts.
+    found: dict[int, int] = {}
+    strict = base
+    for _kind, _value, condition in conditions:
+        strict = strict.filter(condition)
+    for pk in strict.order_by("-tie_count", "name").values_list("pk", flat=True)[:limit]:
+        found[pk] = len(conditions)
+    if len(found) < limit and len(conditions) > 1:
+        annotations = {f"m{i}": Count("pk", filter=c, distinct=True) for i, (_k, _v, c) in enumerate(conditions)}
+        any_match = Q()
+        for _kind, _value, condition in conditions:
+            any_match |= condition
+        loose = (
+            base.filter(any_match)
+            .exclude(pk__in=list(found))
+            .annotate(**annotations)
+            .values_list("pk", "tie_count", *annotations)
+        )
+        scored = sorted(
+            ((sum(1 for v in row[2:] if v), row[1], row[0]) for row in loose[:5000]),
+            key=lambda item: (-item[0], -item[1]),
+        )
+        for matched, _ties, pk in scored[: limit - len(found)]:
+            found[pk] = matched
+    actors = Actor.objects.in_bulk(list(found))
+    details = _matches(list(found), conditions)
+    answers = []
+    for pk, matched in found.items():
+        actor = actors.get(pk)
+        if actor is not None:
+            answers.append(Answer(actor, matched, details.get(pk, [])))
+    answers.sort(key=lambda a: (-a.matched, -a.actor.tie_count, a.actor.name))
+    return parsed, answers
+
+
+def _matches(pks: list[int], conditions) -> dict[int, list[str]]:
+    """Per actor, the sentences for the parts of the question it matches."""
+    out: dict[int, list[str]] = {pk: [] for pk in pks}
+    for kind, value, condition in conditions:
+        hit = set(Actor.objects.filter(pk__in=pks).filter(condition).values_list("pk", flat=True))
+        for pk in hit:
+            out[pk].append(_sentence(kind, value))
+    return out
+
+
+def _sentence(kind: str, value) -> str:
+    if kind == "theme":
+        return _("arbeitet zu %(theme)s") % {"theme": value.name}
+    if kind == "sdg":
+        return _("SDG %(n)s: %(name)s") % {"n": value.number, "name": value.name}
+    if kind == "country":
+        return _("engagiert in %(country)s") % {"country": value[1]}
+    if kind == "listing":
+        direction, categories = value
+        labels = " / ".join(label for _c, label in categories)
+        if direction == Direction.NEED:
+            return _("sucht %(what)s") % {"what": labels}
+        return _("bietet %(what)s") % {"what": labels}
+    if kind == "kind":
+        return _("ist %(kinds)s") % {"kinds": " / ".join(label for _k, label in value)}
+    return _("Name oder Beschreibung passt zu „%(words)s“") % {"words": " ".join(value)}

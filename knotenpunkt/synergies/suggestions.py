@@ -1,0 +1,385 @@
+"""Partner suggestions from the database: load the network into the engine, store the top partners with reasons.
+
+`compute_all()` runs nightly (tasks.py) and after `make run` loads the demo; `compute_for(actor_ids)`
+runs when an actor, a tie or a listing changed (enqueued by those services after commit). Both
+read every actor, every current declared tie, every derived pair and every current listing —
+the suggestions are computed once, with all the office knows; each reason says whether it rests
+on public facts only (`public`), and readers who may not see internal data get only those
+(see `reasons.py` and permissions.sees_internal_reasons).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from knotenpunkt.actors.models import Actor, ActorCountry
+from knotenpunkt.network.models import DerivedTie, Tie
+from knotenpunkt.synergies import engine, introductions, text
+from knotenpunkt.synergies.models import (
+    Category,
+    Direction,
+    Listing,
+    Suggestion,
+    SuggestionOptOut,
+    SuggestionRun,
+    SuggestionRunKind,
+)
+from knotenpunkt.synergies.sectors import sector_index
+
+TOP = 10
+TEXT_REASON_MIN = 0.12  # description similarity from which "ähnliche Arbeitsbeschreibung" is said
+CATEGORIES = [c for c, _ in Category.choices]
+FETCH_ROWS = 50_000
+
+
+@dataclass
+class Loaded:
+    """The engine's inputs plus what the reasons need to name things."""
+
+    inputs: engine.Inputs
+    ids: np.ndarray  # node index → actor id
+    published: np.ndarray  # (n,) bool
+    public_adjacency: object  # n × n 0/1: public ties between published actors, public meetings
+    feature_keys: list[tuple[str, object]]  # column → ("theme", id) | ("sdg", number) | ("country", code)
+    feature_public: np.ndarray  # (n,) bool: the actor's themes etc. are public (published actor)
+    vocabulary: text.Vocabulary | None
+    listing_public: np.ndarray | None
+
+    def index_of(self, actor_ids) -> np.ndarray:
+        actor_ids = np.asarray(actor_ids, dtype=np.int64)
+        pos = np.searchsorted(self.ids, actor_ids).clip(0, max(len(self.ids) - 1, 0))
+        return pos[self.ids[pos] == actor_ids] if len(self.ids) else pos[:0]
+
+
+def _pairs_to_index(ids: np.ndarray, a, b) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if not len(ids):
+        return a[:0], b[:0]
+    ia, ib = np.searchsorted(ids, a).clip(0, len(ids) - 1), np.searchsorted(ids, b).clip(0, len(ids) - 1)
+    keep = (ids[ia] == a) & (ids[ib] == b)
+    return ia[keep], ib[keep]
+
+
+def load(today=None) -> Loaded:
+    """Everything the engine needs, read straight from the database into arrays."""
+    today = today or timezone.localdate()
+    actors = list(Actor.objects.order_by("pk").values_list("pk", "kind", "published", "description"))
+    n = len(actors)
+    ids = np.fromiter((r[0] for r in actors), dtype=np.int64, count=n)
+    published = np.fromiter((bool(r[2]) for r in actors), dtype=bool, count=n)
+    sector = np.fromiter((sector_index(r[1]) for r in actors), dtype=np.int16, count=n)
+
+    # Ties: current declared ties and every pair that met; public ones separately for the reasons.
+    current = Q(end_date__isnull=True) | Q(end_date__gte=today)
+    current &= Q(start_date__isnull=True) | Q(start_date__lte=today)
+    ties = list(Tie.objects.filter(current).values_list("source_id", "target_id", "public").iterator(FETCH_ROWS))
+    met = list(DerivedTie.objects.values_list("actor_a_id", "actor_b_id", "public_count").iterator(FETCH_ROWS))
+    ta, tb = _pairs_to_index(ids, [r[0] for r in ties], [r[1] for r in ties])
+    ma, mb = _pairs_to_index(ids, [r[0] for r in met], [r[1] for r in met])
+    adjacency = engine.adjacency_from_edges(n, np.concatenate([np.stack([ta, tb], 1), np.stack([ma, mb], 1)]))
+    tie_public = np.array([bool(r[2]) for r in ties], dtype=bool)
+    met_public = np.array([r[2] > 0 for r in met], dtype=bool)
+    ta_p, tb_p = _pairs_to_index(
+        ids,
+        [r[0] for r, p in zip(ties, tie_public, strict=True) if p],
+        [r[1] for r, p in zip(ties, tie_public, strict=True) if p],
+    )
+    ma_p, mb_p = _pairs_to_index(
+        ids,
+        [r[0] for r, p in zip(met, met_public, strict=True) if p],
+        [r[1] for r, p in zip(met, met_public, strict=True) if p],
+    )
+    public_edges = np.concatenate([np.stack([ta_p, tb_p], 1), np.stack([ma_p, mb_p], 1)])
+    public_edges = public_edges[published[public_edges[:, 0]] & published[public_edges[:, 1]]] if n else public_edges
+    public_adjacency = engine.adjacency_from_edges(n, public_edges)
+
+    # Features: themes, SDGs, countries.
+    keys: dict[tuple[str, object], int] = {}
+    pairs = []
+    sources = (
+        ("theme", Actor.themes.through.objects.values_list("actor_id", "theme_id")),
+        ("sdg", Actor.sdgs.through.objects.values_list("actor_id", "sdg_id")),
+        ("country", ActorCountry.objects.values_list("actor_id", "country")),
+    )
+    for kind, rows in sources:
+        for actor_id, value in rows.iterator(FETCH_ROWS):
+            pairs.append((actor_id, keys.setdefault((kind, value), len(keys))))
+    features = None
+    if pairs:
+        owner = np.searchsorted(ids, np.array([p[0] for p in pairs], dtype=np.int64)).clip(0, max(n - 1, 0))
+        column = np.array([p[1] for p in pairs], dtype=np.int64)
+        features = engine.indicator(n, np.stack([owner, column], 1), len(keys))
+
+    # Texts: descriptions and listings share one vocabulary.
+    listings = list(
+        Listing.objects.current(today)
+        .order_by("pk")
+        .values_list("pk", "actor_id", "direction", "category", "title", "description", "public")
+    )
+    descriptions = [r[3] or "" for r in actors]
+    listing_texts = [f"{r[4]}\n{r[5]}" for r in listings]
+    vocabulary = text.fit(descriptions + listing_texts) if (descriptions or listing_texts) else None
+    text_matrix = vocabulary.transform(descriptions) if vocabulary and vocabulary.index else None
+    listing_data, listing_public = None, None
+    if listings:
+        owner = np.searchsorted(ids, np.array([r[1] for r in listings], dtype=np.int64))
+        listing_data = engine.Listings(
+            actor=owner,
+            is_offer=np.array([r[2] == Direction.OFFER for r in listings]),
+            category=np.array([CATEGORIES.index(r[3]) if r[3] in CATEGORIES else 0 for r in listings]),
+            text=vocabulary.transform(listing_texts) if vocabulary and vocabulary.index else None,
+            ids=np.array([r[0] for r in listings], dtype=np.int64),
+        )
+        listing_public = np.array([bool(r[6]) for r in listings]) & published[owner]
+
+    eligible = np.ones(n, dtype=bool)
+    opted = np.array(list(SuggestionOptOut.objects.values_list("actor_id", flat=True)), dtype=np.int64)
+    if len(opted) and n:
+        pos = np.searchsorted(ids, opted).clip(0, n - 1)
+        eligible[pos[ids[pos] == opted]] = False
+    # Declined pairs are never suggested again; cooperating ones are tied anyway. Open introductions
+    # stay: their suggestion shows how far the introduction got.
+    introduced = list(introductions.excluded_pairs_queryset())
+    ea, eb = _pairs_to_index(ids, [p[0] for p in introduced], [p[1] for p in introduced])
+    excluded = engine.adjacency_from_edges(n, np.stack([ea, eb], 1)) if len(ea) else None
+
+    inputs = engine.Inputs(
+        n=n, adjacency=adjacency, features=features, text=text_matrix, listings=listing_data,
+        sector=sector, eligible=eligible, excluded=excluded,
+    )  # fmt: skip
+    engine.prepare(inputs)
+    feature_keys = [None] * len(keys)
+    for key, column in keys.items():
+        feature_keys[column] = key
+    return Loaded(inputs, ids, published, public_adjacency, feature_keys, published, vocabulary, listing_public)
+
+
+# --- reasons ------------------------------------------------------------------------------------
+
+
+def _common(adjacency, degree, xs, ys, limit=3):
+    """Per pair: (count, up to `limit` common partners as node indices, the most specific first)."""
+    product = adjacency[xs].multiply(adjacency[ys]).tocsr()
+    product.eliminate_zeros()
+    indptr, indices = product.indptr, product.indices
+    counts = np.diff(indptr)
+    examples = []
+    for i in range(len(xs)):
+        common = indices[indptr[i] : indptr[i + 1]]
+        examples.append(common[np.argsort(degree[common], kind="stable")[:limit]].tolist())
+    return counts, examples
+
+
+def _best_listings(loaded: Loaded, x: int, y: int):
+    """The offer↔need match behind the offer part: (offer listing, need listing, offer is the partner's)."""
+    listings = loaded.inputs.listings
+    best = None
+    for giver, taker, partner_offers in ((x, y, False), (y, x, True)):
+        offers = np.flatnonzero((listings.actor == giver) & listings.is_offer)
+        needs = np.flatnonzero((listings.actor == taker) & ~listings.is_offer)
+        for o in offers:
+            for nd in needs:
+                if listings.category[o] != listings.category[nd]:
+                    continue
+                sim = 0.0
+                if listings.text is not None:
+                    sim = float(listings.text[o].multiply(listings.text[nd]).sum())
+                if best is None or sim > best[0]:
+                    best = (sim, int(o), int(nd), partner_offers)
+    return best
+
+
+def build_reasons(loaded: Loaded, parts: engine.Parts) -> list[list[dict]]:
+    """The reasons for each suggested pair, strongest first, each marked public or not."""
+    inputs = loaded.inputs
+    xs, ys = parts.xs, parts.ys
+    ids = loaded.ids
+    out: list[list[dict]] = [[] for _ in range(len(xs))]
+    chunk = 50_000
+    for start in range(0, len(xs), chunk):
+        sl = slice(start, start + chunk)
+        cx, cy = xs[sl], ys[sl]
+        counts, examples = _common(inputs.adjacency, inputs.degree, cx, cy)
+        pcounts, pexamples = _common(loaded.public_adjacency, inputs.degree, cx, cy)
+        shared = None
+        if inputs.features is not None:
+            shared = inputs.features[cx].multiply(inputs.features[cy]).tocsr()
+        for i in range(len(cx)):
+            k = start + i
+            x, y = int(cx[i]), int(cy[i])
+            both_public = bool(loaded.published[x] and loaded.published[y])
+            reasons = []
+            if parts.offer[k] > 0 and inputs.listings is not None:
+                best = _best_listings(loaded, x, y)
+                if best is not None:
+                    _sim, o, nd, partner_offers = best
+                    public = bool(loaded.listing_public[o] and loaded.listing_public[nd])
+                    listing_ids = inputs.listings.ids
+                    reasons.append({
+                        "code": "offer_need", "offer": int(listing_ids[o]), "need": int(listing_ids[nd]),
+                        "partner_offers": partner_offers, "public": public,
+                    })  # fmt: skip
+            if shared is not None and shared.indptr[i + 1] > shared.indptr[i]:
+                found = {"theme": [], "sdg": [], "country": []}
+                for column in shared.indices[shared.indptr[i] : shared.indptr[i + 1]]:
+                    kind, value = loaded.feature_keys[column]
+                    found[kind].append(value)
+                reasons.append({
+                    "code": "shared", "themes": sorted(found["theme"]), "sdgs": sorted(found["sdg"]),
+                    "countries": sorted(found["country"]), "public": both_public,
+                })  # fmt: skip
+            if counts[i]:
+                reasons.append({
+                    "code": "common_partners", "count": int(counts[i]), "examples": [int(ids[e]) for e in examples[i]],
+                    "public_count": int(pcounts[i]), "public_examples": [int(ids[e]) for e in pexamples[i]],
+                    "public": bool(pcounts[i]),
+                })  # fmt: skip
+            if parts.text[k] >= TEXT_REASON_MIN and loaded.vocabulary is not None:
+                words = text.shared_terms(loaded.vocabulary, inputs.text[x], inputs.text[y])
+                if words:
+                    reasons.append({"code": "similar_text", "words": words, "public": both_public})
+            if parts.bridge[k] and inputs.sector is not None:
+                reasons.append({
+                    "code": "bridge", "sectors": [int(inputs.sector[x]), int(inputs.sector[y])], "public": True,
+                })  # fmt: skip
+            out[k] = reasons
+    return out
+
+
+# --- running and storing ------------------------------------------------------------------------
+
+
+def _store(loaded: Loaded, result: engine.Suggestions, actor_nodes: np.ndarray, now) -> int:
+    parts = result.parts
+    reasons = build_reasons(loaded, parts)
+    ids = loaded.ids
+    rows = [
+        Suggestion(
+            actor_id=int(ids[x]), partner_id=int(ids[y]), rank=int(r), score=float(s), reasons=why, computed_at=now
+        )
+        for x, y, r, s, why in zip(parts.xs, parts.ys, result.rank, parts.score, reasons, strict=True)
+        if why  # a pair with no reason to tell is not suggested
+    ]
+    # Ranks stay 1…k without gaps after pairs without reasons were dropped.
+    rank_of: dict[int, int] = {}
+    for row in rows:
+        rank_of[row.actor_id] = rank_of.get(row.actor_id, 0) + 1
+        row.rank = rank_of[row.actor_id]
+    with transaction.atomic():
+        actor_ids = [int(ids[x]) for x in actor_nodes]
+        for start in range(0, len(actor_ids), 5000):
+            Suggestion.objects.filter(actor_id__in=actor_ids[start : start + 5000]).delete()
+        Suggestion.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def compute_all(*, today=None) -> SuggestionRun:
+    """Every eligible actor's top partners, replacing all stored suggestions."""
+    return _run(SuggestionRunKind.FULL, None, today=today)
+
+
+def compute_for(actor_ids, *, today=None) -> SuggestionRun:
+    """Fresh suggestions for some actors (after they, their ties or their listings changed)."""
+    return _run(SuggestionRunKind.INCREMENTAL, list(actor_ids), today=today)
+
+
+def _run(kind, actor_ids, *, today=None) -> SuggestionRun:
+    started = timezone.now()
+    t0 = time.perf_counter()
+    loaded = load(today)
+    load_s = time.perf_counter() - t0
+    nodes = np.arange(loaded.inputs.n) if actor_ids is None else loaded.index_of(actor_ids)
+    t = time.perf_counter()
+    result = engine.suggest(loaded.inputs, top=TOP, actors=nodes)
+    score_s = time.perf_counter() - t
+    t = time.perf_counter()
+    if actor_ids is None:
+        Suggestion.objects.all().delete()
+    stored = _store(loaded, result, nodes, started)
+    store_s = time.perf_counter() - t
+    return SuggestionRun.objects.create(
+        kind=kind,
+        started_at=started,
+        finished_at=timezone.now(),
+        actor_count=len(nodes),
+        suggestion_count=stored,
+        duration_seconds=round(time.perf_counter() - t0, 3),
+        details={"load_s": round(load_s, 3), "score_s": round(score_s, 3), "store_s": round(store_s, 3)},
+    )
+
+
+def latest_run() -> SuggestionRun | None:
+    return SuggestionRun.objects.filter(finished_at__isnull=False).first()
+
+
+def missing_information(actor: Actor) -> list[str]:
+    """What an actor lacks for good suggestions (field keys; the page words them)."""
+    missing = []
+    if not actor.themes.exists() and not actor.sdgs.exists():
+        missing.append("themes")
+    if not ActorCountry.objects.filter(actor=actor).exists():
+        missing.append("countries")
+    if len((actor.description or "").split()) < 8:
+        missing.append("description")
+    if not Listing.objects.current().filter(actor=actor).exists():
+        missing.append("listings")
+    if not Tie.objects.filter(Q(source=actor) | Q(target=actor)).exists():
+        missing.append("ties")
+    return missing
+
+
+# --- opting out and refreshing -------------------------------------------------------------------
+
+
+def opt_out(*, user, actor: Actor) -> None:
+    """The actor wants no suggestions: remove its own and those naming it, now."""
+    from knotenpunkt.accounts import permissions
+
+    if not permissions.can_manage_opt_out(user, actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        SuggestionOptOut.objects.get_or_create(actor=actor, defaults={"created_by": user})
+        Suggestion.objects.filter(Q(actor=actor) | Q(partner=actor)).delete()
+
+
+def opt_in(*, user, actor: Actor) -> None:
+    """Suggestions again (computed in the background right after)."""
+    from knotenpunkt.accounts import permissions
+
+    if not permissions.can_manage_opt_out(user, actor):
+        raise PermissionDenied
+    with transaction.atomic():
+        SuggestionOptOut.objects.filter(actor=actor).delete()
+        refresh_later([actor.pk])
+
+
+def refresh_later(actor_ids) -> None:
+    """Recompute these actors' suggestions in the background once the current transaction commits.
+
+    All calls within one transaction are collected into one task (a demo load or an import touching
+    hundreds of actors enqueues one refresh, not hundreds). The collecting callback lives in
+    Django's on-commit list, so a rollback discards it together with its ids.
+    """
+    ids = {int(pk) for pk in actor_ids if pk}
+    if not ids:
+        return
+    for entry in connection.run_on_commit:
+        collected = getattr(entry[1], "actor_ids", None)
+        if collected is not None:
+            collected.update(ids)
+            return
+
+    def enqueue():
+        from knotenpunkt.synergies.tasks import refresh_suggestions
+
+        refresh_suggestions.enqueue(sorted(enqueue.actor_ids))
+
+    enqueue.actor_ids = ids
+    transaction.on_commit(enqueue)

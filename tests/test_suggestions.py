@@ -1,0 +1,215 @@
+"""Stored partner suggestions: computed from the database, every reason true of its pair, refreshed
+when actors, ties or listings change."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Q
+from django_tasks_db.models import DBTaskResult
+
+from knotenpunkt.actors.models import Actor, ActorCountry
+from knotenpunkt.network.models import DerivedTie, Tie
+from knotenpunkt.synergies import suggestions
+from knotenpunkt.synergies.models import (
+    Introduction,
+    IntroductionStatus,
+    Listing,
+    Suggestion,
+    SuggestionOptOut,
+    SuggestionRunKind,
+)
+from knotenpunkt.synergies.sectors import SECTOR_OF_KIND, SECTOR_ORDER
+from knotenpunkt.synergies.text import terms
+from tests.factories import ActorFactory, ListingFactory, TieFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def neighbours(actor_id: int) -> set[int]:
+    today = dt.date.today()
+    current = (Q(end_date__isnull=True) | Q(end_date__gte=today)) & (
+        Q(start_date__isnull=True) | Q(start_date__lte=today)
+    )
+    out = set()
+    for a, b in (
+        Tie.objects.filter(current)
+        .filter(Q(source_id=actor_id) | Q(target_id=actor_id))
+        .values_list("source_id", "target_id")
+    ):
+        out.add(b if a == actor_id else a)
+    for a, b in DerivedTie.objects.filter(Q(actor_a_id=actor_id) | Q(actor_b_id=actor_id)).values_list(
+        "actor_a_id", "actor_b_id"
+    ):
+        out.add(b if a == actor_id else a)
+    return out
+
+
+def features(actor: Actor) -> dict:
+    return {
+        "themes": set(actor.themes.values_list("pk", flat=True)),
+        "sdgs": set(actor.sdgs.values_list("number", flat=True)),
+        "countries": set(ActorCountry.objects.filter(actor=actor).values_list("country", flat=True)),
+    }
+
+
+def assert_reason_true(suggestion: Suggestion, reason: dict) -> None:
+    actor, partner = suggestion.actor, suggestion.partner
+    code = reason["code"]
+    if code == "shared":
+        mine, theirs = features(actor), features(partner)
+        for key in ("themes", "sdgs", "countries"):
+            assert set(reason[key]) == mine[key] & theirs[key], (suggestion, reason)
+        assert reason["themes"] or reason["sdgs"] or reason["countries"]
+        assert reason["public"] == (actor.published and partner.published)
+    elif code == "common_partners":
+        common = neighbours(actor.pk) & neighbours(partner.pk)
+        assert reason["count"] == len(common) > 0
+        assert set(reason["examples"]) <= common
+    elif code == "offer_need":
+        offer, need = Listing.objects.get(pk=reason["offer"]), Listing.objects.get(pk=reason["need"])
+        assert offer.direction == "offer" and need.direction == "need"
+        assert offer.category == need.category
+        assert {offer.actor_id, need.actor_id} == {actor.pk, partner.pk}
+        assert reason["partner_offers"] == (offer.actor_id == partner.pk)
+        assert Listing.objects.current().filter(pk__in=[offer.pk, need.pk]).count() == 2
+    elif code == "similar_text":
+        for word in reason["words"]:
+            stem = terms(word)[0]
+            assert stem in terms(actor.description) and stem in terms(partner.description), (suggestion, word)
+    elif code == "bridge":
+        sectors = [SECTOR_ORDER.index(SECTOR_OF_KIND.get(a.kind, "civil_society")) for a in (actor, partner)]
+        assert reason["sectors"] == sectors and sectors[0] != sectors[1]
+    else:
+        pytest.fail(f"unknown reason {code}")
+
+
+def test_every_reason_of_every_demo_suggestion_is_true_of_its_pair(seeded_sdgs):
+    call_command("load_demo", quiet=True)
+    run = suggestions.compute_all()
+    stored = list(Suggestion.objects.select_related("actor", "partner"))
+    assert run.suggestion_count == len(stored) > 50
+    codes = set()
+    for suggestion in stored:
+        assert suggestion.reasons, suggestion
+        assert suggestion.partner_id not in neighbours(suggestion.actor_id)
+        for reason in suggestion.reasons:
+            codes.add(reason["code"])
+            assert_reason_true(suggestion, reason)
+    assert codes == {"shared", "common_partners", "offer_need", "similar_text", "bridge"}
+
+
+def test_ranks_run_from_one_without_gaps_and_scores_fall():
+    hub = ActorFactory()
+    actors = [ActorFactory() for _ in range(5)]
+    for actor in actors:
+        TieFactory(source=hub, target=actor)
+    suggestions.compute_all()
+    for actor in actors:
+        rows = list(Suggestion.objects.filter(actor=actor).order_by("rank"))
+        assert [r.rank for r in rows] == list(range(1, 5))
+        assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
+
+
+def test_a_declined_pair_is_not_suggested_again_but_an_open_introduction_is():
+    hub = ActorFactory()
+    a, b, c = ActorFactory(), ActorFactory(), ActorFactory()
+    for actor in (a, b, c):
+        TieFactory(source=hub, target=actor)
+    low, high = sorted((a, b), key=lambda x: x.pk)
+    Introduction.objects.create(actor_a=low, actor_b=high, status=IntroductionStatus.DECLINED)
+    low, high = sorted((a, c), key=lambda x: x.pk)
+    Introduction.objects.create(actor_a=low, actor_b=high, status=IntroductionStatus.INTRODUCED)
+    suggestions.compute_all()
+    partners = set(Suggestion.objects.filter(actor=a).values_list("partner_id", flat=True))
+    assert b.pk not in partners
+    assert c.pk in partners
+
+
+def test_an_actor_that_opted_out_is_neither_given_nor_named_in_suggestions():
+    hub = ActorFactory()
+    a, b, c = ActorFactory(), ActorFactory(), ActorFactory()
+    for actor in (a, b, c):
+        TieFactory(source=hub, target=actor)
+    SuggestionOptOut.objects.create(actor=b)
+    suggestions.compute_all()
+    assert not Suggestion.objects.filter(Q(actor=b) | Q(partner=b)).exists()
+    assert Suggestion.objects.filter(actor=a, partner=c).exists()
+
+
+def test_an_offer_meets_a_need_across_the_network():
+    giver, taker = ActorFactory(name="Gemeindehaus Ost"), ActorFactory(name="Initiative Kaffee")
+    offer = ListingFactory(actor=giver, direction="offer", category="rooms", title="Saal für 80 Personen")
+    need = ListingFactory(actor=taker, direction="need", category="rooms", title="Ort für eine Lesung")
+    ListingFactory(actor=taker, direction="need", category="rooms", valid_until=dt.date.today() - dt.timedelta(days=1),
+                   valid_from=dt.date.today() - dt.timedelta(days=9))  # fmt: skip
+    suggestions.compute_all()
+    row = Suggestion.objects.get(actor=taker, partner=giver)
+    reason = next(r for r in row.reasons if r["code"] == "offer_need")
+    assert (reason["offer"], reason["need"], reason["partner_offers"]) == (offer.pk, need.pk, True)
+
+
+def test_compute_for_replaces_only_the_given_actors_suggestions():
+    hub = ActorFactory()
+    a, b, c = ActorFactory(), ActorFactory(), ActorFactory()
+    for actor in (a, b, c):
+        TieFactory(source=hub, target=actor)
+    suggestions.compute_all()
+    before_b = list(Suggestion.objects.filter(actor=b).values_list("partner_id", "computed_at"))
+    TieFactory(source=a, target=c)
+    run = suggestions.compute_for([a.pk])
+    assert run.kind == SuggestionRunKind.INCREMENTAL and run.actor_count == 1
+    assert c.pk not in set(Suggestion.objects.filter(actor=a).values_list("partner_id", flat=True))
+    assert list(Suggestion.objects.filter(actor=b).values_list("partner_id", "computed_at")) == before_b
+
+
+def queued_refreshes() -> list[list[int]]:
+    return [
+        row.args_kwargs["args"][0]
+        for row in DBTaskResult.objects.filter(task_path="knotenpunkt.synergies.tasks.refresh_suggestions")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changes_in_one_transaction_queue_one_refresh_after_commit():
+    a, b, c = ActorFactory(), ActorFactory(), ActorFactory()
+    with transaction.atomic():
+        suggestions.refresh_later([a.pk, b.pk])
+        suggestions.refresh_later([c.pk])
+        assert queued_refreshes() == []
+    assert queued_refreshes() == [sorted([a.pk, b.pk, c.pk])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_queues_nothing():
+    a = ActorFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        suggestions.refresh_later([a.pk])
+        raise RuntimeError
+    suggestions.refresh_later([])
+    assert queued_refreshes() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_tie_queues_a_refresh_for_both_ends():
+    from knotenpunkt.network import services
+
+    coordinator = __import__("tests.factories", fromlist=["UserFactory"]).UserFactory(role="coordinator")
+    a, b = ActorFactory(), ActorFactory()
+    DBTaskResult.objects.all().delete()
+    services.tie_create(user=coordinator, source=a, target=b, kind="cooperation")
+    assert queued_refreshes() == [sorted([a.pk, b.pk])]
+
+
+def test_missing_information_names_what_an_actor_lacks():
+    bare = ActorFactory(description="")
+    assert suggestions.missing_information(bare) == ["themes", "countries", "description", "listings", "ties"]
+
+
+def test_the_loaded_network_indexes_actors_in_id_order():
+    actors = [ActorFactory() for _ in range(3)]
+    loaded = suggestions.load()
+    assert loaded.ids.tolist() == sorted(a.pk for a in actors)
+    assert loaded.index_of([actors[2].pk, 999_999]).tolist() == [int(np.searchsorted(loaded.ids, actors[2].pk))]
