@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 	$(PY) manage.py compile_translations
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-## run: migrate the embedded SQLite database, load the demo data once, compute the network figures, serve on $(PORT) with a task worker
+## run: migrate the embedded SQLite database, load the demo data once, compute the network figures (with 12 months of history) and the partner suggestions, serve on $(PORT) with a task worker
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo

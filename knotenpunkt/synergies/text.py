@@ -4,25 +4,32 @@
 "klimaschutzprojekt"/"klimaschutz" no more than a search would, but "Projekte"/"Projekt",
 "Schulen"/"Schule" become one term. Words shorter than three letters and stop words are dropped;
 terms in more than MAX_DF of the documents say nothing and are dropped too.
+
+Speed (100,000 descriptions in a few seconds): the texts are folded in one go, every distinct
+word is stemmed once (`_stem` is cached), and counting, document frequencies and the TF-IDF rows
+are computed with numpy on word ids, not per document in Python.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from itertools import chain
+from functools import lru_cache
 
 import numpy as np
 import snowballstemmer
 from scipy import sparse
 
-from knotenpunkt.actors.search import STOP_WORDS, words
+from knotenpunkt.actors.search import _WORD_RE, STOP_WORDS, fold, words
 
 MIN_WORD_CHARS = 3
 MAX_DF = 0.5
+_SEPARATOR = "\x00"  # not a word character: splits the folded texts again
 
 _local = threading.local()
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
@@ -33,6 +40,30 @@ def _stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """The stemmed, folded content words of `text`."""
     return [_stem(w) for w in words(text or "") if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS]
+
+
+class _Analysed:
+    """The content words of many texts as ids: word_ids[ptr[d]:ptr[d + 1]] are document d's words."""
+
+    def __init__(self, texts):
+        texts = [(t or "").replace(_SEPARATOR, " ") for t in texts]
+        folded = fold(_SEPARATOR.join(texts)).split(_SEPARATOR) if texts else []
+        tokens_per_doc = [_WORD_RE.findall(doc) for doc in folded]
+        lengths = np.fromiter(map(len, tokens_per_doc), dtype=np.int64, count=len(tokens_per_doc))
+        tokens = list(chain.from_iterable(tokens_per_doc))
+        del tokens_per_doc
+        # Distinct words in order of first appearance; content words get ids, the rest -1.
+        distinct = list(dict.fromkeys(tokens))
+        self.words = [w for w in distinct if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS]
+        word_id = dict.fromkeys(distinct, -1)
+        word_id.update(zip(self.words, range(len(self.words))))
+        ids = np.fromiter(map(word_id.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        doc_of = np.repeat(np.arange(len(folded), dtype=np.int64), lengths)
+        content = ids >= 0
+        self.word_ids = ids[content]
+        self.doc_of = doc_of[content]
+        self.docs = len(folded)
+        self.stems = [_stem(w) for w in self.words]
 
 
 class Vocabulary:
@@ -48,41 +79,63 @@ class Vocabulary:
 
     def transform(self, texts) -> sparse.csr_matrix:
         """Rows of L2-normalised TF-IDF (sublinear tf) over this vocabulary; unknown terms are ignored."""
-        indptr, indices, data = [0], [], []
-        for text in texts:
-            counts = Counter(t for t in terms(text) if t in self.index)
-            for term, count in counts.items():
-                indices.append(self.index[term])
-                data.append((1.0 + np.log(count)) * self.idf[self.index[term]])
-            indptr.append(len(indices))
-        matrix = sparse.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-            shape=(len(indptr) - 1, max(len(self.index), 1)),
+        return self._transform(_Analysed(texts))
+
+    def _transform(self, analysed: _Analysed) -> sparse.csr_matrix:
+        width = max(len(self.index), 1)
+        column_of_word = np.array([self.index.get(s, -1) for s in analysed.stems], dtype=np.int64)
+        columns = column_of_word[analysed.word_ids] if len(analysed.word_ids) else analysed.word_ids
+        known = columns >= 0
+        counts = sparse.csr_matrix(
+            (np.ones(int(known.sum())), (analysed.doc_of[known], columns[known])), shape=(analysed.docs, width)
         )
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        counts.sum_duplicates()
+        rows = np.repeat(np.arange(analysed.docs), np.diff(counts.indptr))
+        cols, indptr = counts.indices.astype(np.int64), counts.indptr.astype(np.int64)
+        data = (1.0 + np.log(counts.data)) * self.idf[cols] if len(cols) else np.zeros(0)
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=analysed.docs))
         norms[norms == 0] = 1.0
-        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+        data = data / norms[rows]
+        return sparse.csr_matrix((data, cols, indptr), shape=(analysed.docs, width))
 
 
 def fit(texts, *, max_df: float = MAX_DF) -> Vocabulary:
     """The vocabulary of `texts`: terms in at least two documents and at most `max_df` of them."""
-    texts = list(texts)
-    df = Counter()
-    surface_counts: dict[str, Counter] = {}
-    for text in texts:
-        seen = set()
-        for word in words(text or ""):
-            if len(word) < MIN_WORD_CHARS or word in STOP_WORDS:
-                continue
-            term = _stem(word)
-            seen.add(term)
-            surface_counts.setdefault(term, Counter())[word] += 1
-        df.update(seen)
-    n = max(len(texts), 1)
-    kept = sorted(t for t, d in df.items() if d >= 2 and d <= max(max_df * n, 2))
+    return _fit(_Analysed(list(texts)), max_df=max_df)
+
+
+def fit_transform(texts, *, max_df: float = MAX_DF) -> tuple[Vocabulary, sparse.csr_matrix]:
+    """`fit(texts)` and the texts' rows over it, reading the texts once."""
+    analysed = _Analysed(list(texts))
+    vocabulary = _fit(analysed, max_df=max_df)
+    return vocabulary, vocabulary._transform(analysed)
+
+
+def _fit(analysed: _Analysed, *, max_df: float) -> Vocabulary:
+    term_id: dict[str, int] = {}
+    term_of_word = np.array([term_id.setdefault(s, len(term_id)) for s in analysed.stems], dtype=np.int64)
+    all_terms = list(term_id)
+    n_terms = len(all_terms)
+    if n_terms:
+        present = sparse.csr_matrix(
+            (np.ones(len(analysed.word_ids), dtype=np.int32), (analysed.doc_of, term_of_word[analysed.word_ids])),
+            shape=(analysed.docs, n_terms),
+        )
+        present.sum_duplicates()
+        df = np.bincount(present.indices, minlength=n_terms)
+    else:
+        df = np.zeros(0, dtype=np.int64)
+    n = max(analysed.docs, 1)
+    kept = sorted(t for t, i in term_id.items() if df[i] >= 2 and df[i] <= max(max_df * n, 2))
     index = {term: i for i, term in enumerate(kept)}
-    idf = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in kept], dtype=np.float64)
-    surface = {t: surface_counts[t].most_common(1)[0][0] for t in kept}
+    idf = np.array([np.log((1 + n) / (1 + df[term_id[t]])) + 1.0 for t in kept], dtype=np.float64)
+    # The readable form: the most frequent word of each term, the first seen among equals.
+    word_count = np.bincount(analysed.word_ids, minlength=len(analysed.words))
+    best: dict[int, int] = {}
+    for word, term in enumerate(term_of_word.tolist()):
+        if term not in best or word_count[word] > word_count[best[term]]:
+            best[term] = word
+    surface = {t: analysed.words[best[term_id[t]]] for t in kept}
     return Vocabulary(index, idf, surface)
 
 
