@@ -400,13 +400,8 @@ def can_manage_listings(user, actor) -> bool:
 
 
 def can_view_suggestions(user, actor) -> bool:
-    """Partner suggestions for `actor`: internal readers for every actor, actor editors for their own."""
-    role = role_of(user)
-    if role in (Role.COORDINATOR, Role.CITY_STAFF):
-        return True
-    if role == Role.ACTOR_EDITOR:
-        return actor.pk in _edited_ids(user)
-    return False
+    """Partner suggestions for `actor`: whoever reads its internal record (internal readers, its editors)."""
+    return can_view_internal(user, actor)
 
 
 def sees_internal_reasons(user) -> bool:

@@ -155,10 +155,6 @@ def load_graph(scope: str, today=None, *, as_of: datetime.date | None = None) ->
         3,
         (np.int64, object, object),
     )
-    kind_index = {k: i for i, k in enumerate(KINDS)}
-    level_index = {k: i for i, k in enumerate(LEVELS)}
-    kinds = np.fromiter((kind_index.get(k, kind_index["other"]) for k in kinds), dtype=np.int16, count=len(kinds))
-    levels = np.fromiter((level_index.get(k, 0) for k in levels), dtype=np.int16, count=len(levels))
 
     tie_sql = (
         f"SELECT source_id, target_id FROM {tie_t} WHERE (end_date IS NULL OR end_date >= %s)"
@@ -180,17 +176,7 @@ def load_graph(scope: str, today=None, *, as_of: datetime.date | None = None) ->
     derived = _pairs(ids, da, db, dw * factor)
     del da, db, dw
 
-    merged = (declared + derived).tocoo()
-    return Graph(
-        ids=ids,
-        kinds=kinds,
-        levels=levels,
-        u=merged.row.astype(np.int64),
-        v=merged.col.astype(np.int64),
-        w=merged.data.astype(np.float64),
-        declared_pairs=int(declared.nnz),
-        derived_pairs=int(derived.nnz),
-    )
+    return _graph(ids, kinds, levels, declared, derived)
 
 
 def _compiled(queryset) -> tuple[str, list]:
@@ -244,13 +230,18 @@ def load_graph_as_of(scope: str, as_of: datetime.date) -> Graph:
     known = np.union1d(ids[existed], np.concatenate([ta, tb, da, db]))
     keep = np.isin(ids, known)
     ids, kinds, levels = ids[keep], kinds[keep], levels[keep]
+
+    declared = _pairs(ids, ta[current], tb[current], np.ones(int(current.sum())))
+    derived = _pairs(ids, da, db, np.ones(len(da)))
+    return _graph(ids, kinds, levels, declared, derived)
+
+
+def _graph(ids, kinds, levels, declared, derived) -> Graph:
+    """The Graph from actor rows (kind and level as stored) and the declared and derived pair matrices."""
     kind_index = {k: i for i, k in enumerate(KINDS)}
     level_index = {k: i for i, k in enumerate(LEVELS)}
     kinds = np.fromiter((kind_index.get(k, kind_index["other"]) for k in kinds), dtype=np.int16, count=len(kinds))
     levels = np.fromiter((level_index.get(k, 0) for k in levels), dtype=np.int16, count=len(levels))
-
-    declared = _pairs(ids, ta[current], tb[current], np.ones(int(current.sum())))
-    derived = _pairs(ids, da, db, np.ones(len(da)))
     merged = (declared + derived).tocoo()
     return Graph(
         ids=ids,
