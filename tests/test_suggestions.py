@@ -9,6 +9,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from knotenpunkt.actors.models import Actor, ActorCountry
 from knotenpunkt.network.models import DerivedTie, Tie
@@ -213,3 +216,41 @@ def test_the_loaded_network_indexes_actors_in_id_order():
     loaded = suggestions.load()
     assert loaded.ids.tolist() == sorted(a.pk for a in actors)
     assert loaded.index_of([actors[2].pk, 999_999]).tolist() == [int(np.searchsorted(loaded.ids, actors[2].pk))]
+
+
+class EveryReasonIsTrue(HypothesisTestCase):
+    """Random small networks in the database: every stored reason is true of its pair."""
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        kinds=st.lists(st.sampled_from(["association", "school", "city_department", "partner_municipality"]),
+                       min_size=2, max_size=9),
+        ties=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=14),
+        countries=st.lists(st.tuples(st.integers(0, 8), st.sampled_from(["BF", "EC", "TZ"])), max_size=8),
+        words=st.lists(st.tuples(st.integers(0, 8), st.sampled_from(["Solaranlagen", "Schulgarten", "Kaffee"])),
+                       max_size=10),
+        listings=st.lists(st.tuples(st.integers(0, 8), st.sampled_from(["offer", "need"]),
+                                    st.sampled_from(["rooms", "speakers"])), max_size=5),
+        published=st.lists(st.booleans(), min_size=9, max_size=9),
+    )  # fmt: skip
+    def test_reasons(self, kinds, ties, countries, words, listings, published):
+        actors = [ActorFactory(kind=kind, published=published[i], description="") for i, kind in enumerate(kinds)]
+        n = len(actors)
+        for a, b in ties:
+            if a % n != b % n and not Tie.objects.filter(source=actors[a % n], target=actors[b % n]).exists():
+                TieFactory(source=actors[a % n], target=actors[b % n], public=(a + b) % 2 == 0)
+        for i, code in countries:
+            ActorCountry.objects.get_or_create(actor=actors[i % n], country=code)
+        texts = {}
+        for i, word in words:
+            texts.setdefault(i % n, []).append(f"Wir arbeiten an {word} und {word}projekten.")
+        for i, text in texts.items():
+            Actor.objects.filter(pk=actors[i].pk).update(description=" ".join(text))
+        for i, direction, category in listings:
+            ListingFactory(actor=actors[i % n], direction=direction, category=category)
+        suggestions.compute_all()
+        for suggestion in Suggestion.objects.select_related("actor", "partner"):
+            assert suggestion.reasons
+            assert suggestion.partner_id not in neighbours(suggestion.actor_id)
+            for reason in suggestion.reasons:
+                assert_reason_true(suggestion, reason)
