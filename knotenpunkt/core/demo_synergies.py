@@ -254,3 +254,42 @@ def create_listings(*, coordinator, actors, themes) -> int:
         listing_create(user=coordinator, actor=actor, data=data)
         created += 1
     return created
+
+
+# (actor slug, partner slug, note, requested by the actor's editor)
+INTRODUCTIONS = [
+    (
+        "energiegenossenschaft-sonnenstrom",
+        "fachbereich-tiefbau-und-gruenflaechen",
+        "Die Genossenschaft bietet Fachwissen zu Solaranlagen für Schulen und Gesundheitszentren; der Fachbereich "
+        "sucht Erfahrungen für die Klimapartnerschaft. Ein gemeinsames Gespräch vor der nächsten Delegationsreise?",
+        False,
+    ),
+    (
+        _FOERDERKREIS,
+        "freundeskreis-ambato",
+        "Beide Vereine tragen eine Partnerschaft mit einer Stadt im Globalen Süden. Wir würden gern erfahren, "
+        "wie der Freundeskreis Jugendbegegnungen organisiert und finanziert.",
+        True,
+    ),
+]
+
+
+def create_introductions(*, coordinator, actors, users) -> int:
+    """One introduction proposed by the office, one requested by an actor's editor (once); returns how many."""
+    from knotenpunkt.synergies.introductions import introduction_propose, introduction_request
+    from knotenpunkt.synergies.models import Introduction
+
+    created = 0
+    for slug, partner_slug, note, requested in INTRODUCTIONS:
+        actor, partner = actors[slug], actors[partner_slug]
+        low, high = sorted((actor.pk, partner.pk))
+        if Introduction.objects.filter(actor_a_id=low, actor_b_id=high).exists():
+            continue
+        if requested:
+            editor = next(u for u in users.values() if u.edited_actors.filter(pk=actor.pk).exists())
+            introduction_request(user=editor, actor=actor, partner=partner, note=note)
+        else:
+            introduction_propose(user=coordinator, actor=actor, partner=partner, note=note)
+        created += 1
+    return created

@@ -53,6 +53,7 @@ class Command(BaseCommand):
                 "activities": 0,
                 "interactions": 0,
                 "listings": 0,
+                "introductions": 0,
             }
             themes = self._themes(counts)
             coordinator = self._coordinator(counts)
@@ -66,6 +67,9 @@ class Command(BaseCommand):
             self._activities(coordinator, actors, themes, counts)
             self._interactions(coordinator, actors, {user.username: user for user in users}, counts)
             self._listings(coordinator, actors, themes, counts)
+            counts["introductions"] += demo_synergies.create_introductions(
+                coordinator=coordinator, actors=actors, users={user.username: user for user in users}
+            )
 
         if options["quiet"] or options["verbosity"] == 0:
             return
