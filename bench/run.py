@@ -11,6 +11,8 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run --only analytics      # network analytics snapshots vs networkx (bench/analytics.py)
     .venv/bin/python -m bench.run --only map            # ego JSON (bench/network_map.py), 2,000-node map in
                                                         # Chromium (bench/network_browser.py)
+    .venv/bin/python -m bench.run --only exchange       # Kumu workbook and GraphML export (bench/exchange.py)
+    .venv/bin/python -m bench.run --only synergies      # suggestions, question, vs networkx (bench/synergies.py)
 """
 
 from __future__ import annotations
@@ -69,9 +71,9 @@ def parse_args(argv):
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
     parser.add_argument(
         "--only",
-        choices=["all", "network", "activities", "analytics", "map"],
+        choices=["all", "network", "activities", "analytics", "map", "exchange", "synergies"],
         default="all",
-        help="nur Netzwerk-, Termin-, Analyse- oder Netzwerkkarten-Messungen",
+        help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch- oder Partnervorschlags-Messungen",
     )
     parser.add_argument("--activities", type=int, default=500_000, help="Anzahl synthetischer Termine")
     parser.add_argument("--incremental-samples", type=int, default=200, help="Termine für die inkrementelle Messung")
@@ -360,6 +362,14 @@ def main(argv=None) -> int:
         results["map_ego"] = network_map.run(args, env)
         if not args.skip_http:
             results["map_browser"] = network_browser.run(args, env)
+    if args.only in ("all", "exchange"):
+        from bench import exchange
+
+        results["exchange"] = exchange.run(args, env)
+    if args.only in ("all", "synergies"):
+        from bench import synergies
+
+        results["synergies"] = synergies.run(args, env)
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -383,6 +393,14 @@ def main(argv=None) -> int:
         from bench import network_browser
 
         network_browser.print_table(results["map_browser"])
+    if "exchange" in results:
+        from bench import exchange
+
+        exchange.print_table(results["exchange"])
+    if "synergies" in results:
+        from bench import synergies
+
+        synergies.print_table(results["synergies"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 

@@ -223,7 +223,7 @@ def child_networkx() -> dict:
     xs, ys, _gv = engine._candidate_block(inputs, nodes, inputs.n <= engine.FULL_SCORING_MAX)
     pairs = list(zip(xs.tolist(), ys.tolist(), strict=True))
     t = time.perf_counter()
-    ours = engine.graph_values(inputs, xs, ys)
+    ours = engine.graph_part(inputs, xs, ys)
     ours_s = time.perf_counter() - t
     coo = sparse_upper(inputs.adjacency)
     G = nx.Graph()
@@ -259,7 +259,6 @@ def sparse_upper(adjacency):
 
 def run(args, env: dict) -> dict:
     import django
-
     from django.db import connection
 
     django.setup()
@@ -293,7 +292,8 @@ def print_table(results: dict) -> None:
 
     print("\nPartnervorschläge (Issue 5)")
     listings = results.get("listings", {})
-    print(f"  synthetische Angebote/Gesuche: {listings.get('listings', 0):,}" + (" (neu angelegt)" if listings.get("created") else ""))
+    created = " (neu angelegt)" if listings.get("created") else ""
+    print(f"  synthetische Angebote/Gesuche: {listings.get('listings', 0):,}{created}")
     a = results.get("all", {})
     if "error" in a:
         print(f"  alle Akteure: Fehler\n{a['error']}")
@@ -327,7 +327,8 @@ def print_table(results: dict) -> None:
         print(f"  networkx: Fehler\n{x['error']}")
     elif x:
         print(
-            f"  gegen networkx    {x['pairs']:,} Kandidatenpaare von {x['actors']} Akteuren: Engine {x['engine_s']:.3f} s, "
+            f"  gegen networkx    {x['pairs']:,} Kandidatenpaare von {x['actors']} Akteuren: "
+            f"Engine {x['engine_s']:.3f} s, "
             f"adamic_adar_index {x['networkx_s']:.2f} s → {x['ratio']}× (Ziel ≥ {TARGET_RATIO}×) {verdict('networkx')}"
         )
     if "load_average" in results:

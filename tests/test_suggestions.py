@@ -47,6 +47,9 @@ def neighbours(actor_id: int) -> set[int]:
         "actor_a_id", "actor_b_id"
     ):
         out.add(b if a == actor_id else a)
+    # A unit and its parent organisation count as tied.
+    out.update(Actor.objects.filter(parent_id=actor_id).values_list("pk", flat=True))
+    out.update(Actor.objects.filter(pk=actor_id, parent__isnull=False).values_list("parent_id", flat=True))
     return out
 
 
@@ -204,6 +207,17 @@ def test_a_new_tie_queues_a_refresh_for_both_ends():
     DBTaskResult.objects.all().delete()
     services.tie_create(user=coordinator, source=a, target=b, kind="cooperation")
     assert queued_refreshes() == [sorted([a.pk, b.pk])]
+
+
+def test_a_department_is_not_suggested_to_its_own_city():
+    city = ActorFactory(kind="city_department")
+    department = ActorFactory(kind="city_department", parent=city)
+    hub = ActorFactory()
+    for actor in (city, department):
+        TieFactory(source=hub, target=actor)
+    suggestions.compute_all()
+    assert not Suggestion.objects.filter(actor=department, partner=city).exists()
+    assert not Suggestion.objects.filter(actor=city, partner=department).exists()
 
 
 def test_missing_information_names_what_an_actor_lacks():

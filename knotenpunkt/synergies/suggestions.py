@@ -10,15 +10,16 @@ on public facts only (`public`), and readers who may not see internal data get o
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from scipy import sparse
 
 from knotenpunkt.actors.models import Actor, ActorCountry
 from knotenpunkt.network.models import DerivedTie, Tie
@@ -38,6 +39,7 @@ TOP = 10
 TEXT_REASON_MIN = 0.12  # description similarity from which "ähnliche Arbeitsbeschreibung" is said
 CATEGORIES = [c for c, _ in Category.choices]
 FETCH_ROWS = 50_000
+STORE_CHUNK = 20_000  # pairs whose reasons are built and written at a time (peak memory)
 
 
 @dataclass
@@ -119,49 +121,59 @@ def load(today=None) -> Loaded:
     """
     today = today or timezone.localdate()
     actor_table = Actor._meta.db_table
-    base = _int_rows(
-        f"SELECT id, CASE WHEN published THEN 1 ELSE 0 END FROM {actor_table} ORDER BY id", (), 2
-    )  # fmt: skip
+    base = _int_rows(f"SELECT id, CASE WHEN published THEN 1 ELSE 0 END FROM {actor_table} ORDER BY id", (), 2)  # noqa: S608
     ids = np.ascontiguousarray(base[:, 0])
     published = base[:, 1].astype(bool)
     n = len(ids)
-    texts = _text_rows(f"SELECT kind, description FROM {actor_table} ORDER BY id")
+    texts = _text_rows(f"SELECT kind, description FROM {actor_table} ORDER BY id")  # noqa: S608
     sector_of = {kind: sector_index(kind) for kind in {r[0] for r in texts}}
     sector = np.fromiter((sector_of[r[0]] for r in texts), dtype=np.int16, count=n)
 
     # Ties: current declared ties and every pair that met; public ones separately for the reasons.
     ties = _int_rows(
-        f"SELECT source_id, target_id, CASE WHEN public THEN 1 ELSE 0 END FROM {Tie._meta.db_table}"
+        f"SELECT source_id, target_id, CASE WHEN public THEN 1 ELSE 0 END FROM {Tie._meta.db_table}"  # noqa: S608
         " WHERE (end_date IS NULL OR end_date >= %s) AND (start_date IS NULL OR start_date <= %s)",
         (today, today),
         3,
     )
     met = _int_rows(
-        f"SELECT actor_a_id, actor_b_id, CAST(public_count AS BIGINT) FROM {DerivedTie._meta.db_table}", (), 3
+        f"SELECT actor_a_id, actor_b_id, CAST(public_count AS BIGINT) FROM {DerivedTie._meta.db_table}",  # noqa: S608
+        (),
+        3,
     )
-    edges = np.concatenate([ties, met])
-    del ties, met
-    ea, eb = _pairs_to_index(ids, edges[:, 0], edges[:, 1])
-    known = _known_pairs(ids, edges[:, 0], edges[:, 1])
-    public = edges[known, 2] > 0
-    del edges
+    # A unit and the organisation it belongs to (a department and its city) are tied by structure.
+    units = _int_rows(
+        f"SELECT id, parent_id, 1 FROM {actor_table} WHERE parent_id IS NOT NULL",  # noqa: S608
+        (),
+        3,
+    )
+    # Node indices as int32, the id columns dropped as soon as they are mapped (peak memory).
+    ea, eb, public = [], [], []
+    for rows in (ties, met, units):
+        a, b = _pairs_to_index(ids, rows[:, 0], rows[:, 1])
+        public.append(rows[_known_pairs(ids, rows[:, 0], rows[:, 1]), 2] > 0)
+        ea.append(a.astype(np.int32))
+        eb.append(b.astype(np.int32))
+    del ties, met, units, rows
+    ea, eb, public = np.concatenate(ea), np.concatenate(eb), np.concatenate(public)
     adjacency = engine.adjacency_from_edges(n, np.stack([ea, eb], 1))
     pa, pb = ea[public], eb[public]
+    del ea, eb, public
     keep = published[pa] & published[pb] if n else np.zeros(0, dtype=bool)
     public_adjacency = engine.adjacency_from_edges(n, np.stack([pa[keep], pb[keep]], 1))
-    del ea, eb, pa, pb
+    del pa, pb, keep
 
     # Features: themes, SDGs, countries.
     feature_keys: list[tuple[str, object]] = []
     owners, columns = [], []
     through = (("theme", Actor.themes.through, "theme_id"), ("sdg", Actor.sdgs.through, "sdg_id"))
     for kind, model, column in through:
-        rows = _int_rows(f"SELECT actor_id, {column} FROM {model._meta.db_table}", (), 2)
+        rows = _int_rows(f"SELECT actor_id, {column} FROM {model._meta.db_table}", (), 2)  # noqa: S608
         values, inverse = np.unique(rows[:, 1], return_inverse=True)
         owners.append(rows[:, 0])
         columns.append(inverse.ravel() + len(feature_keys))
         feature_keys.extend((kind, int(v)) for v in values)
-    country_rows = _text_rows(f"SELECT actor_id, country FROM {ActorCountry._meta.db_table}")
+    country_rows = _text_rows(f"SELECT actor_id, country FROM {ActorCountry._meta.db_table}")  # noqa: S608
     codes = sorted({r[1] for r in country_rows})
     code_column = {code: len(feature_keys) + i for i, code in enumerate(codes)}
     feature_keys.extend(("country", code) for code in codes)
@@ -226,120 +238,220 @@ def load(today=None) -> Loaded:
 # --- reasons ------------------------------------------------------------------------------------
 
 
-def _common(adjacency, degree, xs, ys, limit=3):
-    """Per pair: (count, up to `limit` common partners as node indices, the most specific first)."""
+def _grouped_lists(count: int, owner: np.ndarray, values: list) -> list[list]:
+    """values split by owner (sorted, 0 … count-1) into one list per owner."""
+    bounds = np.searchsorted(owner, np.arange(count + 1)).tolist()
+    return [values[bounds[i] : bounds[i + 1]] for i in range(count)]
+
+
+def _common(adjacency, degree, xs, ys, limit=3, names=None):
+    """Per pair: (count, up to `limit` common partners as node indices — or as `names[node]` — the
+    most specific first)."""
     product = adjacency[xs].multiply(adjacency[ys]).tocsr()
     product.eliminate_zeros()
-    indptr, indices = product.indptr, product.indices
-    counts = np.diff(indptr)
-    examples = []
-    for i in range(len(xs)):
-        common = indices[indptr[i] : indptr[i + 1]]
-        examples.append(common[np.argsort(degree[common], kind="stable")[:limit]].tolist())
-    return counts, examples
+    product.sort_indices()
+    counts = np.diff(product.indptr)
+    owner = np.repeat(np.arange(len(xs)), counts)
+    partner = product.indices.astype(np.int64)
+    # The `limit` partners of lowest degree per pair, equal degrees in index order.
+    specific = float(degree.max()) + 1.0 if len(degree) else 1.0
+    chosen = engine._top_per_row(owner, specific - degree[partner], limit)
+    chosen = chosen[np.lexsort((degree[partner[chosen]], owner[chosen]))]
+    partner = partner[chosen] if names is None else names[partner[chosen]]
+    return counts, _grouped_lists(len(xs), owner[chosen], partner.tolist())
 
 
-def _best_listings(loaded: Loaded, x: int, y: int):
-    """The offer↔need match behind the offer part: (offer listing, need listing, offer is the partner's)."""
+def _best_listings(loaded: Loaded, xs: np.ndarray, ys: np.ndarray) -> dict[int, tuple]:
+    """Per pair index: the offer↔need match behind the offer part, (offer listing, need listing,
+    offer is the partner's); the most similar texts, the first found among equals."""
     listings = loaded.inputs.listings
-    best = None
-    for giver, taker, partner_offers in ((x, y, False), (y, x, True)):
-        offers = np.flatnonzero((listings.actor == giver) & listings.is_offer)
-        needs = np.flatnonzero((listings.actor == taker) & ~listings.is_offer)
-        for o in offers:
-            for nd in needs:
-                if listings.category[o] != listings.category[nd]:
-                    continue
-                sim = 0.0
-                if listings.text is not None:
-                    sim = float(listings.text[o].multiply(listings.text[nd]).sum())
-                if best is None or sim > best[0]:
-                    best = (sim, int(o), int(nd), partner_offers)
-    return best
+    offers_of: dict[int, list[int]] = {}
+    needs_of: dict[int, list[int]] = {}
+    for i, (actor, is_offer) in enumerate(zip(listings.actor.tolist(), listings.is_offer.tolist(), strict=True)):
+        (offers_of if is_offer else needs_of).setdefault(actor, []).append(i)
+    category = listings.category.tolist()
+    pair, offer, need, partner = [], [], [], []
+    for k, (x, y) in enumerate(zip(xs.tolist(), ys.tolist(), strict=True)):
+        for giver, taker, partner_offers in ((x, y, False), (y, x, True)):
+            for o in offers_of.get(giver, ()):
+                for nd in needs_of.get(taker, ()):
+                    if category[o] == category[nd]:
+                        pair.append(k)
+                        offer.append(o)
+                        need.append(nd)
+                        partner.append(partner_offers)
+    if not pair:
+        return {}
+    pair, offer, need = np.array(pair), np.array(offer), np.array(need)
+    if listings.text is not None:
+        sim = np.asarray(listings.text[offer].multiply(listings.text[need]).sum(axis=1)).ravel()
+    else:
+        sim = np.zeros(len(pair))
+    order = np.lexsort((np.arange(len(pair)), -sim, pair))
+    first = order[np.r_[True, pair[order][1:] != pair[order][:-1]]]
+    return {int(pair[i]): (int(offer[i]), int(need[i]), partner[i]) for i in first}
+
+
+def _shared_words(loaded: Loaded, xs: np.ndarray, ys: np.ndarray, limit: int = 3) -> list[list[str]]:
+    """Per pair: the readable words that contribute most to the text similarity."""
+    matrix = loaded.inputs.text
+    product = matrix[xs].multiply(matrix[ys]).tocsr()
+    product.eliminate_zeros()
+    product.sort_indices()
+    owner = np.repeat(np.arange(len(xs)), np.diff(product.indptr))
+    chosen = engine._top_per_row(owner, product.data, limit)
+    chosen = chosen[np.lexsort((-product.data[chosen], owner[chosen]))]
+    vocabulary = loaded.vocabulary
+    surface = [vocabulary.surface[t] for t in vocabulary.terms]
+    return _grouped_lists(len(xs), owner[chosen], [surface[c] for c in product.indices[chosen].tolist()])
 
 
 def build_reasons(loaded: Loaded, parts: engine.Parts) -> list[list[dict]]:
-    """The reasons for each suggested pair, strongest first, each marked public or not."""
+    """The reasons for each suggested pair, strongest first, each marked public or not.
+
+    The facts are computed for all pairs at once (sparse products, numpy); only the dictionaries
+    are put together pair by pair.
+    """
     inputs = loaded.inputs
     xs, ys = parts.xs, parts.ys
     ids = loaded.ids
-    out: list[list[dict]] = [[] for _ in range(len(xs))]
+    out: list[list[dict]] = []
+    listing_ids = inputs.listings.ids.tolist() if inputs.listings is not None else []
+    listing_public = loaded.listing_public.tolist() if loaded.listing_public is not None else []
+    feature_kind = [key[0] for key in loaded.feature_keys]
+    feature_value = [key[1] for key in loaded.feature_keys]
     chunk = 50_000
     for start in range(0, len(xs), chunk):
-        sl = slice(start, start + chunk)
-        cx, cy = xs[sl], ys[sl]
-        counts, examples = _common(inputs.adjacency, inputs.degree, cx, cy)
-        pcounts, pexamples = _common(loaded.public_adjacency, inputs.degree, cx, cy)
-        shared = None
+        cx, cy = xs[start : start + chunk], ys[start : start + chunk]
+        size = len(cx)
+        counts, examples = _common(inputs.adjacency, inputs.degree, cx, cy, names=ids)
+        pcounts, pexamples = _common(loaded.public_adjacency, inputs.degree, cx, cy, names=ids)
+        counts, pcounts = counts.tolist(), pcounts.tolist()
+        shared: list[list[int]] = [[]] * size
         if inputs.features is not None:
-            shared = inputs.features[cx].multiply(inputs.features[cy]).tocsr()
-        for i in range(len(cx)):
-            k = start + i
-            x, y = int(cx[i]), int(cy[i])
-            both_public = bool(loaded.published[x] and loaded.published[y])
+            product = inputs.features[cx].multiply(inputs.features[cy]).tocsr()
+            product.eliminate_zeros()
+            product.sort_indices()
+            owner = np.repeat(np.arange(size), np.diff(product.indptr))
+            shared = _grouped_lists(size, owner, product.indices.tolist())
+        offer_part = parts.offer[start : start + chunk]
+        best = {}
+        if inputs.listings is not None and (offer_part > 0).any():
+            with_offer = np.flatnonzero(offer_part > 0)
+            found = _best_listings(loaded, cx[with_offer], cy[with_offer])
+            best = {int(with_offer[k]): v for k, v in found.items()}
+        text_part = parts.text[start : start + chunk]
+        words: dict[int, list[str]] = {}
+        if loaded.vocabulary is not None and inputs.text is not None:
+            similar = np.flatnonzero(text_part >= TEXT_REASON_MIN)
+            if len(similar):
+                words = dict(zip(similar.tolist(), _shared_words(loaded, cx[similar], cy[similar]), strict=True))
+        both_public = (loaded.published[cx] & loaded.published[cy]).tolist()
+        bridge = parts.bridge[start : start + chunk].tolist() if inputs.sector is not None else [False] * size
+        sector_x = inputs.sector[cx].tolist() if inputs.sector is not None else None
+        sector_y = inputs.sector[cy].tolist() if inputs.sector is not None else None
+        for i in range(size):
             reasons = []
-            if parts.offer[k] > 0 and inputs.listings is not None:
-                best = _best_listings(loaded, x, y)
-                if best is not None:
-                    _sim, o, nd, partner_offers = best
-                    public = bool(loaded.listing_public[o] and loaded.listing_public[nd])
-                    listing_ids = inputs.listings.ids
-                    reasons.append({
-                        "code": "offer_need", "offer": int(listing_ids[o]), "need": int(listing_ids[nd]),
-                        "partner_offers": partner_offers, "public": public,
-                    })  # fmt: skip
-            if shared is not None and shared.indptr[i + 1] > shared.indptr[i]:
+            if i in best:
+                o, nd, partner_offers = best[i]
+                reasons.append({
+                    "code": "offer_need", "offer": listing_ids[o], "need": listing_ids[nd],
+                    "partner_offers": partner_offers, "public": bool(listing_public[o] and listing_public[nd]),
+                })  # fmt: skip
+            if shared[i]:
                 found = {"theme": [], "sdg": [], "country": []}
-                for column in shared.indices[shared.indptr[i] : shared.indptr[i + 1]]:
-                    kind, value = loaded.feature_keys[column]
-                    found[kind].append(value)
+                for column in shared[i]:
+                    found[feature_kind[column]].append(feature_value[column])
                 reasons.append({
                     "code": "shared", "themes": sorted(found["theme"]), "sdgs": sorted(found["sdg"]),
-                    "countries": sorted(found["country"]), "public": both_public,
+                    "countries": sorted(found["country"]), "public": both_public[i],
                 })  # fmt: skip
             if counts[i]:
                 reasons.append({
-                    "code": "common_partners", "count": int(counts[i]), "examples": [int(ids[e]) for e in examples[i]],
-                    "public_count": int(pcounts[i]), "public_examples": [int(ids[e]) for e in pexamples[i]],
+                    "code": "common_partners", "count": counts[i], "examples": examples[i],
+                    "public_count": pcounts[i], "public_examples": pexamples[i],
                     "public": bool(pcounts[i]),
                 })  # fmt: skip
-            if parts.text[k] >= TEXT_REASON_MIN and loaded.vocabulary is not None:
-                words = text.shared_terms(loaded.vocabulary, inputs.text[x], inputs.text[y])
-                if words:
-                    reasons.append({"code": "similar_text", "words": words, "public": both_public})
-            if parts.bridge[k] and inputs.sector is not None:
-                reasons.append({
-                    "code": "bridge", "sectors": [int(inputs.sector[x]), int(inputs.sector[y])], "public": True,
-                })  # fmt: skip
-            out[k] = reasons
+            if words.get(i):
+                reasons.append({"code": "similar_text", "words": words[i], "public": both_public[i]})
+            if bridge[i]:
+                reasons.append({"code": "bridge", "sectors": [sector_x[i], sector_y[i]], "public": True})
+            out.append(reasons)
     return out
 
 
 # --- running and storing ------------------------------------------------------------------------
 
 
-def _store(loaded: Loaded, result: engine.Suggestions, actor_nodes: np.ndarray, now) -> int:
+def _store(
+    loaded: Loaded, result: engine.Suggestions, actor_nodes: np.ndarray, now, *, replace_all=False, timings=None
+) -> int:
+    """Replace the stored suggestions of `actor_nodes` (of everybody with `replace_all`) in one
+    transaction. The reasons are built and written STORE_CHUNK pairs at a time (a million pairs'
+    reasons as Python objects at once would take more than a gigabyte); on PostgreSQL with COPY."""
     parts = result.parts
-    reasons = build_reasons(loaded, parts)
     ids = loaded.ids
-    rows = [
-        Suggestion(
-            actor_id=int(ids[x]), partner_id=int(ids[y]), rank=int(r), score=float(s), reasons=why, computed_at=now
-        )
-        for x, y, r, s, why in zip(parts.xs, parts.ys, result.rank, parts.score, reasons, strict=True)
-        if why  # a pair with no reason to tell is not suggested
-    ]
-    # Ranks stay 1…k without gaps after pairs without reasons were dropped.
-    rank_of: dict[int, int] = {}
-    for row in rows:
-        rank_of[row.actor_id] = rank_of.get(row.actor_id, 0) + 1
-        row.rank = rank_of[row.actor_id]
+    stored = 0
+    rank_of: dict[int, int] = {}  # ranks stay 1…k without gaps after pairs without reasons were dropped
+    timings = {} if timings is None else timings
+    timings.update(delete_s=0.0, reasons_s=0.0, write_s=0.0)
     with transaction.atomic():
-        actor_ids = [int(ids[x]) for x in actor_nodes]
-        for start in range(0, len(actor_ids), 5000):
-            Suggestion.objects.filter(actor_id__in=actor_ids[start : start + 5000]).delete()
-        Suggestion.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+        t = time.perf_counter()
+        if replace_all:
+            Suggestion.objects.all().delete()
+        else:
+            node_ids = [int(ids[x]) for x in actor_nodes]
+            for start in range(0, len(node_ids), 5000):
+                Suggestion.objects.filter(actor_id__in=node_ids[start : start + 5000]).delete()
+        timings["delete_s"] += time.perf_counter() - t
+        for start in range(0, len(parts.xs), STORE_CHUNK):
+            t = time.perf_counter()
+            chunk = engine._take(parts, slice(start, start + STORE_CHUNK))
+            reasons = build_reasons(loaded, chunk)
+            rows = []  # (actor, partner, rank, score, reasons); a pair with no reason to tell is not suggested
+            for actor, partner, score, why in zip(
+                ids[chunk.xs].tolist(), ids[chunk.ys].tolist(), chunk.score.tolist(), reasons, strict=True
+            ):
+                if why:
+                    rank = rank_of[actor] = rank_of.get(actor, 0) + 1
+                    rows.append((actor, partner, rank, score, why))
+            del reasons
+            timings["reasons_s"] += time.perf_counter() - t
+            t = time.perf_counter()
+            if connection.vendor == "postgresql":
+                _copy_suggestions(rows, now)
+            else:
+                Suggestion.objects.bulk_create(
+                    (
+                        Suggestion(actor_id=a, partner_id=p, rank=r, score=sc, reasons=why, computed_at=now)
+                        for a, p, r, sc, why in rows
+                    ),
+                    batch_size=5000,
+                )
+            stored += len(rows)
+            timings["write_s"] += time.perf_counter() - t
+        t = time.perf_counter()
+    # The commit checks the deferred foreign keys of every row written.
+    timings["commit_s"] = time.perf_counter() - t
+    return stored
+
+
+def _copy_suggestions(rows, now) -> None:
+    """COPY in text format: JSON without raw tabs or newlines; backslashes doubled for COPY."""
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    stamp = now.isoformat()
+    table = Suggestion._meta.db_table
+    statement = f"COPY {table} (actor_id, partner_id, rank, score, reasons, computed_at) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        batch = []
+        for actor, partner, rank, score, why in rows:
+            reasons = encode(why).replace("\\", "\\\\")
+            batch.append(f"{actor}\t{partner}\t{rank}\t{score!r}\t{reasons}\t{stamp}\n")
+            if len(batch) >= 20_000:
+                copy.write("".join(batch))
+                batch = []
+        if batch:
+            copy.write("".join(batch))
 
 
 def compute_all(*, today=None) -> SuggestionRun:
@@ -362,9 +474,8 @@ def _run(kind, actor_ids, *, today=None) -> SuggestionRun:
     result = engine.suggest(loaded.inputs, top=TOP, actors=nodes)
     score_s = time.perf_counter() - t
     t = time.perf_counter()
-    if actor_ids is None:
-        Suggestion.objects.all().delete()
-    stored = _store(loaded, result, nodes, started)
+    store_timings: dict[str, float] = {}
+    stored = _store(loaded, result, nodes, started, replace_all=actor_ids is None, timings=store_timings)
     store_s = time.perf_counter() - t
     return SuggestionRun.objects.create(
         kind=kind,
@@ -373,7 +484,12 @@ def _run(kind, actor_ids, *, today=None) -> SuggestionRun:
         actor_count=len(nodes),
         suggestion_count=stored,
         duration_seconds=round(time.perf_counter() - t0, 3),
-        details={"load_s": round(load_s, 3), "score_s": round(score_s, 3), "store_s": round(store_s, 3)},
+        details={
+            "load_s": round(load_s, 3),
+            "score_s": round(score_s, 3),
+            "store_s": round(store_s, 3),
+            **{k: round(v, 3) for k, v in store_timings.items()},
+        },
     )
 
 

@@ -13,8 +13,8 @@ are computed with numpy on word ids, not per document in Python.
 from __future__ import annotations
 
 import threading
-from itertools import chain
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import snowballstemmer
@@ -45,24 +45,37 @@ def terms(text: str) -> list[str]:
 class _Analysed:
     """The content words of many texts as ids: word_ids[ptr[d]:ptr[d + 1]] are document d's words."""
 
-    def __init__(self, texts):
-        texts = [(t or "").replace(_SEPARATOR, " ") for t in texts]
-        folded = fold(_SEPARATOR.join(texts)).split(_SEPARATOR) if texts else []
-        tokens_per_doc = [_WORD_RE.findall(doc) for doc in folded]
-        lengths = np.fromiter(map(len, tokens_per_doc), dtype=np.int64, count=len(tokens_per_doc))
-        tokens = list(chain.from_iterable(tokens_per_doc))
-        del tokens_per_doc
-        # Distinct words in order of first appearance; content words get ids, the rest -1.
-        distinct = list(dict.fromkeys(tokens))
-        self.words = [w for w in distinct if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS]
-        word_id = dict.fromkeys(distinct, -1)
-        word_id.update(zip(self.words, range(len(self.words))))
-        ids = np.fromiter(map(word_id.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        doc_of = np.repeat(np.arange(len(folded), dtype=np.int64), lengths)
-        content = ids >= 0
-        self.word_ids = ids[content]
-        self.doc_of = doc_of[content]
-        self.docs = len(folded)
+    def __init__(self, texts, chunk: int = 5000):
+        texts = list(texts)
+        word_id: dict[str, int] = {}  # every distinct folded word → id, -1 for short and stop words
+        self.words: list[str] = []
+        ids_parts, doc_parts = [], []
+        # In chunks: a Python string per token of 100,000 descriptions would cost hundreds of MB.
+        for start in range(0, len(texts), chunk):
+            part = [t or "" for t in texts[start : start + chunk]]
+            folded = fold(_SEPARATOR.join(part)).split(_SEPARATOR)
+            if len(folded) != len(part):  # a text contained the separator itself
+                folded = [fold(t.replace(_SEPARATOR, " ")) for t in part]
+            tokens_per_doc = [_WORD_RE.findall(doc) for doc in folded]
+            lengths = np.fromiter(map(len, tokens_per_doc), dtype=np.int64, count=len(tokens_per_doc))
+            tokens = list(chain.from_iterable(tokens_per_doc))
+            del tokens_per_doc, folded
+            for w in dict.fromkeys(tokens):
+                if w not in word_id:
+                    if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS:
+                        word_id[w] = len(self.words)
+                        self.words.append(w)
+                    else:
+                        word_id[w] = -1
+            ids = np.fromiter(map(word_id.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+            doc_of = np.repeat(np.arange(start, start + len(part), dtype=np.int32), lengths)
+            content = ids >= 0
+            ids_parts.append(ids[content])
+            doc_parts.append(doc_of[content])
+        # int32: millions of tokens, and the peak memory of loading 100,000 descriptions is here.
+        self.word_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
+        self.doc_of = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
+        self.docs = len(texts)
         self.stems = [_stem(w) for w in self.words]
 
 
@@ -83,7 +96,7 @@ class Vocabulary:
 
     def _transform(self, analysed: _Analysed) -> sparse.csr_matrix:
         width = max(len(self.index), 1)
-        column_of_word = np.array([self.index.get(s, -1) for s in analysed.stems], dtype=np.int64)
+        column_of_word = np.array([self.index.get(s, -1) for s in analysed.stems], dtype=np.int32)
         columns = column_of_word[analysed.word_ids] if len(analysed.word_ids) else analysed.word_ids
         known = columns >= 0
         counts = sparse.csr_matrix(
@@ -113,7 +126,7 @@ def fit_transform(texts, *, max_df: float = MAX_DF) -> tuple[Vocabulary, sparse.
 
 def _fit(analysed: _Analysed, *, max_df: float) -> Vocabulary:
     term_id: dict[str, int] = {}
-    term_of_word = np.array([term_id.setdefault(s, len(term_id)) for s in analysed.stems], dtype=np.int64)
+    term_of_word = np.array([term_id.setdefault(s, len(term_id)) for s in analysed.stems], dtype=np.int32)
     all_terms = list(term_id)
     n_terms = len(all_terms)
     if n_terms:
