@@ -268,3 +268,12 @@ class EveryReasonIsTrue(HypothesisTestCase):
             assert suggestion.partner_id not in neighbours(suggestion.actor_id)
             for reason in suggestion.reasons:
                 assert_reason_true(suggestion, reason)
+
+
+def test_a_question_for_gendered_speakers_is_read_as_the_category():
+    from knotenpunkt.synergies import question
+
+    parsed = question.parse("Wer sucht Referent:innen?")
+    assert parsed.categories == [("speakers", "Referent:innen")]
+    assert parsed.direction == "need"
+    assert parsed.words == []

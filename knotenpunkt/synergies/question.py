@@ -25,11 +25,13 @@ from knotenpunkt.synergies.models import Category, Direction, Listing
 from knotenpunkt.synergies.text import terms
 
 MAX_RESULTS = 20
-# Question words that are not about the subject ("Wer arbeitet zu …?").
+# Question words that are not about the subject ("Wer arbeitet zu …?"), and the ending of gendered
+# words ("Referent:innen" is read as "referent", "innen").
 _FILLER = """
     wer welche welcher welches gibt arbeitet arbeiten engagiert engagieren macht machen beschaftigt
     beschaftigen kennt kennen akteur akteure organisation organisationen thema themen bereich suche
     suchen finde finden bietet bieten braucht brauchen who works working which offers
+    innen
 """
 FILLER = frozenset(_FILLER.split())
 NEED_STEMS = frozenset(terms("sucht suchen braucht brauchen benötigt benötigen needs need"))
