@@ -2,12 +2,14 @@
 when actors, ties or listings change."""
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -117,6 +119,82 @@ def test_ranks_run_from_one_without_gaps_and_scores_fall():
         rows = list(Suggestion.objects.filter(actor=actor).order_by("rank"))
         assert [r.rank for r in rows] == list(range(1, 5))
         assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
+
+
+def _table_shape() -> dict:
+    """Every constraint and index of the suggestions table, as the database describes them."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Suggestion._meta.db_table)
+    return {
+        name: (tuple(c["columns"]), c["primary_key"], c["unique"], c["foreign_key"], c["index"], c["check"])
+        for name, c in found.items()
+    }
+
+
+def test_a_full_run_replaces_every_row_and_keeps_every_constraint_and_index():
+    hub = ActorFactory()
+    actors = [ActorFactory() for _ in range(6)]
+    for actor in actors:
+        TieFactory(source=hub, target=actor)
+    before = _table_shape()
+    suggestions.compute_all()
+    first = set(Suggestion.objects.values_list("pk", flat=True))
+    suggestions.compute_all()
+    assert _table_shape() == before
+    rows = list(Suggestion.objects.all())
+    assert len(rows) == len(first) == 30 and not first & {r.pk for r in rows}
+    # The database still refuses what the constraints forbid.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Suggestion.objects.create(
+            actor=actors[0], partner=actors[0], rank=9, score=0.1, reasons=[], computed_at=rows[0].computed_at
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Suggestion.objects.create(
+            actor=rows[0].actor, partner=rows[0].partner, rank=99, score=0.1, reasons=[], computed_at=timezone.now()
+        )
+
+
+def test_a_full_run_that_fails_halfway_leaves_the_previous_suggestions(monkeypatch):
+    hub = ActorFactory()
+    actors = [ActorFactory() for _ in range(6)]
+    for actor in actors:
+        TieFactory(source=hub, target=actor)
+    suggestions.compute_all()
+    before = sorted(Suggestion.objects.values_list("pk", "actor_id", "partner_id", "rank", "reasons"))
+    shape = _table_shape()
+    TieFactory(source=actors[0], target=actors[1])
+
+    def broken(loaded, parts):
+        raise RuntimeError("Platte voll")
+
+    monkeypatch.setattr(suggestions, "reason_texts", broken)
+    with pytest.raises(RuntimeError):
+        suggestions.compute_all()
+    assert sorted(Suggestion.objects.values_list("pk", "actor_id", "partner_id", "rank", "reasons")) == before
+    assert _table_shape() == shape
+
+
+def test_reasons_are_stored_compactly_and_read_back_as_written():
+    reasons = [
+        {"code": "offer_need", "offer": 3, "need": 4, "partner_offers": True, "public": False},
+        {"code": "shared", "themes": [2], "sdgs": [13], "countries": ["BF"], "public": True},
+        {"code": "common_partners", "count": 4, "examples": [7, 8], "public_count": 1, "public_examples": [8],
+         "public": True},
+        {"code": "common_partners", "count": 2, "examples": [7, 8], "public_count": 2, "public_examples": [7, 8],
+         "public": True},
+        {"code": "similar_text", "words": ["klimaschutz"], "public": False},
+        {"code": "bridge", "sectors": [0, 3], "public": True},
+        {"code": "something_new", "detail": "kept as it is", "public": True},
+    ]  # fmt: skip
+    a, b = ActorFactory(), ActorFactory()
+    row = Suggestion.objects.create(actor=a, partner=b, rank=1, score=0.5, reasons=reasons, computed_at=timezone.now())
+    assert Suggestion.objects.get(pk=row.pk).reasons == reasons
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reasons FROM synergies_suggestion WHERE id = %s", [row.pk])
+        stored = cursor.fetchone()[0]
+    stored = json.loads(stored) if isinstance(stored, str) else stored
+    tags = [r[0] if isinstance(r, list) else r["code"] for r in stored]
+    assert tags == ["o", "s", "c", "c", "t", "b", "something_new"]
 
 
 def test_a_declined_pair_is_not_suggested_again_but_an_open_introduction_is():

@@ -313,9 +313,18 @@ def _subset_betweenness(g: ig.Graph, batches: list[np.ndarray], processes: int) 
     global _FORKED_GRAPH
     if processes > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
         _FORKED_GRAPH = g
+        pool = multiprocessing.get_context("fork").Pool(processes)
         try:
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                return pool.map(_batch_betweenness, batches, chunksize=1)
+            results = pool.map(_batch_betweenness, batches, chunksize=1)
+            # Let the workers finish on their own: `terminate()` (what `with Pool()` does) kills
+            # them, and one killed while holding the task queue's lock leaves its sibling waiting
+            # for that lock forever (seen as a hanging test run).
+            pool.close()
+            pool.join()
+            return results
+        except BaseException:
+            pool.terminate()
+            raise
         finally:
             _FORKED_GRAPH = None
     return [np.asarray(g.betweenness(directed=False, sources=b.tolist()), dtype=np.float64) for b in batches]

@@ -242,6 +242,28 @@ def _lookup(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) ->
     return np.asarray(matrix[xs, ys]).ravel()
 
 
+def _pair_matrices(inputs: Inputs) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """(A·D, A) restricted to the intermediaries' columns: the two sides of `graph_part`.
+
+    Built once per set of inputs (like networkx's graph object): the partners that count as
+    intermediaries carry their weight 1/log deg on the left, and columns of partners that do not
+    count (hubs, the office) are gone from both sides, so the row intersections have less to merge.
+    """
+    cache = inputs.__dict__.setdefault("_pairs", {})
+    key = (id(inputs.adjacency), id(inputs._intermediary))
+    if cache.get("key") != key:
+        weights = inputs._intermediary.data[0]
+        a = inputs.adjacency
+        keep = weights[a.indices] > 0
+        rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))[keep]
+        columns = a.indices[keep]
+        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=a.shape[0]))]
+        weighted = sparse.csr_matrix((weights[columns], columns, indptr), shape=a.shape)
+        reach = sparse.csr_matrix((np.ones(len(columns)), columns, indptr), shape=a.shape)
+        cache.update(key=key, weighted=weighted, reach=reach)
+    return cache["weighted"], cache["reach"]
+
+
 def graph_part(inputs: Inputs, xs, ys) -> np.ndarray:
     """The raw graph evidence (Adamic-Adar over the intermediaries the engine uses) of pairs.
 
@@ -250,16 +272,15 @@ def graph_part(inputs: Inputs, xs, ys) -> np.ndarray:
     """
     xs, ys = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
     values = np.zeros(len(xs))
-    a = inputs.adjacency
+    if not inputs.two_mode:
+        weighted, reach = _pair_matrices(inputs)
     for start in range(0, len(xs), 200_000):
         part = slice(start, start + 200_000)
         if inputs.two_mode:
             uniq, inverse = np.unique(xs[part], return_inverse=True)
             values[part] = _values_at(_graph_block(inputs, uniq), inverse.ravel(), ys[part])
         else:
-            left, right = a[xs[part]], a[ys[part]]
-            left.data = inputs._intermediary.data[0][left.indices]  # 0/1 rows → the partners' weights
-            product = sparse.csr_matrix(left.multiply(right))
+            product = sparse.csr_matrix(weighted[xs[part]].multiply(reach[ys[part]]))
             rows = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
             values[part] = np.bincount(rows, weights=product.data, minlength=product.shape[0])
     return values
@@ -401,13 +422,31 @@ def _candidate_block(inputs: Inputs, rows: np.ndarray, full: bool) -> tuple[np.n
         pairs = np.unique(np.concatenate([x * n + y for x, y in sources]))
         xs, ys = pairs // n, pairs % n
         local = np.searchsorted(rows, xs)
-        gv = _values_at(graph, local, ys)
+        gv = _values_at_candidates(graph, local, ys, local * n + ys)
     keep = (xs != ys) & inputs.eligible[ys]
     if len(xs):
         keep &= np.asarray(inputs.adjacency[xs, ys]).ravel() == 0
         if inputs.excluded is not None and inputs.excluded.nnz:
             keep &= np.asarray(inputs.excluded[xs, ys]).ravel() == 0
     return xs[keep], ys[keep], gv[keep]
+
+
+def _values_at_candidates(block: sparse.csr_matrix, local: np.ndarray, ys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """block[local[i], ys[i]] for the candidate cells, whose keys local·n + y are sorted and unique.
+
+    The block (millions of two-step paths, indices unsorted) is intersected with the few
+    candidate cells by scipy's element-wise product, which works row by row in linear time
+    without sorting the block; only the hits are looked up among the sorted keys.
+    """
+    if not len(local):
+        return np.zeros(0)
+    width = block.shape[1]
+    cells = sparse.csr_matrix((np.ones(len(local)), (local, ys)), shape=block.shape)
+    hit = sparse.csr_matrix(block.multiply(cells))  # 1.0 × value: exact
+    hit_keys = np.repeat(np.arange(hit.shape[0], dtype=np.int64), np.diff(hit.indptr)) * width + hit.indices
+    values = np.zeros(len(local))
+    values[np.searchsorted(keys, hit_keys)] = hit.data
+    return values
 
 
 def _values_at(block: sparse.csr_matrix, local: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -479,6 +518,21 @@ def suggest(
 
     Large networks are scored in blocks of `block_rows` actors on `workers` threads (default:
     WORKERS on large networks, one on small ones); the result does not depend on it."""
+    parts = _concat(list(suggest_blocks(inputs, top=top, actors=actors, block_rows=block_rows, workers=workers)))
+    return Suggestions(parts=parts, rank=_ranks(parts.xs))
+
+
+def _ranks(xs: np.ndarray) -> np.ndarray:
+    """1, 2, … within each run of equal actors (pairs sorted by actor)."""
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]]) if len(xs) else np.zeros(0, int)
+    return np.arange(len(xs)) - np.repeat(starts, np.diff(np.r_[starts, len(xs)])) + 1
+
+
+def suggest_blocks(
+    inputs: Inputs, *, top: int = 10, actors=None, block_rows: int = BLOCK_ROWS, workers: int | None = None
+):
+    """`suggest` block by block: Parts of consecutive actors, in actor order, each actor's partners
+    best first — so the nightly run can store the first blocks while the threads score the next."""
     n = inputs.n
     if actors is None:
         actors = np.flatnonzero(inputs.eligible)
@@ -498,7 +552,8 @@ def suggest(
         parts = score_pairs(inputs, xs, ys, graph_values=gv)
         positive = parts.score > 0
         chosen = np.flatnonzero(positive)[_top_per_row(xs[positive], parts.score[positive], top)]
-        return _take(parts, chosen)
+        parts = _take(parts, chosen)
+        return _take(parts, np.lexsort((-parts.score, parts.xs)))  # stable: equal scores keep their order
 
     if not full:
         _rare_cache(inputs)  # before the threads: they only read
@@ -506,15 +561,10 @@ def suggest(
         # numpy's sorts and scipy's sparse products release the GIL: blocks overlap on two cores.
         _one_malloc_arena()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            chunks = list(pool.map(block, starts))
+            yield from pool.map(block, starts)
     else:
-        chunks = [block(start) for start in starts]
-    parts = _concat(chunks)
-    order = np.lexsort((-parts.score, parts.xs))
-    parts = _take(parts, order)
-    starts = np.flatnonzero(np.r_[True, parts.xs[1:] != parts.xs[:-1]]) if len(parts.xs) else np.zeros(0, int)
-    rank = np.arange(len(parts.xs)) - np.repeat(starts, np.diff(np.r_[starts, len(parts.xs)])) + 1
-    return Suggestions(parts=parts, rank=rank)
+        for start in starts:
+            yield block(start)
 
 
 @functools.cache

@@ -124,6 +124,81 @@ class SuggestionRun(models.Model):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+def compact_reason(reason):
+    """A reason dict as a short array (see ReasonsField); the dict itself where it has other keys."""
+    if not isinstance(reason, dict):
+        return reason  # already compact
+    code, keys = reason.get("code"), set(reason)
+    public = reason.get("public")
+    if not isinstance(public, bool):
+        return reason
+    if code == "offer_need" and keys == {"code", "offer", "need", "partner_offers", "public"}:
+        return ["o", reason["offer"], reason["need"], int(bool(reason["partner_offers"])), int(public)]
+    if code == "shared" and keys == {"code", "themes", "sdgs", "countries", "public"}:
+        return ["s", int(public), reason["themes"], reason["sdgs"], reason["countries"]]
+    if (
+        code == "common_partners"
+        and keys == {"code", "count", "examples", "public_count", "public_examples", "public"}
+        and public == bool(reason["public_count"])
+    ):
+        same = reason["public_examples"] == reason["examples"]
+        return [
+            "c",
+            reason["count"],
+            reason["examples"],
+            reason["public_count"],
+            None if same else reason["public_examples"],
+        ]
+    if code == "similar_text" and keys == {"code", "words", "public"}:
+        return ["t", int(public), reason["words"]]
+    if code == "bridge" and keys == {"code", "sectors", "public"} and public and len(reason["sectors"]) == 2:
+        return ["b", *reason["sectors"]]
+    return reason
+
+
+def expand_reason(reason):
+    """The dict of a stored reason (arrays as written by `compact_reason` or by the bulk writer)."""
+    if not isinstance(reason, list) or not reason:
+        return reason
+    tag = reason[0]
+    if tag == "o":
+        return {"code": "offer_need", "offer": reason[1], "need": reason[2], "partner_offers": bool(reason[3]),
+                "public": bool(reason[4])}  # fmt: skip
+    if tag == "s":
+        return {"code": "shared", "themes": reason[2], "sdgs": reason[3], "countries": reason[4],
+                "public": bool(reason[1])}  # fmt: skip
+    if tag == "c":
+        examples = reason[2]
+        public_examples = list(examples) if reason[4] is None else reason[4]
+        return {"code": "common_partners", "count": reason[1], "examples": examples, "public_count": reason[3],
+                "public_examples": public_examples, "public": bool(reason[3])}  # fmt: skip
+    if tag == "t":
+        return {"code": "similar_text", "words": reason[2], "public": bool(reason[1])}
+    if tag == "b":
+        return {"code": "bridge", "sectors": [reason[1], reason[2]], "public": True}
+    return reason
+
+
+class ReasonsField(models.JSONField):
+    """A list of reasons, {"code": …, …} each, stored as short arrays.
+
+    A million suggestions are rewritten every night: as arrays ("c" for common partners, "s" for
+    shared themes …) they take about a third of the bytes of the dicts, which is what PostgreSQL
+    has to parse. Code reads and writes the dicts; `suggestions.py` writes the arrays directly.
+    """
+
+    def get_prep_value(self, value):
+        if isinstance(value, list):
+            value = [compact_reason(r) for r in value]
+        return super().get_prep_value(value)
+
+    def from_db_value(self, value, expression, connection):
+        value = super().from_db_value(value, expression, connection)
+        if isinstance(value, list):
+            value = [expand_reason(r) for r in value]
+        return value
+
+
 class Suggestion(models.Model):
     """A partner `partner` suggested for `actor`, with its rank, score and reasons.
 
@@ -135,7 +210,7 @@ class Suggestion(models.Model):
     partner = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField(_("Rang"))
     score = models.FloatField(_("Wert"))
-    reasons = models.JSONField(_("Gründe"), default=list)
+    reasons = ReasonsField(_("Gründe"), default=list)
     computed_at = models.DateTimeField(_("berechnet am"))
 
     class Meta:
