@@ -23,6 +23,7 @@ from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors.models import ActorCountry, ActorKind
 from knotenpunkt.synergies import suggestions
 from knotenpunkt.synergies.models import Suggestion, SuggestionOptOut
+from knotenpunkt.synergies.views import suggestions as suggestion_views
 from tests.factories import ActorFactory, DepartmentFactory, ListingFactory, ThemeFactory, TieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -233,6 +234,23 @@ def test_the_overview_keeps_a_pair_stored_in_one_direction_only(client, world):
     pairs = [frozenset(map(int, card)) for card in re.findall(r'id="suggestion-(\d+)-(\d+)"', html)]
     assert pairs.count(frozenset([lo.pk, hi.pk])) == 1
     assert f'id="suggestion-{hi.pk}-{lo.pk}"' in html
+
+
+def test_the_overview_lists_only_the_strongest_pairs_strongest_first(client, world, monkeypatch):
+    suggestions.compute_all()
+    monkeypatch.setattr(suggestion_views, "OVERVIEW_MAX_PAIRS", 3)
+    monkeypatch.setattr(suggestion_views, "OVERVIEW_PAGE_SIZE", 2)
+    client.force_login(world.coordinator)
+    shown = []
+    for number in (1, 2):  # 3 pairs in pages of 2
+        html = client.get(reverse("synergies:overview"), {"page": number}).content.decode()
+        assert f"Seite {number} von 2" in html
+        shown += [tuple(map(int, card)) for card in re.findall(r'id="suggestion-(\d+)-(\d+)"', html)]
+    assert len(shown) == 3
+    scores = [Suggestion.objects.get(actor_id=a, partner_id=p).score for a, p in shown]
+    assert scores == sorted(scores, reverse=True)
+    strongest = max(Suggestion.objects.values_list("score", flat=True))
+    assert scores[0] == strongest
 
 
 def test_an_actor_editors_overview_lists_only_their_actors(client, world):

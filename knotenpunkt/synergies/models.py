@@ -222,6 +222,10 @@ class Suggestion(models.Model):
             models.UniqueConstraint(fields=["actor", "partner"], name="suggestion_pair_once"),
             models.CheckConstraint(condition=~Q(actor=F("partner")), name="suggestion_not_self"),
         ]
+        indexes = [
+            # The office's overview: the strongest pairs of the whole network, read in this order.
+            models.Index(fields=["-score", "actor", "partner"], name="suggestion_best_first"),
+        ]
 
     def __str__(self):
         return f"{self.actor_id} → {self.partner_id} (#{self.rank})"

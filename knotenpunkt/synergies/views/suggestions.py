@@ -16,6 +16,7 @@ from knotenpunkt.synergies import question as questions
 from knotenpunkt.synergies.models import Suggestion, SuggestionOptOut
 
 OVERVIEW_PAGE_SIZE = 20
+OVERVIEW_MAX_PAIRS = 200  # the overview lists this many of the strongest pairs (10 pages)
 
 
 def _rendered(user, rows):
@@ -93,7 +94,8 @@ def overview(request):
         .select_related("actor", "partner")
         .order_by("-score", "actor_id", "partner_id")
     )
-    page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The strongest pairs only: read from the index in score order, never a count over the million.
+    page = Paginator(rows[:OVERVIEW_MAX_PAIRS], OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     items = _rendered(request.user, page.object_list)
     pairs = {}
     for item in items:
