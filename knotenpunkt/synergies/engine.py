@@ -5,12 +5,16 @@ Plain numpy/scipy on integer node indices, no Django: `suggestions.py` loads the
 
 The score of a pair (x, y) combines, each part in [0, 1]:
 
-- graph:  Adamic-Adar over common partners, Σ 1/log deg(z) for z tied to both, squashed as
-          AA / (AA + κ) with κ = 1/log(median degree), so one common partner of typical degree
-          gives 0.5; plus POPULARITY × the normalised log of deg(x)·deg(y), a small prior that
-          orders pairs with the same evidence (well-connected actors make good partners). It
-          never makes a pair a suggestion on its own: a pair needs a common partner, a shared
-          feature, a matching offer or a similar text.
+- graph:  Adamic-Adar over common partners, Σ 1/log deg(z) for z tied to both, corrected for
+          the two actors' own degrees, AA' = AA · (deg(x)·deg(y) / m²)^DEGREE_EXPONENT with m the
+          median degree (well-connected actors make good partners: the same common partners
+          predict a tie better between two of them), squashed as AA' / (AA' + κ) with
+          κ = 1/log m, so one common partner of typical degree between two actors of typical
+          degree gives 0.5; plus POPULARITY × the normalised log of deg(x)·deg(y), a small prior
+          that orders pairs with the same evidence (also those tied by features, offers or text
+          only). Neither makes a pair a suggestion on its own: the correction scales the
+          evidence of common partners, and the prior needs a common partner, a shared feature, a
+          matching offer or a similar text.
           Partners with more than `hub_cap` ties, or tied to more than HUB_SHARE of everybody
           (the coordination office), are left out as intermediaries: each would add little, and
           they would make the computation quadratic in their degree. In a network declared
@@ -51,6 +55,7 @@ W_OFFER = 0.8
 W_TEXT = 0.1
 BRIDGE_BONUS = 0.15
 POPULARITY = 0.01
+DEGREE_EXPONENT = 0.1  # graph evidence × (deg x · deg y / median²) ** this: well-connected pairs tie more
 OFFER_BASE = 0.6
 
 FULL_SCORING_MAX = 5000  # actors: up to this size every pair is scored
@@ -95,6 +100,7 @@ class Inputs:
     # Filled by prepare():
     degree: np.ndarray = field(default=None, repr=False)
     kappa: float = 1.0
+    degree_factor: np.ndarray = field(default=None, repr=False)  # (deg / median) ** DEGREE_EXPONENT
     weighted_features: sparse.csr_matrix | None = field(default=None, repr=False)
     offer_matrix: sparse.csr_matrix | None = field(default=None, repr=False)
     _intermediary: sparse.dia_matrix | None = field(default=None, repr=False)
@@ -145,6 +151,9 @@ def prepare(inputs: Inputs) -> Inputs:
     median = float(np.median(positive)) if len(positive) else 1.0
     typical = 1.0 / np.log(max(median, 2.0))
     inputs.kappa = typical ** (2 if inputs.two_mode else 1)
+    # Per actor (deg / median) ** DEGREE_EXPONENT, 1 for an actor of typical degree: the graph
+    # evidence of a pair is multiplied by the product of the two (see score_pairs).
+    inputs.degree_factor = (inputs.degree / median) ** DEGREE_EXPONENT
     weights = np.zeros(n)
     # A partner tied to a large share of everybody (the coordination office itself) says nothing.
     cap = min(inputs.hub_cap, max(HUB_MIN_DEGREE, int(HUB_SHARE * n)))
@@ -305,7 +314,11 @@ def score_pairs(inputs: Inputs, xs, ys, *, graph_values: np.ndarray | None = Non
     xs, ys = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
     if graph_values is None:
         graph_values = graph_part(inputs, xs, ys)
-    graph = graph_values / (graph_values + inputs.kappa)
+    # Degree-corrected: the same common partners say more between two well-connected actors
+    # (the product of the factors first, so that the result does not depend on the order of x, y).
+    factor = inputs.degree_factor
+    corrected = graph_values * (factor[xs] * factor[ys])
+    graph = corrected / (corrected + inputs.kappa)
     evidence = graph_values > 0
     shared = np.clip(_rowwise_dot(inputs.weighted_features, xs, ys), 0, 1)
     text = np.clip(_rowwise_dot(inputs.text, xs, ys), 0, 1)
@@ -409,7 +422,10 @@ def _candidate_block(inputs: Inputs, rows: np.ndarray, full: bool) -> tuple[np.n
         ys = np.tile(np.arange(n), len(rows))
         gv = graph.toarray().ravel()
     else:
-        sources = [_top_entries(graph, rows, CANDIDATES_PER_SOURCE)]
+        # Ranked as score_pairs will weigh them: the partner's degree factor (the actor's own is
+        # the same along its row).
+        ranked = graph.data * inputs.degree_factor[graph.indices]
+        sources = [_top_entries(graph, rows, CANDIDATES_PER_SOURCE, values=ranked)]
         if inputs.weighted_features is not None:
             sources.append(
                 _top_entries(_rare_product(inputs.weighted_features, rows, n, inputs), rows, CANDIDATES_PER_SOURCE)
@@ -464,10 +480,13 @@ def _values_at(block: sparse.csr_matrix, local: np.ndarray, ys: np.ndarray) -> n
     return np.where(found, block.data[pos] if len(keys) else 0.0, 0.0)
 
 
-def _top_entries(block: sparse.csr_matrix, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _top_entries(
+    block: sparse.csr_matrix, rows: np.ndarray, k: int, values: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(actor, partner) of the k largest entries per row of the block (or of `values`, one per entry)."""
     block = sparse.csr_matrix(block)
     local = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
-    chosen = _top_per_row(local, block.data, k)
+    chosen = _top_per_row(local, block.data if values is None else values, k)
     return rows[local[chosen]], block.indices[chosen].astype(np.int64)
 
 
