@@ -42,7 +42,7 @@ TEXT_REASON_MIN = 0.12  # description similarity from which "ähnliche Arbeitsbe
 CATEGORIES = [c for c, _ in Category.choices]
 FETCH_ROWS = 50_000
 LOAD_TABLE = "synergies_suggestion_load"  # the temporary table of a full run on PostgreSQL
-STORE_CHUNK = 20_000  # pairs whose reasons are built and written at a time (peak memory)
+STORE_CHUNK = 10_000  # pairs whose reasons are built and written at a time (peak memory)
 
 
 @dataclass
