@@ -275,10 +275,16 @@ def search_actors(queryset, query):
     then by the number of ties (hubs first), then by name. Filter `queryset` before searching.
     An empty query returns `queryset` unchanged; a query without any searchable word matches nothing.
     """
+    return searcher(query)(queryset)
+
+
+def searcher(query):
+    """`search_actors` for one query as a function of the query set, with the query's words and
+    their typo corrections looked up once (for callers that search several query sets)."""
     if not query or not str(query).strip():
-        return queryset
+        return lambda queryset: queryset
     terms = [(word, _corrections(word)) for word in query_words(str(query))]
     if not terms:
-        return queryset.none()
+        return lambda queryset: queryset.none()
     exact_name = " ".join(words(str(query)[:MAX_QUERY_CHARS]))
-    return _backend().search(queryset, terms, exact_name).order_by(*RESULT_ORDER)
+    return lambda queryset: _backend().search(queryset, terms, exact_name).order_by(*RESULT_ORDER)

@@ -9,11 +9,14 @@ the text match and the number of ties order them. Each result says which parts i
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Count, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -25,6 +28,7 @@ from knotenpunkt.synergies.models import Category, Direction, Listing
 from knotenpunkt.synergies.text import terms
 
 MAX_RESULTS = 20
+MAX_SUBSET_QUERIES = 10  # per level of the loose tier; above, one counting query (see _add_most_matched)
 # Question words that are not about the subject ("Wer arbeitet zu …?"), and the ending of gendered
 # words ("Referent:innen" is read as "referent", "innen").
 _FILLER = """
@@ -32,6 +36,7 @@ _FILLER = """
     beschaftigen kennt kennen akteur akteure organisation organisationen thema themen bereich suche
     suchen finde finden bietet bieten braucht brauchen who works working which offers
     innen
+    fur uber zum zur
 """
 FILLER = frozenset(_FILLER.split())
 NEED_STEMS = frozenset(terms("sucht suchen braucht brauchen benötigt benötigen needs need"))
@@ -100,10 +105,16 @@ def parse(question: str) -> Parsed:
             folded = folded.replace(f" {name} ", " ")
     stems = terms(folded)
     used = set()
+    hits = []
     for theme in Theme.objects.all():
         theme_stems = set(terms(f"{theme.name_de} {theme.name_en} {theme.slug.replace('-', ' ')}"))
-        hit = theme_stems & set(stems)
+        hit = (theme_stems & set(stems)) - FILLER  # "für" in "Bildung für nachhaltige Entwicklung" says nothing
         if hit:
+            hits.append((theme, hit))
+    # A theme whose matching words all belong to a theme matching more of them is not meant:
+    # "Bildung für nachhaltige Entwicklung" is asked, not "Migration und Entwicklung".
+    for theme, hit in hits:
+        if not any(hit < other for _other, other in hits):
             parsed.themes.append(theme)
             used |= hit
     if set(stems) & NEED_STEMS:
@@ -128,6 +139,17 @@ def parse(question: str) -> Parsed:
             continue
         parsed.words.append(word)
     return parsed
+
+
+@dataclass
+class _Text:
+    """The words of the question left for the directory's search, and that search."""
+
+    words: list[str]
+    search: object  # query set -> query set (search.searcher)
+
+    def __iter__(self):
+        return iter(self.words)
 
 
 @dataclass
@@ -158,36 +180,18 @@ def ask(*, user, question: str, limit: int = MAX_RESULTS) -> tuple[Parsed, list[
         )
         value = (parsed.direction, parsed.categories)
         conditions.append(("listing", value, Q(pk__in=listings.values("actor_id"))))
-    text_ids = None
     if parsed.words:
-        matches = search.search_actors(base, " ".join(parsed.words)).values_list("pk", flat=True)[:2000]
-        text_ids = list(matches)
-        conditions.append(("text", parsed.words, Q(pk__in=text_ids)))
+        # The directory's search; as a condition of its own, it is applied last (see _matching).
+        text = _Text(parsed.words, search.searcher(" ".join(parsed.words)))
+        conditions.append(("text", text, Q(pk__in=text.search(base).order_by().values("pk"))))
 
     # Every recognised part first; if that finds too few, actors matching most parts.
     found: dict[int, int] = {}
-    strict = base
-    for _kind, _value, condition in conditions:
-        strict = strict.filter(condition)
-    for pk in strict.order_by("-tie_count", "name").values_list("pk", flat=True)[:limit]:
+    strict = _matching(base, conditions)
+    for pk in strict.values_list("pk", flat=True)[:limit]:
         found[pk] = len(conditions)
     if len(found) < limit and len(conditions) > 1:
-        annotations = {f"m{i}": Count("pk", filter=c, distinct=True) for i, (_k, _v, c) in enumerate(conditions)}
-        any_match = Q()
-        for _kind, _value, condition in conditions:
-            any_match |= condition
-        loose = (
-            base.filter(any_match)
-            .exclude(pk__in=list(found))
-            .annotate(**annotations)
-            .values_list("pk", "tie_count", *annotations)
-        )
-        scored = sorted(
-            ((sum(1 for v in row[2:] if v), row[1], row[0]) for row in loose[:5000]),
-            key=lambda item: (-item[0], -item[1]),
-        )
-        for matched, _ties, pk in scored[: limit - len(found)]:
-            found[pk] = matched
+        _add_most_matched(base, conditions, found, limit)
     actors = Actor.objects.in_bulk(list(found))
     details = _matches(list(found), conditions)
     answers = []
@@ -199,12 +203,88 @@ def ask(*, user, question: str, limit: int = MAX_RESULTS) -> tuple[Parsed, list[
     return parsed, answers
 
 
+def _matching(rows, conditions):
+    """`rows` matching every condition, the most tied first, then by name.
+
+    A text condition is applied last, as the directory's search of the rows the others left: its
+    ranked query set reads the first rows of the tie-count index instead of every match of a
+    common word (an `IN` over all matches of "partnerschaft" reads thousands).
+    """
+    text = None
+    for kind, value, condition in conditions:
+        if kind == "text":
+            text = value
+        else:
+            rows = rows.filter(condition)
+    if text is not None:
+        rows = text.search(rows)
+    return rows.order_by("-tie_count", "name")
+
+
+def _add_most_matched(base, conditions, found: dict[int, int], limit: int) -> None:
+    """Fill `found` up to `limit` with the actors matching most of the conditions, the most tied first.
+
+    Level by level: the actors matching all but one condition are those of the strict queries that
+    leave one condition out, and so on down. Each such query is an intersection read in the order
+    of the tie-count index and cut at the number still needed, so it reads a few dozen rows. A level
+    that leaves fewer actors than needed has found all of them, so the next level down only has to
+    exclude what is found. Where a level would take too many queries, one query counts instead.
+    """
+    m = len(conditions)
+    for size in range(m - 1, 0, -1):
+        need = limit - len(found)
+        if need <= 0:
+            return
+        subsets = list(itertools.combinations(range(m), size))
+        if len(subsets) > MAX_SUBSET_QUERIES:
+            for pk, matched in _most_matched(base, conditions, exclude=list(found), limit=need):
+                found[pk] = matched
+            return
+        candidates: dict[int, tuple[int, str]] = {}
+        for subset in subsets:
+            rows = _matching(base.exclude(pk__in=list(found)), [conditions[i] for i in subset])
+            for pk, ties, name in rows.values_list("pk", "tie_count", "name")[:need]:
+                candidates[pk] = (ties, name)
+        for pk, _rank in sorted(candidates.items(), key=lambda item: (-item[1][0], item[1][1], item[0]))[:need]:
+            found[pk] = size
+
+
+def _most_matched(base, conditions, *, exclude: list[int], limit: int) -> list[tuple[int, int]]:
+    """(actor, number of conditions it matches) for the visible actors matching most, then the most
+    tied, then by name: one query that counts each actor's rows in a UNION ALL of one indexed
+    subquery per condition (an OR over the conditions' joins would join tens of thousands of rows
+    with each other)."""
+    parts, params = [], []
+    for _kind, _value, condition in conditions:
+        part = base.filter(condition).exclude(pk__in=exclude).order_by().annotate(qid=F("pk")).values("qid").distinct()
+        try:
+            sql, part_params = part.query.sql_with_params()
+        except EmptyResultSet:  # a condition that can match nothing
+            continue
+        parts.append(f"SELECT q.qid FROM ({sql}) q")  # noqa: S608 - ORM-compiled SQL, bound params
+        params.extend(part_params)
+    if not parts:
+        return []
+    table = connection.ops.quote_name(Actor._meta.db_table)
+    statement = (
+        f"SELECT u.qid, COUNT(*) AS matched FROM ({' UNION ALL '.join(parts)}) u"  # noqa: S608 - ORM-compiled SQL, bound params
+        f" JOIN {table} a ON a.id = u.qid GROUP BY u.qid, a.tie_count, a.name"
+        " ORDER BY matched DESC, a.tie_count DESC, a.name, u.qid LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit])
+        return [(int(pk), int(matched)) for pk, matched in cursor.fetchall()]
+
+
 def _matches(pks: list[int], conditions) -> dict[int, list[str]]:
     """Per actor, the sentences for the parts of the question it matches."""
     out: dict[int, list[str]] = {pk: [] for pk in pks}
     for kind, value, condition in conditions:
-        hit = set(Actor.objects.filter(pk__in=pks).filter(condition).values_list("pk", flat=True))
-        for pk in hit:
+        if kind == "text":  # the search on these few actors, not the whole network's matches
+            found = value.search(Actor.objects.filter(pk__in=pks)).order_by()
+        else:
+            found = Actor.objects.filter(pk__in=pks).filter(condition)
+        for pk in set(found.values_list("pk", flat=True)):
             out[pk].append(_sentence(kind, value))
     return out
 
