@@ -579,8 +579,12 @@ def suggest_blocks(
     if workers > 1 and len(starts) > 1:
         # numpy's sorts and scipy's sparse products release the GIL: blocks overlap on two cores.
         _one_malloc_arena()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
             yield from pool.map(block, starts)
+        finally:
+            # A consumer that stops early (an error while storing) leaves no blocks to be scored.
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         for start in starts:
             yield block(start)
