@@ -225,9 +225,9 @@ def child_networkx() -> dict:
     xs, ys, _gv = engine._candidate_block(inputs, nodes, inputs.n <= engine.FULL_SCORING_MAX)
     pairs = list(zip(xs.tolist(), ys.tolist(), strict=True))
     # Building each side's structure is not timed, but reported: networkx's Graph, the engine's
-    # two pruned sparse matrices (engine._pair_matrices, built once per load like the graph).
+    # pruned sparse adjacency (engine._pruned_adjacency, built once per load like the graph).
     t = time.perf_counter()
-    engine._pair_matrices(inputs)
+    engine._pruned_adjacency(inputs)
     ours_build_s = time.perf_counter() - t
     ours_runs = []
     for _ in range(NETWORKX_REPS):

@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from knotenpunkt.synergies import kernels
+
 W_GRAPH = 1.0
 W_SHARED = 0.1
 W_OFFER = 0.8
@@ -65,7 +67,7 @@ HUB_MIN_DEGREE = 20
 CANDIDATES_PER_SOURCE = 40  # large networks: the best this many from each source
 RARE_FEATURE_SHARE = 0.02  # large networks: features held by more than this share don't generate candidates
 BLOCK_ROWS = 1024  # actors per block (divided among the threads): a block's products take ~100 MB
-WORKERS = 2  # threads for large networks (the sparse products and sorts release the GIL)
+WORKERS = 2  # threads for large networks (the kernels, sorts and sparse products release the GIL)
 OFFER_MATCHES = 20  # large networks: each listing's best this many matching counterparts
 
 
@@ -242,7 +244,8 @@ def _graph_block(inputs: Inputs, rows: np.ndarray) -> sparse.csr_matrix:
 def _rowwise_dot(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     if matrix is None or not len(xs):
         return np.zeros(len(xs))
-    return np.asarray(matrix[xs].multiply(matrix[ys]).sum(axis=1)).ravel()
+    m = matrix
+    return kernels.pair_sums(m.indptr, m.indices, m.data, m.indptr, m.indices, m.data, xs, ys, m.shape[1])
 
 
 def _lookup(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -251,47 +254,46 @@ def _lookup(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) ->
     return np.asarray(matrix[xs, ys]).ravel()
 
 
-def _pair_matrices(inputs: Inputs) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """(A·D, A) restricted to the intermediaries' columns: the two sides of `graph_part`.
+def _intermediary_weights(inputs: Inputs) -> np.ndarray:
+    """Per actor its weight as a common partner, 1/log deg, or 0 where it does not count (hubs)."""
+    return inputs._intermediary.data[0]
 
-    Built once per set of inputs (like networkx's graph object): the partners that count as
-    intermediaries carry their weight 1/log deg on the left, and columns of partners that do not
-    count (hubs, the office) are gone from both sides, so the row intersections have less to merge.
+
+def _pruned_adjacency(inputs: Inputs) -> sparse.csr_matrix:
+    """A·D restricted to the intermediaries' columns: the pairs' side of `graph_part`.
+
+    Built once per set of inputs (like networkx's graph object): partners that count as
+    intermediaries carry their weight 1/log deg, and columns of partners that do not count (hubs,
+    the office) are gone, so the rows of a pair have less to intersect.
     """
-    cache = inputs.__dict__.setdefault("_pairs", {})
+    cache = inputs.__dict__.setdefault("_pruned", {})
     key = (id(inputs.adjacency), id(inputs._intermediary))
     if cache.get("key") != key:
-        weights = inputs._intermediary.data[0]
+        weights = _intermediary_weights(inputs)
         a = inputs.adjacency
         keep = weights[a.indices] > 0
-        rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))[keep]
+        indptr = np.r_[0, np.cumsum(keep)][a.indptr]  # kept entries before each row's start
         columns = a.indices[keep]
-        indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=a.shape[0]))]
-        weighted = sparse.csr_matrix((weights[columns], columns, indptr), shape=a.shape)
-        reach = sparse.csr_matrix((np.ones(len(columns)), columns, indptr), shape=a.shape)
-        cache.update(key=key, weighted=weighted, reach=reach)
-    return cache["weighted"], cache["reach"]
+        cache.update(key=key, matrix=sparse.csr_matrix((weights[columns], columns, indptr), shape=a.shape))
+    return cache["matrix"]
 
 
 def graph_part(inputs: Inputs, xs, ys) -> np.ndarray:
     """The raw graph evidence (Adamic-Adar over the intermediaries the engine uses) of pairs.
 
-    One-mode: per pair the weighted intersection of the two rows, (A·D)[x] ⊙ A[y] summed — the
-    sorted rows merged in C, no block of everybody's two-step paths. Two-mode: through the blocks.
+    One-mode: per pair Σ_z (A·D)[x, z] · A[y, z], by the compiled kernel over the pruned
+    adjacency (the same matrix on both sides, its weights read on x's side only): no block of
+    everybody's two-step paths. Two-mode: through the blocks.
     """
     xs, ys = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
-    values = np.zeros(len(xs))
     if not inputs.two_mode:
-        weighted, reach = _pair_matrices(inputs)
+        w = _pruned_adjacency(inputs)
+        return kernels.pair_sums(w.indptr, w.indices, w.data, w.indptr, w.indices, w.data[:0], xs, ys, inputs.n)
+    values = np.zeros(len(xs))
     for start in range(0, len(xs), 200_000):
         part = slice(start, start + 200_000)
-        if inputs.two_mode:
-            uniq, inverse = np.unique(xs[part], return_inverse=True)
-            values[part] = _values_at(_graph_block(inputs, uniq), inverse.ravel(), ys[part])
-        else:
-            product = sparse.csr_matrix(weighted[xs[part]].multiply(reach[ys[part]]))
-            rows = np.repeat(np.arange(product.shape[0]), np.diff(product.indptr))
-            values[part] = np.bincount(rows, weights=product.data, minlength=product.shape[0])
+        uniq, inverse = np.unique(xs[part], return_inverse=True)
+        values[part] = _values_at(_graph_block(inputs, uniq), inverse.ravel(), ys[part])
     return values
 
 
@@ -416,29 +418,58 @@ def _top_packed(rows: np.ndarray, values: np.ndarray, k: int) -> np.ndarray | No
 def _candidate_block(inputs: Inputs, rows: np.ndarray, full: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs (x, y) for the actors `rows` and their graph values (Adamic-Adar)."""
     n = inputs.n
-    graph = _graph_block(inputs, rows)
     if full:
+        graph = _graph_block(inputs, rows)
         xs = np.repeat(rows, n)
         ys = np.tile(np.arange(n), len(rows))
         gv = graph.toarray().ravel()
     else:
-        # Ranked as score_pairs will weigh them: the partner's degree factor (the actor's own is
-        # the same along its row).
-        ranked = graph.data * inputs.degree_factor[graph.indices]
-        sources = [_top_entries(graph, rows, CANDIDATES_PER_SOURCE, values=ranked)]
-        if inputs.weighted_features is not None:
-            sources.append(
-                _top_entries(_rare_product(inputs.weighted_features, rows, n, inputs), rows, CANDIDATES_PER_SOURCE)
-            )
-        if inputs.text is not None:
-            similar = _rare_product(inputs.text, rows, n, inputs)
-            sources.append(_top_entries(similar, rows, CANDIDATES_PER_SOURCE))
+        if inputs.two_mode:
+            return _candidate_block_two_mode(inputs, rows)
+        # Candidates from features, texts and offers first; the graph kernel then adds each actor's
+        # best common-partner candidates (ranked as score_pairs will weigh them: by the partner's
+        # degree factor, the actor's own is the same along its row) and looks up the graph values
+        # of all of them in the same pass.
+        sources = []
+        for name in ("weighted_features", "text"):
+            if getattr(inputs, name) is not None:
+                sources.append(_rare_top(inputs, name, rows, CANDIDATES_PER_SOURCE))
         if inputs.offer_matrix is not None:
-            sources.append(_top_entries(inputs.offer_matrix[rows], rows, CANDIDATES_PER_SOURCE))
-        pairs = np.unique(np.concatenate([x * n + y for x, y in sources]))
-        xs, ys = pairs // n, pairs % n
-        local = np.searchsorted(rows, xs)
-        gv = _values_at_candidates(graph, local, ys, local * n + ys)
+            ox, oy = _top_entries(inputs.offer_matrix[rows], rows, CANDIDATES_PER_SOURCE)
+            sources.append(ox * n + oy)
+        extra = np.unique(np.concatenate(sources)) if sources else np.zeros(0, dtype=np.int64)
+        local = np.searchsorted(rows, extra // n)
+        extra_ptr = np.searchsorted(local, np.arange(len(rows) + 1))
+        a = inputs.adjacency
+        at, ys, gv = kernels.row_products_top(
+            rows, a.indptr, a.indices, a.data, _intermediary_weights(inputs), a.indptr, a.indices, a.data, n,
+            CANDIDATES_PER_SOURCE, inputs.degree_factor, extra_ptr, extra % n,
+        )  # fmt: skip
+        keys, first = np.unique(rows[at] * n + ys, return_index=True)
+        xs, ys, gv = keys // n, keys % n, gv[first]
+    return _exclude(inputs, xs, ys, gv)
+
+
+def _candidate_block_two_mode(inputs: Inputs, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_candidate_block` of a large two-mode network: paths of three steps, through scipy's blocks."""
+    n = inputs.n
+    graph = _graph_block(inputs, rows)
+    ranked = graph.data * inputs.degree_factor[graph.indices]
+    sources = [_top_entries(graph, rows, CANDIDATES_PER_SOURCE, values=ranked)]
+    for name in ("weighted_features", "text"):
+        if getattr(inputs, name) is not None:
+            keys = _rare_top(inputs, name, rows, CANDIDATES_PER_SOURCE)
+            sources.append((keys // n, keys % n))
+    if inputs.offer_matrix is not None:
+        sources.append(_top_entries(inputs.offer_matrix[rows], rows, CANDIDATES_PER_SOURCE))
+    pairs = np.unique(np.concatenate([x * n + y for x, y in sources]))
+    xs, ys = pairs // n, pairs % n
+    local = np.searchsorted(rows, xs)
+    return _exclude(inputs, xs, ys, _values_at_candidates(graph, local, ys, local * n + ys))
+
+
+def _exclude(inputs: Inputs, xs: np.ndarray, ys: np.ndarray, gv: np.ndarray):
+    """The candidate pairs that may be suggested: not the actor itself, not tied, not excluded."""
     keep = (xs != ys) & inputs.eligible[ys]
     if len(xs):
         keep &= np.asarray(inputs.adjacency[xs, ys]).ravel() == 0
@@ -507,19 +538,18 @@ def _rare_cache(inputs: Inputs) -> dict:
     return cache
 
 
-def _rare_product(
-    matrix: sparse.csr_matrix, rows: np.ndarray, n: int, inputs: Inputs | None = None
-) -> sparse.csr_matrix:
-    """rows × n similarity through rare columns only (common ones match half the network)."""
-    cached = None
-    if inputs is not None:
-        for entry in inputs.__dict__.get("_rare", {}).values():
-            if entry[0] is matrix:
-                cached = entry[1:]
-    sub, sub_t = cached if cached is not None else _rare_columns(matrix, n)
+def _rare_top(inputs: Inputs, name: str, rows: np.ndarray, k: int) -> np.ndarray:
+    """Keys x·n + y of the k most similar partners y of each x in `rows` by `inputs.<name>` (the
+    weighted features or the texts), through its rare columns only."""
+    sub, sub_t = _rare_cache(inputs)[name][1:]
     if not sub.shape[1]:
-        return sparse.csr_matrix((len(rows), n))
-    return sparse.csr_matrix(sub[rows] @ sub_t)
+        return np.zeros(0, dtype=np.int64)
+    none = np.zeros(len(rows) + 1, dtype=np.int64)
+    at, ys, _values = kernels.row_products_top(
+        rows, sub.indptr, sub.indices, sub.data, np.zeros(0), sub_t.indptr, sub_t.indices, sub_t.data, inputs.n,
+        k, np.zeros(0), none, none[:0],
+    )  # fmt: skip
+    return rows[at] * inputs.n + ys
 
 
 @dataclass
@@ -577,7 +607,8 @@ def suggest_blocks(
     if not full:
         _rare_cache(inputs)  # before the threads: they only read
     if workers > 1 and len(starts) > 1:
-        # numpy's sorts and scipy's sparse products release the GIL: blocks overlap on two cores.
+        # The compiled kernels, numpy's sorts and scipy's products release the GIL: blocks overlap on
+        # two cores.
         _one_malloc_arena()
         pool = ThreadPoolExecutor(max_workers=workers)
         try:
