@@ -158,3 +158,352 @@ def pair_sums(a_ptr, a_idx, a_val, b_ptr, b_idx, b_val, xs, ys, n):
                 total += buffer[b_idx[q]] * b_val[q]
         out[i] = total
     return out
+
+
+# --- the reasons' JSON --------------------------------------------------------------------------
+# The reasons of a million pairs are written every night as the compact JSON arrays of
+# `models.ReasonsField`. `reason_json` writes them as UTF-8 bytes into one buffer; the strings
+# it copies (feature values, words) come from tables of JSON-encoded UTF-8 bytes.
+
+
+@njit(nogil=True, cache=True)
+def _grow(buf, pos, need):
+    if pos + need <= len(buf):
+        return buf
+    bigger = np.empty(max(2 * len(buf), pos + need), np.uint8)
+    bigger[:pos] = buf[:pos]
+    return bigger
+
+
+@njit(nogil=True, cache=True)
+def _put_char(buf, pos, char):
+    buf[pos] = char
+    return pos + 1
+
+
+@njit(nogil=True, cache=True)
+def _put_int(buf, pos, value):
+    """The decimal digits of an integer (at most 20 bytes)."""
+    if value < 0:
+        buf[pos] = 45  # -
+        pos += 1
+        value = -value
+    digits = 1
+    rest = value // 10
+    while rest:
+        digits += 1
+        rest //= 10
+    for d in range(digits - 1, -1, -1):
+        buf[pos + d] = 48 + value % 10
+        value //= 10
+    return pos + digits
+
+
+@njit(nogil=True, cache=True)
+def _put_entry(buf, pos, table, offsets, entry):
+    start, end = offsets[entry], offsets[entry + 1]
+    buf[pos : pos + end - start] = table[start:end]
+    return pos + end - start
+
+
+@njit(nogil=True, cache=True)
+def _put_tag(buf, pos, tag):
+    """`["x",` for the one-letter tag x."""
+    buf[pos] = 91  # [
+    buf[pos + 1] = 34  # "
+    buf[pos + 2] = tag
+    buf[pos + 3] = 34
+    buf[pos + 4] = 44  # ,
+    return pos + 5
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _before(a, b, key):
+    """a comes first: the smaller key, then the smaller index."""
+    return key[a] < key[b] or (key[a] == key[b] and a < b)
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _insert(chosen, size, limit, z, key):
+    """Put z into the sorted list chosen[:size] (a full list of `limit` drops its last)."""
+    if size == limit and not _before(z, chosen[limit - 1], key):
+        return
+    at = size if size < limit else limit - 1
+    while at > 0 and _before(z, chosen[at - 1], key):
+        chosen[at] = chosen[at - 1]
+        at -= 1
+    chosen[at] = z
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _contains(idx, start, end, value):
+    """value among the sorted idx[start:end] (binary search)."""
+    low, high = start, end
+    while low < high:
+        middle = (low + high) // 2
+        if idx[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low < end and idx[low] == value
+
+
+@njit(nogil=True, cache=True)
+def _common_partners(adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y, degree, limit, chosen, pub_chosen):
+    """Common partners of x (marked in `stamp`, its public ties in `pub_stamp`) and y: their
+    number in the adjacency and in the public adjacency (a subset of it, rows sorted); the `limit`
+    of lowest degree (then lowest index) of each are left at the start of chosen and pub_chosen.
+
+    Suggested partners are often well connected: where y has many more ties than x, x's ties are
+    looked up in y's sorted row (each search starting where the last one ended) instead of
+    reading all of y's row.
+    """
+    count, pub_count = 0, 0
+    pub_start, pub_end = pub_ptr[y], pub_ptr[y + 1]
+    x_start, x_end = adj_ptr[x], adj_ptr[x + 1]
+    y_start, y_end = adj_ptr[y], adj_ptr[y + 1]
+    if 8 * (x_end - x_start) < y_end - y_start:
+        low = y_start
+        for p in range(x_start, x_end):
+            z = adj_idx[p]
+            high = y_end
+            while low < high:
+                middle = (low + high) // 2
+                if adj_idx[middle] < z:
+                    low = middle + 1
+                else:
+                    high = middle
+            if low == y_end:
+                break
+            if adj_idx[low] != z:
+                continue
+            _insert(chosen, min(count, limit), limit, z, degree)
+            count += 1
+            if pub_stamp[z] == x and _contains(pub_idx, pub_start, pub_end, z):
+                _insert(pub_chosen, min(pub_count, limit), limit, z, degree)
+                pub_count += 1
+        return count, pub_count
+    for q in range(y_start, y_end):
+        z = adj_idx[q]
+        if stamp[z] != x:
+            continue
+        _insert(chosen, min(count, limit), limit, z, degree)
+        count += 1
+        if pub_stamp[z] == x and _contains(pub_idx, pub_start, pub_end, z):
+            _insert(pub_chosen, min(pub_count, limit), limit, z, degree)
+            pub_count += 1
+    return count, pub_count
+
+
+@njit(nogil=True, cache=True)
+def _mark(ptr, idx, x, stamp, mark):
+    for p in range(ptr[x], ptr[x + 1]):
+        stamp[idx[p]] = mark
+
+
+@njit(nogil=True, cache=True)
+def _put_list(buf, pos, values, count, ids):
+    """`[ids[v], …]` for the first `count` of `values`."""
+    buf[pos] = 91
+    pos += 1
+    for j in range(count):
+        if j:
+            buf[pos] = 44
+            pos += 1
+        pos = _put_int(buf, pos, ids[values[j]])
+    buf[pos] = 93  # ]
+    return pos + 1
+
+
+@njit(nogil=True, cache=True)
+def reason_json(
+    xs, ys, both_public, ids, degree,
+    adj_ptr, adj_idx, pub_ptr, pub_idx,
+    feat_ptr, feat_idx, feat_kind, feat_table, feat_offsets,
+    text_ptr, text_idx, text_val, text_wanted, word_table, word_offsets,
+    offer_o, offer_n, offer_partner, offer_public,
+    bridge, sector_x, sector_y, limit,
+):  # fmt: skip
+    """The reasons of each pair (xs[i], ys[i]) as the compact JSON array of `models.ReasonsField`,
+    UTF-8, written one after the other into one buffer: returns (buffer, end of each pair's text).
+
+    In this order, each where it applies:
+    - `["o",offer,need,partner_offers,public]` where offer_o[i] ≥ 0 (the match found by the caller);
+    - `["s",public,[themes],[SDGs],[countries]]`: the features both have (feat_kind 0, 1, 2 by
+      column, columns in order of their value), as the JSON texts of `feat_table`;
+    - `["c",count,[ids],public_count,[ids] or null]`: common partners in the adjacency and in the
+      public one (a subset of it), up to `limit` of the lowest degree each (null: the same as the
+      first list);
+    - `["t",public,[words]]` where text_wanted[i]: up to `limit` words both descriptions use, the
+      largest products of their weights first, as the JSON texts of `word_table`;
+    - `["b",sector,sector]` where bridge[i].
+    Rows of the matrices must have sorted indices (the features' order is the output's).
+    """
+    count_pairs = len(xs)
+    ends = np.empty(count_pairs, np.int64)
+    n = len(degree)
+    stamp = np.full(n, -1, np.int32)  # stamp[z] == x: z is tied to x (int32: half the cache)
+    pub_stamp = np.full(n, -1, np.int32)
+    feat_stamp = np.full(max(len(feat_offsets) - 1, 1), -1, np.int64)
+    text_stamp = np.full(max(len(word_offsets) - 1, 1), -1, np.int64)
+    text_value = np.zeros(max(len(word_offsets) - 1, 1), np.float64)
+    chosen = np.empty(limit, np.int64)
+    pub_chosen = np.empty(limit, np.int64)
+    words = np.empty(limit, np.int64)
+    word_scores = np.empty(limit, np.float64)
+    shared = np.empty(max(len(feat_offsets) - 1, 1), np.int64)
+    longest_feature = 1
+    for f in range(len(feat_offsets) - 1):
+        longest_feature = max(longest_feature, feat_offsets[f + 1] - feat_offsets[f])
+    longest_word = 1
+    for w in range(len(word_offsets) - 1):
+        longest_word = max(longest_word, word_offsets[w + 1] - word_offsets[w])
+    has_features = len(feat_ptr) > 1
+    has_text = len(text_ptr) > 1
+    buf = np.empty(max(count_pairs * 64, 1024), np.uint8)
+    pos = 0
+    current = -1
+    for i in range(count_pairs):
+        x, y = xs[i], ys[i]
+        if x != current:
+            _mark(adj_ptr, adj_idx, x, stamp, x)
+            _mark(pub_ptr, pub_idx, x, pub_stamp, x)
+            if has_features:
+                _mark(feat_ptr, feat_idx, x, feat_stamp, x)
+            if has_text:
+                for p in range(text_ptr[x], text_ptr[x + 1]):
+                    text_stamp[text_idx[p]] = x
+                    text_value[text_idx[p]] = text_val[p]
+            current = x
+        # Room for the longest text this pair can have.
+        features_y = feat_ptr[y + 1] - feat_ptr[y] if has_features else 0
+        need = 600 + features_y * (longest_feature + 1) + limit * (longest_word + 1)
+        buf = _grow(buf, pos, need)
+        public = both_public[i]
+        buf[pos] = 91
+        pos += 1
+        first = True
+        if offer_o[i] >= 0:
+            pos = _put_tag(buf, pos, 111)  # o
+            pos = _put_int(buf, pos, offer_o[i])
+            buf[pos] = 44
+            pos = _put_int(buf, pos + 1, offer_n[i])
+            buf[pos] = 44
+            pos = _put_int(buf, pos + 1, offer_partner[i])
+            buf[pos] = 44
+            pos = _put_int(buf, pos + 1, offer_public[i])
+            buf[pos] = 93
+            pos += 1
+            first = False
+        if has_features:
+            found = 0
+            for q in range(feat_ptr[y], feat_ptr[y + 1]):
+                if feat_stamp[feat_idx[q]] == x:
+                    shared[found] = feat_idx[q]
+                    found += 1
+            if found:
+                if not first:
+                    buf[pos] = 44
+                    pos += 1
+                first = False
+                pos = _put_tag(buf, pos, 115)  # s
+                pos = _put_int(buf, pos, public)
+                for kind in range(3):
+                    buf[pos] = 44
+                    buf[pos + 1] = 91
+                    pos += 2
+                    listed = 0
+                    for j in range(found):
+                        if feat_kind[shared[j]] == kind:
+                            if listed:
+                                buf[pos] = 44
+                                pos += 1
+                            pos = _put_entry(buf, pos, feat_table, feat_offsets, shared[j])
+                            listed += 1
+                    buf[pos] = 93
+                    pos += 1
+                buf[pos] = 93
+                pos += 1
+        count, pub_count = _common_partners(
+            adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y, degree, limit, chosen, pub_chosen
+        )
+        if count:
+            if not first:
+                buf[pos] = 44
+                pos += 1
+            first = False
+            pos = _put_tag(buf, pos, 99)  # c
+            pos = _put_int(buf, pos, count)
+            buf[pos] = 44
+            pos = _put_list(buf, pos + 1, chosen, min(count, limit), ids)
+            buf[pos] = 44
+            pos = _put_int(buf, pos + 1, pub_count)
+            buf[pos] = 44
+            pos += 1
+            same = min(count, limit) == min(pub_count, limit)
+            if same:
+                for j in range(min(count, limit)):
+                    if chosen[j] != pub_chosen[j]:
+                        same = False
+            if same:
+                for char in (110, 117, 108, 108):  # null
+                    buf[pos] = char
+                    pos += 1
+            else:
+                pos = _put_list(buf, pos, pub_chosen, min(pub_count, limit), ids)
+            buf[pos] = 93
+            pos += 1
+        if has_text and text_wanted[i]:
+            found = 0
+            for q in range(text_ptr[y], text_ptr[y + 1]):
+                w = text_idx[q]
+                if text_stamp[w] != x:
+                    continue
+                score = text_value[w] * text_val[q]
+                if score <= 0.0:
+                    continue
+                size = min(found, limit)
+                found += 1
+                if size == limit and not (
+                    score > word_scores[limit - 1] or (score == word_scores[limit - 1] and w < words[limit - 1])
+                ):
+                    continue
+                at = size if size < limit else limit - 1
+                while at > 0 and (score > word_scores[at - 1] or (score == word_scores[at - 1] and w < words[at - 1])):
+                    words[at] = words[at - 1]
+                    word_scores[at] = word_scores[at - 1]
+                    at -= 1
+                words[at] = w
+                word_scores[at] = score
+            if found:
+                if not first:
+                    buf[pos] = 44
+                    pos += 1
+                first = False
+                pos = _put_tag(buf, pos, 116)  # t
+                pos = _put_int(buf, pos, public)
+                buf[pos] = 44
+                buf[pos + 1] = 91
+                pos += 2
+                for j in range(min(found, limit)):
+                    if j:
+                        buf[pos] = 44
+                        pos += 1
+                    pos = _put_entry(buf, pos, word_table, word_offsets, words[j])
+                buf[pos] = 93
+                buf[pos + 1] = 93
+                pos += 2
+        if bridge[i]:
+            if not first:
+                buf[pos] = 44
+                pos += 1
+            pos = _put_tag(buf, pos, 98)  # b
+            pos = _put_int(buf, pos, sector_x[i])
+            buf[pos] = 44
+            pos = _put_int(buf, pos + 1, sector_y[i])
+            buf[pos] = 93
+            pos += 1
+        buf[pos] = 93
+        pos += 1
+        ends[i] = pos
+    return buf[:pos], ends

@@ -24,7 +24,7 @@ from scipy import sparse
 
 from knotenpunkt.actors.models import Actor, ActorCountry
 from knotenpunkt.network.models import DerivedTie, Tie
-from knotenpunkt.synergies import engine, introductions, text
+from knotenpunkt.synergies import engine, introductions, kernels, text
 from knotenpunkt.synergies.models import (
     Category,
     Direction,
@@ -241,36 +241,6 @@ def load(today=None) -> Loaded:
 # --- reasons ------------------------------------------------------------------------------------
 
 
-def _grouped_lists(count: int, owner: np.ndarray, values: list) -> list[list]:
-    """values split by owner (sorted, 0 … count-1) into one list per owner."""
-    bounds = np.searchsorted(owner, np.arange(count + 1)).tolist()
-    return [values[bounds[i] : bounds[i + 1]] for i in range(count)]
-
-
-def _grouped_json(count: int, owner: np.ndarray, values: list[str]) -> list[str]:
-    """values (JSON texts) split by owner (sorted, 0 … count-1) into one JSON array text per owner."""
-    bounds = np.searchsorted(owner, np.arange(count + 1)).tolist()
-    join = ",".join
-    return ["[" + join(values[bounds[i] : bounds[i + 1]]) + "]" for i in range(count)]
-
-
-def _common(adjacency, degree, xs, ys, limit=3, names=None):
-    """Per pair: (count, up to `limit` common partners as a JSON array text of `names[node]` (node
-    indices without names), the most specific first)."""
-    product = adjacency[xs].multiply(adjacency[ys]).tocsr()
-    product.eliminate_zeros()
-    product.sort_indices()
-    counts = np.diff(product.indptr)
-    owner = np.repeat(np.arange(len(xs)), counts)
-    partner = product.indices.astype(np.int64)
-    # The `limit` partners of lowest degree per pair, equal degrees in index order.
-    specific = float(degree.max()) + 1.0 if len(degree) else 1.0
-    chosen = engine._top_per_row(owner, specific - degree[partner], limit)
-    chosen = chosen[np.lexsort((degree[partner[chosen]], owner[chosen]))]
-    partner = partner[chosen] if names is None else names[partner[chosen]]
-    return counts, _grouped_json(len(xs), owner[chosen], partner.astype(str).tolist())
-
-
 def _listing_index(loaded: Loaded) -> tuple[dict, dict, list]:
     """(actor → its offers, actor → its needs, category per listing), built once per load."""
     cached = loaded.__dict__.get("_listing_index")
@@ -311,19 +281,6 @@ def _best_listings(loaded: Loaded, xs: np.ndarray, ys: np.ndarray) -> dict[int, 
     return {int(pair[i]): (int(offer[i]), int(need[i]), partner[i]) for i in first}
 
 
-def _shared_words(loaded: Loaded, xs: np.ndarray, ys: np.ndarray, limit: int = 3) -> list[str]:
-    """Per pair: the readable words that contribute most to the text similarity, as a JSON array text."""
-    matrix = loaded.inputs.text
-    product = matrix[xs].multiply(matrix[ys]).tocsr()
-    product.eliminate_zeros()
-    product.sort_indices()
-    owner = np.repeat(np.arange(len(xs)), np.diff(product.indptr))
-    chosen = engine._top_per_row(owner, product.data, limit)
-    chosen = chosen[np.lexsort((-product.data[chosen], owner[chosen]))]
-    surface = _surface_json(loaded.vocabulary)
-    return _grouped_json(len(xs), owner[chosen], [surface[c] for c in product.indices[chosen].tolist()])
-
-
 def _surface_json(vocabulary: text.Vocabulary) -> list[str]:
     """Per vocabulary column, the readable word as a JSON string (computed once per vocabulary)."""
     cached = getattr(vocabulary, "_surface_json", None)
@@ -340,74 +297,82 @@ def _feature_json(loaded: Loaded) -> tuple[np.ndarray, list[str]]:
     return kind, [json.dumps(v) for _k, v in loaded.feature_keys]
 
 
+def _string_table(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """JSON texts as one UTF-8 byte array and the offsets of each (for kernels.reason_json)."""
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
+
+
+def _reason_tables(loaded: Loaded) -> dict:
+    """What reason_texts needs besides the pairs, built once per load: the CSR arrays (indices
+    sorted), the feature values and words as JSON texts, per listing its id and whether it is public."""
+    cached = loaded.__dict__.get("_reason_tables")
+    if cached is not None:
+        return cached
+    inputs = loaded.inputs
+    empty_ptr, empty_idx = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    tables = {}
+    for name, matrix in (("adj", inputs.adjacency), ("pub", loaded.public_adjacency)):
+        matrix.sort_indices()
+        tables[name] = (matrix.indptr, matrix.indices)
+    if inputs.features is not None:
+        inputs.features.sort_indices()
+        kind, texts = _feature_json(loaded)
+        tables["feat"] = (inputs.features.indptr, inputs.features.indices, kind, *_string_table(texts))
+    else:
+        tables["feat"] = (empty_ptr, empty_idx, np.zeros(0, dtype=np.int8), *_string_table([]))
+    if loaded.vocabulary is not None and inputs.text is not None:
+        text_matrix = inputs.text
+        tables["text"] = (text_matrix.indptr, text_matrix.indices, text_matrix.data,
+                          *_string_table(_surface_json(loaded.vocabulary)))  # fmt: skip
+    else:
+        tables["text"] = (empty_ptr, empty_idx, np.zeros(0), *_string_table([]))
+    listings = inputs.listings
+    tables["listing_ids"] = listings.ids if listings is not None else np.zeros(0, dtype=np.int64)
+    tables["listing_public"] = loaded.listing_public if loaded.listing_public is not None else np.zeros(0, bool)
+    loaded.__dict__["_reason_tables"] = tables
+    return tables
+
+
 def reason_texts(loaded: Loaded, parts: engine.Parts) -> list[str]:
     """The reasons of each suggested pair as JSON text, strongest first, each marked public or not.
 
     Written in the compact form of `models.ReasonsField` ("o" offer meets need, "s" shared themes,
     SDGs and countries, "c" common partners, "t" similar descriptions, "b" bridge between sectors)
-    straight from the arrays: the facts are computed for all pairs at once (sparse products,
-    numpy), and only the texts are put together pair by pair — a million pairs every night, so
-    no dictionary and no JSON encoder per pair. "[]" where there is nothing to tell.
+    by the compiled `kernels.reason_json`, a million pairs every night: no dictionary, no JSON
+    encoder and no string formatting per pair. Only the offer↔need match behind an offer part is
+    looked up here (a few pairs). "[]" where there is nothing to tell.
     """
     inputs = loaded.inputs
-    xs, ys = parts.xs, parts.ys
-    out: list[str] = []
-    listing_ids = inputs.listings.ids.tolist() if inputs.listings is not None else []
-    listing_public = loaded.listing_public.tolist() if loaded.listing_public is not None else []
-    feature_kind, feature_text = _feature_json(loaded) if inputs.features is not None else (None, [])
-    chunk = 50_000
-    for start in range(0, len(xs), chunk):
-        cx, cy = xs[start : start + chunk], ys[start : start + chunk]
-        size = len(cx)
-        counts, examples = _common(inputs.adjacency, inputs.degree, cx, cy, names=loaded.ids)
-        pcounts, pexamples = _common(loaded.public_adjacency, inputs.degree, cx, cy, names=loaded.ids)
-        counts, pcounts = counts.tolist(), pcounts.tolist()
-        both_public = (loaded.published[cx] & loaded.published[cy]).astype(np.int8).tolist()
-        shared = [""] * size
-        if inputs.features is not None:
-            product = inputs.features[cx].multiply(inputs.features[cy]).tocsr()
-            product.eliminate_zeros()
-            product.sort_indices()
-            owner = np.repeat(np.arange(size), np.diff(product.indptr))
-            column = product.indices
-            lists = []
-            for kind in (0, 1, 2):  # themes, SDGs, countries: each sorted by its value
-                mine = feature_kind[column] == kind
-                texts = [feature_text[c] for c in column[mine].tolist()]
-                lists.append(_grouped_json(size, owner[mine], texts))
-            has_shared = (np.diff(product.indptr) > 0).tolist()
-            themes, sdgs, countries = lists
-            shared = [
-                f'["s",{both_public[i]},{themes[i]},{sdgs[i]},{countries[i]}]' if has_shared[i] else ""
-                for i in range(size)
-            ]
-        offer_part = parts.offer[start : start + chunk]
-        offers = [""] * size
-        if inputs.listings is not None and (offer_part > 0).any():
-            with_offer = np.flatnonzero(offer_part > 0)
-            for k, (o, nd, partner_offers) in _best_listings(loaded, cx[with_offer], cy[with_offer]).items():
-                public = int(bool(listing_public[o] and listing_public[nd]))
-                offers[int(with_offer[k])] = f'["o",{listing_ids[o]},{listing_ids[nd]},{int(partner_offers)},{public}]'
-        words = [""] * size
-        if loaded.vocabulary is not None and inputs.text is not None:
-            similar = np.flatnonzero(parts.text[start : start + chunk] >= TEXT_REASON_MIN)
-            if len(similar):
-                for i, found in zip(similar.tolist(), _shared_words(loaded, cx[similar], cy[similar]), strict=True):
-                    if found != "[]":
-                        words[i] = f'["t",{both_public[i]},{found}]'
-        bridges = [""] * size
-        if inputs.sector is not None:
-            bridge = np.flatnonzero(parts.bridge[start : start + chunk])
-            sx, sy = inputs.sector[cx[bridge]].tolist(), inputs.sector[cy[bridge]].tolist()
-            for i, a, b in zip(bridge.tolist(), sx, sy, strict=True):
-                bridges[i] = f'["b",{a},{b}]'
-        for i in range(size):
-            common = ""
-            if counts[i]:
-                same = pexamples[i] == examples[i]
-                common = f'["c",{counts[i]},{examples[i]},{pcounts[i]},{"null" if same else pexamples[i]}]'
-            out.append("[" + ",".join(filter(None, (offers[i], shared[i], common, words[i], bridges[i]))) + "]")
-    return out
+    xs, ys = np.asarray(parts.xs, dtype=np.int64), np.asarray(parts.ys, dtype=np.int64)
+    size = len(xs)
+    if not size:
+        return []
+    tables = _reason_tables(loaded)
+    offer_o = np.full(size, -1, dtype=np.int64)
+    offer_n, offer_partner, offer_public = (np.zeros(size, dtype=np.int64) for _ in range(3))
+    with_offer = np.flatnonzero(parts.offer > 0)
+    if inputs.listings is not None and len(with_offer):
+        ids, public = tables["listing_ids"], tables["listing_public"]
+        for k, (o, nd, partner_offers) in _best_listings(loaded, xs[with_offer], ys[with_offer]).items():
+            i = with_offer[k]
+            offer_o[i], offer_n[i], offer_partner[i] = ids[o], ids[nd], int(partner_offers)
+            offer_public[i] = int(bool(public[o] and public[nd]))
+    if inputs.sector is not None:
+        bridge, sector_x, sector_y = parts.bridge, inputs.sector[xs], inputs.sector[ys]
+    else:
+        bridge, sector_x, sector_y = np.zeros(size, dtype=bool), np.zeros(size, np.int16), np.zeros(size, np.int16)
+    buffer, ends = kernels.reason_json(
+        xs, ys, (loaded.published[xs] & loaded.published[ys]).astype(np.int64), loaded.ids, inputs.degree,
+        *tables["adj"], *tables["pub"], *tables["feat"], tables["text"][0], tables["text"][1], tables["text"][2],
+        parts.text >= TEXT_REASON_MIN, tables["text"][3], tables["text"][4],
+        offer_o, offer_n, offer_partner, offer_public, bridge, sector_x, sector_y, 3,
+    )  # fmt: skip
+    data = buffer.tobytes()
+    starts = [0, *ends[:-1].tolist()]
+    return [data[a:b].decode() for a, b in zip(starts, ends.tolist(), strict=True)]
 
 
 def build_reasons(loaded: Loaded, parts: engine.Parts) -> list[list[dict]]:
