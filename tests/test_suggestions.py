@@ -17,7 +17,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from knotenpunkt.actors.models import Actor, ActorCountry
 from knotenpunkt.network.models import DerivedTie, Tie
-from knotenpunkt.synergies import suggestions
+from knotenpunkt.synergies import engine, suggestions
 from knotenpunkt.synergies.models import (
     Introduction,
     IntroductionStatus,
@@ -109,6 +109,26 @@ def test_every_reason_of_every_demo_suggestion_is_true_of_its_pair(seeded_sdgs):
     assert codes == {"shared", "common_partners", "offer_need", "similar_text", "bridge"}
 
 
+def test_the_stored_rows_are_exactly_what_the_engine_computed(seeded_sdgs):
+    """Scores to the last bit, the reasons as built, the time of the run: what the bulk writer (a
+    binary COPY on PostgreSQL) encodes is what the database reads back."""
+    call_command("load_demo", quiet=True)
+    run = suggestions.compute_all()
+    loaded = suggestions.load()
+    result = engine.suggest(loaded.inputs, top=suggestions.TOP)
+    reasons = suggestions.build_reasons(loaded, result.parts)
+    ids = loaded.ids
+    expected = {
+        (int(ids[x]), int(ids[y])): (score, why)
+        for x, y, score, why in zip(result.parts.xs, result.parts.ys, result.parts.score.tolist(), reasons, strict=True)
+        if why
+    }
+    stored = {(s.actor_id, s.partner_id): (s.score, s.reasons) for s in Suggestion.objects.all()}
+    assert len(stored) > 50
+    assert stored == expected
+    assert set(Suggestion.objects.values_list("computed_at", flat=True)) == {run.started_at}
+
+
 def test_ranks_run_from_one_without_gaps_and_scores_fall():
     hub = ActorFactory()
     actors = [ActorFactory() for _ in range(5)]
@@ -143,7 +163,14 @@ def test_a_full_run_replaces_every_row_and_keeps_every_constraint_and_index():
     assert _table_shape() == before
     rows = list(Suggestion.objects.all())
     assert len(rows) == len(first) == 30 and not first & {r.pk for r in rows}
-    # The database still refuses what the constraints forbid.
+    # Ids keep rising (an id seen before a run never names another suggestion after it) …
+    assert min(r.pk for r in rows) > max(first)
+    created = Suggestion.objects.create(
+        actor=actors[0], partner=hub, rank=99, score=0.1, reasons=[], computed_at=timezone.now()
+    )
+    assert created.pk > max(r.pk for r in rows)
+    created.delete()
+    # … and the database still refuses what the constraints forbid.
     with pytest.raises(IntegrityError), transaction.atomic():
         Suggestion.objects.create(
             actor=actors[0], partner=actors[0], rank=9, score=0.1, reasons=[], computed_at=rows[0].computed_at
@@ -167,7 +194,7 @@ def test_a_full_run_that_fails_halfway_leaves_the_previous_suggestions(monkeypat
     def broken(loaded, parts):
         raise RuntimeError("Platte voll")
 
-    monkeypatch.setattr(suggestions, "reason_texts", broken)
+    monkeypatch.setattr(suggestions, "_reason_json", broken)
     with pytest.raises(RuntimeError):
         suggestions.compute_all()
     assert sorted(Suggestion.objects.values_list("pk", "actor_id", "partner_id", "rank", "reasons")) == before

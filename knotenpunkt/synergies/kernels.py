@@ -507,3 +507,49 @@ def reason_json(
         pos += 1
         ends[i] = pos
     return buf[:pos], ends
+
+
+# --- PostgreSQL's binary COPY -------------------------------------------------------------------
+
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8  # the header: signature, no flags, no extension
+COPY_TRAILER = b"\xff\xff"
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _put_be(buf, pos, value, size):
+    """`value` as a big-endian integer of `size` bytes."""
+    for b in range(size):
+        buf[pos + b] = (value >> (8 * (size - 1 - b))) & 0xFF
+    return pos + size
+
+
+@njit(nogil=True, cache=True)
+def copy_rows(actor, partner, rank, score_bits, reasons, starts, ends, stamp):
+    """Suggestion rows in PostgreSQL's binary COPY format (without header and trailer), columns
+    (actor_id bigint, partner_id bigint, rank smallint, score float8, reasons jsonb, computed_at
+    timestamptz): score_bits are the float64 scores viewed as int64, reasons[starts[i]:ends[i]]
+    the JSON of row i, stamp the microseconds since 2000-01-01 UTC."""
+    size = 0
+    for i in range(len(actor)):
+        size += 2 + 4 * 6 + 8 + 8 + 2 + 8 + 1 + (ends[i] - starts[i]) + 8
+    buf = np.empty(size, np.uint8)
+    pos = 0
+    for i in range(len(actor)):
+        pos = _put_be(buf, pos, 6, 2)
+        pos = _put_be(buf, pos, 8, 4)
+        pos = _put_be(buf, pos, actor[i], 8)
+        pos = _put_be(buf, pos, 8, 4)
+        pos = _put_be(buf, pos, partner[i], 8)
+        pos = _put_be(buf, pos, 2, 4)
+        pos = _put_be(buf, pos, rank[i], 2)
+        pos = _put_be(buf, pos, 8, 4)
+        pos = _put_be(buf, pos, score_bits[i], 8)
+        length = ends[i] - starts[i]
+        pos = _put_be(buf, pos, length + 1, 4)
+        buf[pos] = 1  # jsonb's version
+        pos += 1
+        buf[pos : pos + length] = reasons[starts[i] : ends[i]]
+        pos += length
+        pos = _put_be(buf, pos, 8, 4)
+        pos = _put_be(buf, pos, stamp, 8)
+    return buf

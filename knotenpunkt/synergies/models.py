@@ -206,7 +206,8 @@ class Suggestion(models.Model):
     knows which codes rest on internal data only (`public` in each reason).
     """
 
-    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="suggestions")
+    # No index of its own: the unique (actor, rank) and (actor, partner) indexes begin with it.
+    actor = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="suggestions", db_index=False)
     partner = models.ForeignKey("actors.Actor", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField(_("Rang"))
     score = models.FloatField(_("Wert"))

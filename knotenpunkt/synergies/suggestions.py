@@ -11,6 +11,7 @@ on public facts only (`public`), and readers who may not see internal data get o
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import time
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ TOP = 10
 TEXT_REASON_MIN = 0.12  # description similarity from which "ähnliche Arbeitsbeschreibung" is said
 CATEGORIES = [c for c, _ in Category.choices]
 FETCH_ROWS = 50_000
-LOAD_TABLE = "synergies_suggestion_load"  # the temporary table of a full run on PostgreSQL
+NEXT_TABLE = "synergies_suggestion_next"  # the table a full run on PostgreSQL fills and swaps in
 STORE_CHUNK = 10_000  # pairs whose reasons are built and written at a time (peak memory)
 
 
@@ -336,8 +337,9 @@ def _reason_tables(loaded: Loaded) -> dict:
     return tables
 
 
-def reason_texts(loaded: Loaded, parts: engine.Parts) -> list[str]:
-    """The reasons of each suggested pair as JSON text, strongest first, each marked public or not.
+def _reason_json(loaded: Loaded, parts: engine.Parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The reasons of each suggested pair as JSON, strongest first, each marked public or not:
+    (UTF-8 buffer, start and end of each pair's text in it).
 
     Written in the compact form of `models.ReasonsField` ("o" offer meets need, "s" shared themes,
     SDGs and countries, "c" common partners, "t" similar descriptions, "b" bridge between sectors)
@@ -349,7 +351,7 @@ def reason_texts(loaded: Loaded, parts: engine.Parts) -> list[str]:
     xs, ys = np.asarray(parts.xs, dtype=np.int64), np.asarray(parts.ys, dtype=np.int64)
     size = len(xs)
     if not size:
-        return []
+        return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     tables = _reason_tables(loaded)
     offer_o = np.full(size, -1, dtype=np.int64)
     offer_n, offer_partner, offer_public = (np.zeros(size, dtype=np.int64) for _ in range(3))
@@ -370,9 +372,20 @@ def reason_texts(loaded: Loaded, parts: engine.Parts) -> list[str]:
         parts.text >= TEXT_REASON_MIN, tables["text"][3], tables["text"][4],
         offer_o, offer_n, offer_partner, offer_public, bridge, sector_x, sector_y, 3,
     )  # fmt: skip
+    starts = np.r_[0, ends[:-1]].astype(np.int64)
+    return buffer, starts, ends
+
+
+def reason_texts(loaded: Loaded, parts: engine.Parts) -> list[str]:
+    """The reasons of each suggested pair as JSON text (see `_reason_json`); "[]" where there is
+    nothing to tell."""
+    buffer, starts, ends = _reason_json(loaded, parts)
+    return _decode(buffer, starts, ends)
+
+
+def _decode(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str]:
     data = buffer.tobytes()
-    starts = [0, *ends[:-1].tolist()]
-    return [data[a:b].decode() for a, b in zip(starts, ends.tolist(), strict=True)]
+    return [data[a:b].decode() for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def build_reasons(loaded: Loaded, parts: engine.Parts) -> list[list[dict]]:
@@ -401,8 +414,8 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
     """Replace the stored suggestions of `actor_nodes` (of everybody with `replace_all`) in one
     transaction, from `blocks` (engine.suggest_blocks: Parts of whole actors in actor order, best
     first). The reasons are built and written STORE_CHUNK pairs at a time while the engine's
-    threads score the next blocks; on PostgreSQL with COPY, and a full replacement loads the table
-    without its indexes and foreign keys and builds them once at the end."""
+    threads score the next blocks; on PostgreSQL with COPY, and a full replacement fills a new
+    table, builds its indexes and keys once, and swaps it in (`_swap_in`)."""
     ids = loaded.ids
     stored = 0
     timings = {} if timings is None else timings
@@ -413,13 +426,9 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
     with transaction.atomic():
         t = time.perf_counter()
         if bulk:
-            # Everything is written into a temporary table first (not logged, no indexes), so the
-            # suggestions table itself is locked only for the final swap, not during the scoring.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {LOAD_TABLE} (actor_id bigint, partner_id bigint, rank smallint,"
-                    " score double precision, reasons jsonb, computed_at timestamptz) ON COMMIT DROP"
-                )
+            # Everything is written into a new table (no indexes yet): the suggestions table is
+            # read as before until the swap at the end.
+            _create_next_table(table)
         elif replace_all:
             Suggestion.objects.all().delete()
         else:
@@ -427,7 +436,7 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
             for start in range(0, len(node_ids), 5000):
                 Suggestion.objects.filter(actor_id__in=node_ids[start : start + 5000]).delete()
         timings["delete_s"] += time.perf_counter() - t
-        with _writer(postgres, now, LOAD_TABLE if bulk else table) as write:
+        with _writer(postgres, now, NEXT_TABLE if bulk else table) as write:
             chunks = _chunks(blocks, STORE_CHUNK)
             while True:
                 t = time.perf_counter()
@@ -436,41 +445,24 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
                 if chunk is None:
                     break
                 t = time.perf_counter()
-                texts = reason_texts(loaded, chunk)
-                # A pair with no reason to tell is not suggested; the ranks close up behind it.
-                told = np.array([text != "[]" for text in texts], dtype=bool)
+                buffer, starts, ends = _reason_json(loaded, chunk)
+                # A pair with no reason to tell ("[]") is not suggested; the ranks close up behind it.
+                told = ends - starts > 2
                 xs = chunk.xs[told]
-                rows = zip(
-                    ids[xs].tolist(),
-                    ids[chunk.ys[told]].tolist(),
-                    engine._ranks(xs).tolist(),
-                    chunk.score[told].tolist(),
-                    (text for text, keep in zip(texts, told.tolist(), strict=True) if keep),
-                    strict=True,
-                )
+                rows = (ids[xs], ids[chunk.ys[told]], engine._ranks(xs), chunk.score[told], buffer, starts[told],
+                        ends[told])  # fmt: skip
                 timings["reasons_s"] += time.perf_counter() - t
                 t = time.perf_counter()
-                write(rows)
+                write(*rows)
                 stored += len(xs)
                 timings["write_s"] += time.perf_counter() - t
             t = time.perf_counter()
         timings["write_s"] += time.perf_counter() - t  # the COPY's last rows
         if bulk:
-            t = time.perf_counter()
-            restore = _empty_for_bulk_load(table)
-            columns = "actor_id, partner_id, rank, score, reasons, computed_at"
-            with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {LOAD_TABLE}")  # noqa: S608
-                cursor.execute(f"DROP TABLE {LOAD_TABLE}")
-                timings["swap_s"] = time.perf_counter() - t
-                t = time.perf_counter()
-                for statement in restore:
-                    cursor.execute(statement)
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferred
-            timings["indexes_s"] = time.perf_counter() - t
+            _swap_in(table, timings)
         t = time.perf_counter()
     # The commit checks the deferred foreign keys of every row written (not after a bulk load:
-    # there the constraints were added back, and checked, in one query each).
+    # there the new table's constraints were added, and checked, in one query each).
     timings["commit_s"] = time.perf_counter() - t
     if bulk and not connection.in_atomic_block:
         with connection.cursor() as cursor:
@@ -478,26 +470,39 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
     return stored
 
 
-def _empty_for_bulk_load(table: str) -> list[str]:
-    """Empty `table` and set aside its indexes and its primary, unique and foreign keys, inside the
-    current transaction; return the statements that put them back (run them before the commit).
+def _create_next_table(table: str) -> None:
+    """An empty copy of `table` (columns, defaults, checks; no indexes or keys yet) to fill.
 
-    Loading a million rows into a bare table and building each index once afterwards is several
-    times faster than keeping five indexes and two million deferred foreign-key checks up to date
-    row by row. The table is locked until the commit (readers wait a few seconds, once a night),
-    and so are writes to the tables its foreign keys point to (actors); a rollback brings
-    everything back as it was.
-    """
+    Its ids continue after the old table's, so that an id seen before the swap never names
+    another suggestion after it."""
     with connection.cursor() as cursor:
-        # Foreign-key checks still pending in this transaction would forbid altering the tables.
+        cursor.execute(
+            f"CREATE TABLE {NEXT_TABLE} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
+        )
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        cursor.execute(f"ALTER TABLE {NEXT_TABLE} ALTER COLUMN id RESTART WITH {int(cursor.fetchone()[0]) + 1}")
+
+
+def _swap_in(table: str, timings: dict) -> None:
+    """Give the filled NEXT_TABLE every primary, unique and foreign key and every index of `table`,
+    then put it in the place of `table`, under the same names — inside the current transaction.
+
+    Building each index once over a million rows is several times faster than keeping them up to
+    date row by row, and readers of the suggestions keep the old table until the commit: it is
+    locked only for the drop and the renames at the end. Adding the foreign keys checks every row
+    in one query each and locks writes to the actors until the commit; a rollback leaves
+    everything as it was.
+    """
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        # Foreign-key checks still pending in this transaction would forbid dropping the table.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint"
             " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname",
             [table],
         )
-        constraints = cursor.fetchall()
+        constraints = cursor.fetchall()  # the primary key, the unique ones, then the foreign keys
         cursor.execute(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
             " WHERE x.indrelid = %s::regclass AND NOT EXISTS"
@@ -506,38 +511,50 @@ def _empty_for_bulk_load(table: str) -> list[str]:
             [table],
         )
         indexes = cursor.fetchall()
-        for name, _definition, _kind in constraints:  # foreign keys first, then unique, then primary
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute(f"TRUNCATE {table}")
-    # Back in the opposite order: the primary key and unique constraints, the indexes, the foreign keys.
-    restore = [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-        for name, definition, kind in constraints[::-1]
-        if kind != "f"
-    ]
-    restore += [definition for _name, definition in indexes]
-    restore += [
-        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
-        for name, definition, kind in constraints
-        if kind == "f"
-    ]
-    return restore
+        # Temporary names first: index names are unique in the schema, and the old ones still exist.
+        renames = []
+        keys = [c for c in constraints if c[2] != "f"]
+        for i, (name, definition, _kind) in enumerate(keys):
+            cursor.execute(f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_key_{i}" {definition}')
+            renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT "next_key_{i}" TO "{name}"')
+        for i, (name, definition) in enumerate(indexes):
+            head, _sep, rest = definition.partition(" USING ")
+            unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
+            cursor.execute(f'CREATE {unique}INDEX "next_index_{i}" ON {NEXT_TABLE} USING {rest}')
+            renames.append(f'ALTER INDEX "next_index_{i}" RENAME TO "{name}"')
+        foreign = [c for c in constraints if c[2] == "f"]
+        for i, (name, definition, _kind) in enumerate(foreign):
+            cursor.execute(f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_fk_{i}" {definition}')
+            renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT "next_fk_{i}" TO "{name}"')
+        timings["indexes_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0].rpartition(".")[2]
+        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(f"DROP TABLE {table}")
+        cursor.execute(f"ALTER TABLE {NEXT_TABLE} RENAME TO {table}")
+        for statement in renames:
+            cursor.execute(statement)
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        cursor.execute(f'ALTER SEQUENCE {cursor.fetchone()[0]} RENAME TO "{sequence}"')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferred
+        timings["swap_s"] = time.perf_counter() - t
 
 
 @contextlib.contextmanager
 def _writer(postgres: bool, now, table: str):
-    """A function that writes (actor, partner, rank, score, reasons JSON) rows into the table.
+    """A function that writes rows into the table: (actor ids, partner ids, ranks, scores, JSON
+    buffer, starts, ends), the reasons of row i in buffer[starts[i]:ends[i]].
 
-    On PostgreSQL one COPY for the whole run, fed from a queue by psycopg's writer thread: the
-    server parses and stores one chunk while this thread builds the reasons of the next. In text
-    format; the reasons are JSON without raw tabs or newlines, backslashes doubled for COPY.
-    Elsewhere bulk_create.
+    On PostgreSQL one binary COPY for the whole run, the rows encoded by `kernels.copy_rows` and
+    fed from a queue by psycopg's writer thread: the server parses and stores one chunk while this
+    thread builds the reasons of the next. Elsewhere bulk_create.
     """
     if not postgres:
 
-        def create(rows):
+        def create(actors, partners, ranks, scores, buffer, starts, ends):
+            rows = zip(actors.tolist(), partners.tolist(), ranks.tolist(), scores.tolist(),
+                       _decode(buffer, starts, ends), strict=True)  # fmt: skip
             Suggestion.objects.bulk_create(
                 (
                     Suggestion(actor_id=a, partner_id=p, rank=r, score=sc, reasons=json.loads(why), computed_at=now)
@@ -550,21 +567,20 @@ def _writer(postgres: bool, now, table: str):
         return
     from psycopg.copy import QueuedLibpqWriter
 
-    statement = f"COPY {table} (actor_id, partner_id, rank, score, reasons, computed_at) FROM STDIN"
-    stamp = now.isoformat()
+    statement = f"COPY {table} (actor_id, partner_id, rank, score, reasons, computed_at) FROM STDIN (FORMAT BINARY)"
+    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # PostgreSQL's timestamps count from here
+    stamp = (now - epoch) // dt.timedelta(microseconds=1)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+            copy.write(kernels.COPY_SIGNATURE)
 
-            def send(rows):
-                copy.write(
-                    "".join(
-                        f"{actor}\t{partner}\t{rank}\t{score!r}\t{reasons.replace(chr(92), chr(92) * 2)}\t{stamp}\n"
-                        for actor, partner, rank, score, reasons in rows
-                    )
-                )
+            def send(actors, partners, ranks, scores, buffer, starts, ends):
+                scores = np.ascontiguousarray(scores, dtype=np.float64).view(np.int64)
+                copy.write(kernels.copy_rows(actors, partners, ranks, scores, buffer, starts, ends, stamp).tobytes())
 
             yield send
+            copy.write(kernels.COPY_TRAILER)
 
 
 def compute_all(*, today=None) -> SuggestionRun:
