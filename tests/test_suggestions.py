@@ -337,6 +337,19 @@ def test_the_loaded_network_indexes_actors_in_id_order():
     assert loaded.index_of([actors[2].pk, 999_999]).tolist() == [int(np.searchsorted(loaded.ids, actors[2].pk))]
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [[3, 5, 9], [2, 10**9, 10**12]],  # dense ids (looked up in a table) and sparse ones (binary search)
+    ids=["dense", "sparse"],
+)
+def test_actor_ids_map_to_node_indices_and_unknown_ones_to_minus_one(ids):
+    ids = np.array(ids, dtype=np.int64)
+    values = [ids[2], ids[0], 4, -7, 10**13, ids[1]]
+    assert suggestions._positions(ids, values).tolist() == [2, 0, -1, -1, -1, 1]
+    a, b, known = suggestions._pairs_to_index(ids, [ids[0], 4, ids[2]], [ids[1], ids[0], ids[0]])
+    assert (a.tolist(), b.tolist(), known.tolist()) == ([0, 2], [1, 0], [True, False, True])
+
+
 class EveryReasonIsTrue(HypothesisTestCase):
     """Random small networks in the database: every stored reason is true of its pair."""
 

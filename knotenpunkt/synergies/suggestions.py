@@ -60,18 +60,36 @@ class Loaded:
     listing_public: np.ndarray | None
 
     def index_of(self, actor_ids) -> np.ndarray:
-        actor_ids = np.asarray(actor_ids, dtype=np.int64)
-        pos = np.searchsorted(self.ids, actor_ids).clip(0, max(len(self.ids) - 1, 0))
-        return pos[self.ids[pos] == actor_ids] if len(self.ids) else pos[:0]
+        pos = _positions(self.ids, actor_ids)
+        return pos[pos >= 0]
 
 
-def _pairs_to_index(ids: np.ndarray, a, b) -> tuple[np.ndarray, np.ndarray]:
-    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    if not len(ids):
-        return a[:0], b[:0]
-    ia, ib = np.searchsorted(ids, a).clip(0, len(ids) - 1), np.searchsorted(ids, b).clip(0, len(ids) - 1)
-    keep = (ids[ia] == a) & (ids[ib] == b)
-    return ia[keep], ib[keep]
+def _positions(ids: np.ndarray, values) -> np.ndarray:
+    """The node index of each actor id in `values` (ids: sorted), -1 where it is no known actor.
+
+    Through a table indexed by id where the ids are dense enough (millions of tie ends looked up
+    in one step each), else by binary search."""
+    values = np.asarray(values, dtype=np.int64)
+    if not len(ids) or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
+    low, top = int(ids[0]), int(ids[-1])
+    if low >= 0 and top <= 4 * len(ids) + 1_000_000:
+        table = np.full(top + 1, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids))
+        inside = (values >= 0) & (values <= top)
+        found = np.full(len(values), -1, dtype=np.int64)
+        found[inside] = table[values[inside]]
+        return found
+    pos = np.searchsorted(ids, values).clip(0, len(ids) - 1)
+    return np.where(ids[pos] == values, pos, -1)
+
+
+def _pairs_to_index(ids: np.ndarray, a, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node indices of the pairs (a[i], b[i]) of actor ids whose both ends are known actors, and
+    which pairs those are (a mask)."""
+    ia, ib = _positions(ids, a), _positions(ids, b)
+    keep = (ia >= 0) & (ib >= 0)
+    return ia[keep], ib[keep], keep
 
 
 def _int_rows(query: str, params: tuple, width: int) -> np.ndarray:
@@ -107,14 +125,6 @@ def _text_rows(query: str) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(query)
         return cursor.fetchall()
-
-
-def _known_pairs(ids: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Which pairs `_pairs_to_index` keeps (both ends known actors)."""
-    if not len(ids):
-        return np.zeros(len(a), dtype=bool)
-    ia, ib = np.searchsorted(ids, a).clip(0, len(ids) - 1), np.searchsorted(ids, b).clip(0, len(ids) - 1)
-    return (ids[ia] == a) & (ids[ib] == b)
 
 
 def load(today=None) -> Loaded:
@@ -154,8 +164,8 @@ def load(today=None) -> Loaded:
     # Node indices as int32, the id columns dropped as soon as they are mapped (peak memory).
     ea, eb, public = [], [], []
     for rows in (ties, met, units):
-        a, b = _pairs_to_index(ids, rows[:, 0], rows[:, 1])
-        public.append(rows[_known_pairs(ids, rows[:, 0], rows[:, 1]), 2] > 0)
+        a, b, known = _pairs_to_index(ids, rows[:, 0], rows[:, 1])
+        public.append(rows[known, 2] > 0)
         ea.append(a.astype(np.int32))
         eb.append(b.astype(np.int32))
     del ties, met, units, rows
@@ -186,8 +196,8 @@ def load(today=None) -> Loaded:
     owner, column = np.concatenate(owners), np.concatenate(columns)
     features = None
     if len(owner) and n:
-        pos = np.searchsorted(ids, owner).clip(0, n - 1)
-        mine = ids[pos] == owner
+        pos = _positions(ids, owner)
+        mine = pos >= 0
         features = engine.indicator(n, np.stack([pos[mine], column[mine]], 1), len(feature_keys))
 
     # Texts: descriptions and listings share one vocabulary.
@@ -222,13 +232,12 @@ def load(today=None) -> Loaded:
 
     eligible = np.ones(n, dtype=bool)
     opted = np.array(list(SuggestionOptOut.objects.values_list("actor_id", flat=True)), dtype=np.int64)
-    if len(opted) and n:
-        pos = np.searchsorted(ids, opted).clip(0, n - 1)
-        eligible[pos[ids[pos] == opted]] = False
+    pos = _positions(ids, opted)
+    eligible[pos[pos >= 0]] = False
     # Declined pairs are never suggested again; cooperating ones are tied anyway. Open introductions
     # stay: their suggestion shows how far the introduction got.
     introduced = list(introductions.excluded_pairs_queryset())
-    ea, eb = _pairs_to_index(ids, [p[0] for p in introduced], [p[1] for p in introduced])
+    ea, eb, _known = _pairs_to_index(ids, [p[0] for p in introduced], [p[1] for p in introduced])
     excluded = engine.adjacency_from_edges(n, np.stack([ea, eb], 1)) if len(ea) else None
 
     inputs = engine.Inputs(

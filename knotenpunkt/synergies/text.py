@@ -12,9 +12,9 @@ are computed with numpy on word ids, not per document in Python.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 import snowballstemmer
@@ -25,6 +25,8 @@ from knotenpunkt.actors.search import _WORD_RE, STOP_WORDS, fold, words
 MIN_WORD_CHARS = 3
 MAX_DF = 0.5
 _SEPARATOR = "\x00"  # not a word character: splits the folded texts again
+_SEPARATOR_ID = -2
+_TOKEN_RE = re.compile(_WORD_RE.pattern + "|" + _SEPARATOR)
 
 _local = threading.local()
 
@@ -47,19 +49,19 @@ class _Analysed:
 
     def __init__(self, texts, chunk: int = 5000):
         texts = list(texts)
-        word_id: dict[str, int] = {}  # every distinct folded word → id, -1 for short and stop words
+        # Every distinct folded word → id, -1 for short and stop words, _SEPARATOR_ID between texts.
+        word_id: dict[str, int] = {_SEPARATOR: _SEPARATOR_ID}
         self.words: list[str] = []
         ids_parts, doc_parts = [], []
         # In chunks: a Python string per token of 100,000 descriptions would cost hundreds of MB.
         for start in range(0, len(texts), chunk):
             part = [t or "" for t in texts[start : start + chunk]]
-            folded = fold(_SEPARATOR.join(part)).split(_SEPARATOR)
-            if len(folded) != len(part):  # a text contained the separator itself
-                folded = [fold(t.replace(_SEPARATOR, " ")) for t in part]
-            tokens_per_doc = [_WORD_RE.findall(doc) for doc in folded]
-            lengths = np.fromiter(map(len, tokens_per_doc), dtype=np.int64, count=len(tokens_per_doc))
-            tokens = list(chain.from_iterable(tokens_per_doc))
-            del tokens_per_doc, folded
+            folded = fold(_SEPARATOR.join(part))
+            if folded.count(_SEPARATOR) != len(part) - 1:  # a text contained the separator itself
+                folded = _SEPARATOR.join(fold(t.replace(_SEPARATOR, " ")) for t in part)
+            # One scan of the whole chunk: the words, and the separators between the documents.
+            tokens = _TOKEN_RE.findall(folded)
+            del folded
             for w in dict.fromkeys(tokens):
                 if w not in word_id:
                     if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS:
@@ -68,7 +70,8 @@ class _Analysed:
                     else:
                         word_id[w] = -1
             ids = np.fromiter(map(word_id.__getitem__, tokens), dtype=np.int32, count=len(tokens))
-            doc_of = np.repeat(np.arange(start, start + len(part), dtype=np.int32), lengths)
+            del tokens
+            doc_of = (start + np.cumsum(ids == _SEPARATOR_ID)).astype(np.int32)
             content = ids >= 0
             ids_parts.append(ids[content])
             doc_parts.append(doc_of[content])
