@@ -225,9 +225,11 @@ def child_networkx() -> dict:
     xs, ys, _gv = engine._candidate_block(inputs, nodes, inputs.n <= engine.FULL_SCORING_MAX)
     pairs = list(zip(xs.tolist(), ys.tolist(), strict=True))
     # Building each side's structure is not timed, but reported: networkx's Graph, the engine's
-    # pruned sparse adjacency (engine._pruned_adjacency, built once per load like the graph).
+    # pruned sparse adjacency (engine._pruned_adjacency, built once per load like the graph) and
+    # the loading of its compiled kernel from numba's cache.
     t = time.perf_counter()
     engine._pruned_adjacency(inputs)
+    engine.graph_part(inputs, xs[:10], ys[:10])  # loads the compiled kernel (once per process)
     ours_build_s = time.perf_counter() - t
     ours_runs = []
     for _ in range(NETWORKX_REPS):

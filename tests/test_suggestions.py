@@ -395,3 +395,22 @@ def test_a_question_for_gendered_speakers_is_read_as_the_category():
     assert parsed.categories == [("speakers", "Referent:innen")]
     assert parsed.direction == "need"
     assert parsed.words == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_network_read_on_a_second_connection_is_the_network_read_in_one(seeded_sdgs):
+    """Outside a transaction PostgreSQL reads the network on a second connection while the texts
+    are analysed; inside one everything is read in turn. Both give the same inputs."""
+    call_command("load_demo", quiet=True)
+    parallel = suggestions.load()
+    with transaction.atomic():
+        sequential = suggestions.load()
+    for loaded in (parallel, sequential):
+        assert loaded.inputs.adjacency.nnz > 100 and loaded.inputs.features.nnz > 100
+    assert parallel.ids.tolist() == sequential.ids.tolist()
+    assert parallel.feature_keys == sequential.feature_keys
+    for name in ("adjacency", "features", "text"):
+        assert (getattr(parallel.inputs, name) != getattr(sequential.inputs, name)).nnz == 0, name
+    assert (parallel.public_adjacency != sequential.public_adjacency).nnz == 0
+    assert parallel.inputs.listings.ids.tolist() == sequential.inputs.listings.ids.tolist()
+    assert parallel.vocabulary.index == sequential.vocabulary.index

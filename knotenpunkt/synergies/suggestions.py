@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,22 +128,10 @@ def _text_rows(query: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def load(today=None) -> Loaded:
-    """Everything the engine needs, read straight from the database into arrays.
-
-    The large tables (actors, ties, derived pairs, features) are read with plain SQL into numpy,
-    not through the ORM: 100,000 actors and 2.3 million pairs in a few seconds.
-    """
-    today = today or timezone.localdate()
-    actor_table = Actor._meta.db_table
-    base = _int_rows(f"SELECT id, CASE WHEN published THEN 1 ELSE 0 END FROM {actor_table} ORDER BY id", (), 2)  # noqa: S608
-    ids = np.ascontiguousarray(base[:, 0])
-    published = base[:, 1].astype(bool)
+def _read_network(ids: np.ndarray, published: np.ndarray, today):
+    """(adjacency, public adjacency, feature keys, features) of the actors `ids`."""
     n = len(ids)
-    texts = _text_rows(f"SELECT kind, description FROM {actor_table} ORDER BY id")  # noqa: S608
-    sector_of = {kind: sector_index(kind) for kind in {r[0] for r in texts}}
-    sector = np.fromiter((sector_of[r[0]] for r in texts), dtype=np.int16, count=n)
-
+    actor_table = Actor._meta.db_table
     # Ties: current declared ties and every pair that met; public ones separately for the reasons.
     ties = _int_rows(
         f"SELECT source_id, target_id, CASE WHEN public THEN 1 ELSE 0 END FROM {Tie._meta.db_table}"  # noqa: S608
@@ -200,14 +189,26 @@ def load(today=None) -> Loaded:
         mine = pos >= 0
         features = engine.indicator(n, np.stack([pos[mine], column[mine]], 1), len(feature_keys))
 
+    return adjacency, public_adjacency, feature_keys, features
+
+
+def _on_own_connection(function, *args):
+    """function(*args) in a worker thread, which has a database connection of its own: closed after."""
+    try:
+        return function(*args)
+    finally:
+        connection.close()
+
+
+def _read_texts(descriptions: list[str], ids: np.ndarray, published: np.ndarray, today):
+    """(vocabulary, actors' TF-IDF rows, listings, which listings are public)."""
+    n = len(ids)
     # Texts: descriptions and listings share one vocabulary.
     listings = list(
         Listing.objects.current(today)
         .order_by("pk")
         .values_list("pk", "actor_id", "direction", "category", "title", "description", "public")
     )
-    descriptions = [r[1] or "" for r in texts]
-    del texts
     listing_texts = [f"{r[4]}\n{r[5]}" for r in listings]
     vocabulary, text_matrix, listing_matrix = None, None, None
     if descriptions or listing_texts:
@@ -217,7 +218,6 @@ def load(today=None) -> Loaded:
             listing_matrix = sparse.csr_matrix(matrix[n:])
         else:
             vocabulary = None
-    del descriptions
     listing_data, listing_public = None, None
     if listings:
         owner = np.searchsorted(ids, np.array([r[1] for r in listings], dtype=np.int64))
@@ -229,6 +229,42 @@ def load(today=None) -> Loaded:
             ids=np.array([r[0] for r in listings], dtype=np.int64),
         )
         listing_public = np.array([bool(r[6]) for r in listings]) & published[owner]
+
+    return vocabulary, text_matrix, listing_data, listing_public
+
+
+def load(today=None) -> Loaded:
+    """Everything the engine needs, read straight from the database into arrays.
+
+    The large tables (actors, ties, derived pairs, features) are read with plain SQL into numpy,
+    not through the ORM: 100,000 actors and 2.3 million pairs in a few seconds.
+    """
+    today = today or timezone.localdate()
+    actor_table = Actor._meta.db_table
+    base = _int_rows(f"SELECT id, CASE WHEN published THEN 1 ELSE 0 END FROM {actor_table} ORDER BY id", (), 2)  # noqa: S608
+    ids = np.ascontiguousarray(base[:, 0])
+    published = base[:, 1].astype(bool)
+    n = len(ids)
+    texts = _text_rows(f"SELECT kind, description FROM {actor_table} ORDER BY id")  # noqa: S608
+    sector_of = {kind: sector_index(kind) for kind in {r[0] for r in texts}}
+    sector = np.fromiter((sector_of[r[0]] for r in texts), dtype=np.int16, count=n)
+
+    descriptions = [r[1] or "" for r in texts]
+    del texts
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The network is read on a second connection while this thread analyses the texts (the
+        # reading mostly waits for the server): a second or so less. Not inside a transaction,
+        # whose uncommitted rows the second connection would not see.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            network = pool.submit(_on_own_connection, _read_network, ids, published, today)
+            texts_read = _read_texts(descriptions, ids, published, today)
+            network_read = network.result()
+    else:
+        network_read = _read_network(ids, published, today)
+        texts_read = _read_texts(descriptions, ids, published, today)
+    del descriptions
+    adjacency, public_adjacency, feature_keys, features = network_read
+    vocabulary, text_matrix, listing_data, listing_public = texts_read
 
     eligible = np.ones(n, dtype=bool)
     opted = np.array(list(SuggestionOptOut.objects.values_list("actor_id", flat=True)), dtype=np.int64)
