@@ -128,9 +128,8 @@ def _text_rows(query: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _read_network(ids: np.ndarray, published: np.ndarray, today):
-    """(adjacency, public adjacency, feature keys, features) of the actors `ids`."""
-    n = len(ids)
+def _fetch_network(today) -> dict:
+    """The rows of ties, meetings, units, themes, SDGs and countries (`_build_network` reads them)."""
     actor_table = Actor._meta.db_table
     # Ties: current declared ties and every pair that met; public ones separately for the reasons.
     ties = _int_rows(
@@ -150,14 +149,27 @@ def _read_network(ids: np.ndarray, published: np.ndarray, today):
         (),
         3,
     )
-    # Node indices as int32, the id columns dropped as soon as they are mapped (peak memory).
+    through = {
+        kind: _int_rows(f"SELECT actor_id, {column} FROM {model._meta.db_table}", (), 2)  # noqa: S608
+        for kind, model, column in (("theme", Actor.themes.through, "theme_id"), ("sdg", Actor.sdgs.through, "sdg_id"))
+    }
+    countries = _text_rows(f"SELECT actor_id, country FROM {ActorCountry._meta.db_table}")  # noqa: S608
+    return {"ties": (ties, met, units), "through": through, "countries": countries}
+
+
+def _build_network(ids: np.ndarray, published: np.ndarray, fetched: dict):
+    """(adjacency, public adjacency, feature keys, features) of the actors `ids` from the rows
+    `_fetch_network` read (it lets go of them as it goes: peak memory)."""
+    n = len(ids)
+    # Node indices as int32, the id columns dropped as soon as they are mapped.
     ea, eb, public = [], [], []
-    for rows in (ties, met, units):
+    pairs = fetched.pop("ties")
+    for rows in pairs:
         a, b, known = _pairs_to_index(ids, rows[:, 0], rows[:, 1])
         public.append(rows[known, 2] > 0)
         ea.append(a.astype(np.int32))
         eb.append(b.astype(np.int32))
-    del ties, met, units, rows
+    del pairs, rows
     ea, eb, public = np.concatenate(ea), np.concatenate(eb), np.concatenate(public)
     adjacency = engine.adjacency_from_edges(n, np.stack([ea, eb], 1))
     pa, pb = ea[public], eb[public]
@@ -169,14 +181,12 @@ def _read_network(ids: np.ndarray, published: np.ndarray, today):
     # Features: themes, SDGs, countries.
     feature_keys: list[tuple[str, object]] = []
     owners, columns = [], []
-    through = (("theme", Actor.themes.through, "theme_id"), ("sdg", Actor.sdgs.through, "sdg_id"))
-    for kind, model, column in through:
-        rows = _int_rows(f"SELECT actor_id, {column} FROM {model._meta.db_table}", (), 2)  # noqa: S608
+    for kind, rows in fetched["through"].items():
         values, inverse = np.unique(rows[:, 1], return_inverse=True)
         owners.append(rows[:, 0])
         columns.append(inverse.ravel() + len(feature_keys))
         feature_keys.extend((kind, int(v)) for v in values)
-    country_rows = _text_rows(f"SELECT actor_id, country FROM {ActorCountry._meta.db_table}")  # noqa: S608
+    country_rows = fetched["countries"]
     codes = sorted({r[1] for r in country_rows})
     code_column = {code: len(feature_keys) + i for i, code in enumerate(codes)}
     feature_keys.extend(("country", code) for code in codes)
@@ -252,18 +262,19 @@ def load(today=None) -> Loaded:
     descriptions = [r[1] or "" for r in texts]
     del texts
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # The network is read on a second connection while this thread analyses the texts (the
-        # reading mostly waits for the server): a second or so less. Not inside a transaction,
+        # The network's rows are fetched on a second connection while this thread analyses the
+        # texts (the fetching mostly waits for the server): a second or so less. Not inside a transaction,
         # whose uncommitted rows the second connection would not see.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            network = pool.submit(_on_own_connection, _read_network, ids, published, today)
+            fetching = pool.submit(_on_own_connection, _fetch_network, today)
             texts_read = _read_texts(descriptions, ids, published, today)
-            network_read = network.result()
+            fetched = fetching.result()
     else:
-        network_read = _read_network(ids, published, today)
+        fetched = _fetch_network(today)
         texts_read = _read_texts(descriptions, ids, published, today)
     del descriptions
-    adjacency, public_adjacency, feature_keys, features = network_read
+    adjacency, public_adjacency, feature_keys, features = _build_network(ids, published, fetched)
+    del fetched
     vocabulary, text_matrix, listing_data, listing_public = texts_read
 
     eligible = np.ones(n, dtype=bool)
