@@ -1,5 +1,9 @@
 """The engine's compiled kernels against the same sums and choices made with dense numpy arrays."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,3 +72,16 @@ def test_pair_sums_are_dot_products_of_rows(case, pairs, ones):
     got = kernels.pair_sums(lm.indptr, lm.indices, lm.data, bm.indptr, bm.indices, bm.data[:0] if ones else bm.data,
                             xs, ys, m)  # fmt: skip
     np.testing.assert_allclose(got, expected)
+
+
+def test_web_processes_do_not_load_numba():
+    """The compiler (~60 MB per process, more once a kernel is loaded) is only for the processes that
+    compute suggestions (worker, nightly command), not for every web worker."""
+    code = (
+        "import sys, django; django.setup();"
+        "import knotenpunkt.urls, knotenpunkt.synergies.views.suggestions, knotenpunkt.synergies.suggestions;"
+        "print('numba' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "knotenpunkt.settings"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "False", out.stderr

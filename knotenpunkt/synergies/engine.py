@@ -49,8 +49,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from knotenpunkt.synergies import kernels
-
 W_GRAPH = 1.0
 W_SHARED = 0.1
 W_OFFER = 0.8
@@ -242,6 +240,8 @@ def _graph_block(inputs: Inputs, rows: np.ndarray) -> sparse.csr_matrix:
 
 
 def _rowwise_dot(matrix: sparse.csr_matrix | None, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
+
     if matrix is None or not len(xs):
         return np.zeros(len(xs))
     m = matrix
@@ -285,6 +285,8 @@ def graph_part(inputs: Inputs, xs, ys) -> np.ndarray:
     adjacency (the same matrix on both sides, its weights read on x's side only): no block of
     everybody's two-step paths. Two-mode: through the blocks.
     """
+    from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
+
     xs, ys = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
     if not inputs.two_mode:
         w = _pruned_adjacency(inputs)
@@ -417,6 +419,8 @@ def _top_packed(rows: np.ndarray, values: np.ndarray, k: int) -> np.ndarray | No
 
 def _candidate_block(inputs: Inputs, rows: np.ndarray, full: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate pairs (x, y) for the actors `rows` and their graph values (Adamic-Adar)."""
+    from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
+
     n = inputs.n
     if full:
         graph = _graph_block(inputs, rows)
@@ -541,6 +545,8 @@ def _rare_cache(inputs: Inputs) -> dict:
 def _rare_top(inputs: Inputs, name: str, rows: np.ndarray, k: int) -> np.ndarray:
     """Keys x·n + y of the k most similar partners y of each x in `rows` by `inputs.<name>` (the
     weighted features or the texts), through its rare columns only."""
+    from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
+
     sub, sub_t = _rare_cache(inputs)[name][1:]
     if not sub.shape[1]:
         return np.zeros(0, dtype=np.int64)

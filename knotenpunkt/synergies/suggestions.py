@@ -26,7 +26,7 @@ from scipy import sparse
 
 from knotenpunkt.actors.models import Actor, ActorCountry
 from knotenpunkt.network.models import DerivedTie, Tie
-from knotenpunkt.synergies import engine, introductions, kernels, text
+from knotenpunkt.synergies import engine, introductions, text
 from knotenpunkt.synergies.models import (
     Category,
     Direction,
@@ -403,6 +403,8 @@ def _reason_json(loaded: Loaded, parts: engine.Parts) -> tuple[np.ndarray, np.nd
     encoder and no string formatting per pair. Only the offer↔need match behind an offer part is
     looked up here (a few pairs). "[]" where there is nothing to tell.
     """
+    from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
+
     inputs = loaded.inputs
     xs, ys = np.asarray(parts.xs, dtype=np.int64), np.asarray(parts.ys, dtype=np.int64)
     size = len(xs)
@@ -606,6 +608,8 @@ def _writer(postgres: bool, now, table: str):
     fed from a queue by psycopg's writer thread: the server parses and stores one chunk while this
     thread builds the reasons of the next. Elsewhere bulk_create.
     """
+    from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
+
     if not postgres:
 
         def create(actors, partners, ranks, scores, buffer, starts, ends):
