@@ -74,6 +74,7 @@ def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, 
     out_col = np.empty(capacity, np.int64)
     out_val = np.empty(capacity, np.float64)
     buffer = np.zeros(n, np.float64)  # 0 where the current row has no path (all values are > 0)
+    touched = np.empty(n + 1, np.int64)  # the columns the current row reaches (one spare cell)
     heap_key = np.empty(max(k, 1), np.float64)
     heap_val = np.empty(max(k, 1), np.float64)
     heap_col = np.empty(max(k, 1), np.int64)
@@ -82,42 +83,42 @@ def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, 
     out = 0
     for i in range(count_rows):
         x = rows[i]
-        # First pass: accumulate the row (no bookkeeping of which columns were reached).
+        # Accumulate the row; each column reached is listed once (when its cell was still 0),
+        # without a branch: the list's end moves on only for a new column.
+        m = 0
         for p in range(l_ptr[x], l_ptr[x + 1]):
             z = l_idx[p]
             w = l_val[p] * middle[z] if weighted else l_val[p]
             if w == 0.0:
                 continue
             for q in range(r_ptr[z], r_ptr[z + 1]):
-                buffer[r_idx[q]] += w * r_val[q]
+                y = r_idx[q]
+                old = buffer[y]
+                touched[m] = y
+                m += old == 0.0
+                buffer[y] = old + w * r_val[q]
         for e in range(extra_ptr[i], extra_ptr[i + 1]):
             y = extra_idx[e]
             out_row[out] = i
             out_col[out] = y
             out_val[out] = buffer[y]
             out += 1
-        # Second pass along the same paths: each reached column once (its cell is cleared when it
-        # is read, so later paths to it read 0), the k best kept in a heap whose root is the worst
-        # of them — most columns are compared with the root only.
+        # The k best in a heap whose root is the worst of them: most columns are compared with
+        # the root only. The buffer is cleared on the way for the next row.
         size = 0
-        for p in range(l_ptr[x], l_ptr[x + 1]):
-            z = l_idx[p]
-            if weighted and middle[z] == 0.0:
-                continue
-            for q in range(r_ptr[z], r_ptr[z + 1]):
-                y = r_idx[q]
-                value = buffer[y]
-                buffer[y] = 0.0
-                key = value * rank[y] if ranked else value  # 0 for a column already read
-                if size < k:
-                    if key > 0.0:
-                        _heap_push(heap_key, heap_val, heap_col, size, key, value, y)
-                        size += 1
-                elif _worse(heap_key[0], heap_col[0], key, y):
-                    heap_key[0] = key
-                    heap_val[0] = value
-                    heap_col[0] = y
-                    _sift_down(heap_key, heap_val, heap_col, size, 0)
+        for j in range(m):
+            y = touched[j]
+            value = buffer[y]
+            buffer[y] = 0.0
+            key = value * rank[y] if ranked else value
+            if size < k:
+                _heap_push(heap_key, heap_val, heap_col, size, key, value, y)
+                size += 1
+            elif _worse(heap_key[0], heap_col[0], key, y):
+                heap_key[0] = key
+                heap_val[0] = value
+                heap_col[0] = y
+                _sift_down(heap_key, heap_val, heap_col, size, 0)
         for j in range(size):
             out_row[out] = i
             out_col[out] = heap_col[j]
