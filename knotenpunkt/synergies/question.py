@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -164,6 +164,16 @@ def ask(*, user, question: str, limit: int = MAX_RESULTS) -> tuple[Parsed, list[
     parsed = parse(question or "")
     if parsed.empty:
         return parsed, []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A dozen short queries, each reading a few hundred rows in index order: starting
+            # parallel workers costs more than it saves (20 ms → 5 ms for a query on 100,000 actors).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return parsed, _answers(user, parsed, limit)
+
+
+def _answers(user, parsed: Parsed, limit: int) -> list[Answer]:
     base = permissions.visible_actors(user)
     conditions = []
     for theme in parsed.themes:
@@ -200,7 +210,7 @@ def ask(*, user, question: str, limit: int = MAX_RESULTS) -> tuple[Parsed, list[
         if actor is not None:
             answers.append(Answer(actor, matched, details.get(pk, [])))
     answers.sort(key=lambda a: (-a.matched, -a.actor.tie_count, a.actor.name))
-    return parsed, answers
+    return answers
 
 
 def _matching(rows, conditions):
