@@ -111,6 +111,8 @@ def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, 
             value = buffer[y]
             buffer[y] = 0.0
             key = value * rank[y] if ranked else value
+            if key <= 0.0:  # a column reached only through explicit zeros, listed twice: no path
+                continue
             if size < k:
                 _heap_push(heap_key, heap_val, heap_col, size, key, value, y)
                 size += 1
