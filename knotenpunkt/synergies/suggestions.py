@@ -476,6 +476,9 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
     table, builds its indexes and keys once, and swaps it in (`_swap_in`)."""
     ids = loaded.ids
     stored = 0
+    # Before the first block is asked for, i.e. before the engine's threads start reading the
+    # matrices whose rows this may sort in place.
+    _reason_tables(loaded)
     timings = {} if timings is None else timings
     timings.update(delete_s=0.0, scoring_wait_s=0.0, reasons_s=0.0, write_s=0.0, indexes_s=0.0)
     postgres = connection.vendor == "postgresql"
