@@ -27,7 +27,7 @@ from knotenpunkt.synergies.models import (
     SuggestionRunKind,
 )
 from knotenpunkt.synergies.sectors import SECTOR_OF_KIND, SECTOR_ORDER
-from knotenpunkt.synergies.text import terms
+from knotenpunkt.synergies.text import fit_transform, terms
 from tests.factories import ActorFactory, ListingFactory, TieFactory
 
 pytestmark = pytest.mark.django_db
@@ -414,3 +414,18 @@ def test_the_network_read_on_a_second_connection_is_the_network_read_in_one(seed
     assert (parallel.public_adjacency != sequential.public_adjacency).nnz == 0
     assert parallel.inputs.listings.ids.tolist() == sequential.inputs.listings.ids.tolist()
     assert parallel.vocabulary.index == sequential.vocabulary.index
+
+
+def test_shared_words_are_named_as_written_not_folded():
+    """The reason "ähnliche Arbeitsbeschreibung (…)" names words as the descriptions spell them."""
+    vocabulary, _matrix = fit_transform(
+        [
+            "Wir unterstützen die Bürgerinitiative in Cuenca.",
+            "Die Bürgerinitiative unterstützt Projekte in Cuenca.",
+            "Ein Verein ohne gemeinsame Wörter.",
+            "Noch ein Text über etwas anderes.",
+        ]
+    )
+    spelled = {vocabulary.surface[term] for term in vocabulary.terms}
+    assert {"bürgerinitiative", "cuenca"} <= spelled
+    assert not spelled & {"burgerinitiative", "cunca"}

@@ -80,6 +80,26 @@ class _Analysed:
         self.doc_of = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
         self.docs = len(texts)
         self.stems = [_stem(w) for w in self.words]
+        self._texts = texts
+
+    def spellings(self, word_ids) -> dict[int, str]:
+        """The words (ids) as first written, lower-case but not folded ("unterstützt", not
+        "unterstutzt"): looked up in the first text that uses each, the folded word where none
+        of its tokens folds to it."""
+        first = np.full(len(self.words), -1, dtype=np.int64)
+        # Written back to front, so that each word keeps its earliest position.
+        first[self.word_ids[::-1]] = np.arange(len(self.word_ids) - 1, -1, -1, dtype=np.int64)
+        out = {}
+        for w in word_ids:
+            word = self.words[w]
+            out[w] = word
+            if first[w] < 0:
+                continue
+            for token in _WORD_RE.findall((self._texts[self.doc_of[first[w]]] or "").lower()):
+                if fold(token) == word:
+                    out[w] = token
+                    break
+        return out
 
 
 class Vocabulary:
@@ -88,7 +108,9 @@ class Vocabulary:
     def __init__(self, index: dict[str, int], idf: np.ndarray, surface: dict[str, str]):
         self.index = index
         self.idf = idf
-        self.surface = surface  # stem → the most frequent original word, for reasons ("Klimaschutz")
+        # stem → its most frequent word, as first written (lower-case, not folded), for reasons
+        # ("klimaschutz", "bürgerschaft")
+        self.surface = surface
         self.terms = [None] * len(index)
         for term, column in index.items():
             self.terms[column] = term
@@ -151,7 +173,8 @@ def _fit(analysed: _Analysed, *, max_df: float) -> Vocabulary:
     for word, term in enumerate(term_of_word.tolist()):
         if term not in best or word_count[word] > word_count[best[term]]:
             best[term] = word
-    surface = {t: analysed.words[best[term_id[t]]] for t in kept}
+    spelled = analysed.spellings([best[term_id[t]] for t in kept])
+    surface = {t: spelled[best[term_id[t]]] for t in kept}
     return Vocabulary(index, idf, surface)
 
 
