@@ -110,7 +110,8 @@ def _sentence(r: dict, *, names: Names, internal: bool) -> str:
             text += " " + _("(z. B. %(names)s)") % {"names": ", ".join(shown)}
         return text
     if code == "similar_text":
-        return _("ähnliche Arbeitsbeschreibung (%(words)s)") % {"words": ", ".join(w.capitalize() for w in r["words"])}
+        # The words as the descriptions write them (nouns capitalised, verbs not).
+        return _("ähnliche Arbeitsbeschreibung (%(words)s)") % {"words": ", ".join(r["words"])}
     if code == "bridge":
         a, b = (str(SECTORS[SECTOR_ORDER[i]]) for i in r["sectors"])
         return _("verbindet %(a)s und %(b)s") % {"a": a, "b": b}

@@ -83,9 +83,9 @@ class _Analysed:
         self._texts = texts
 
     def spellings(self, word_ids) -> dict[int, str]:
-        """The words (ids) as first written, lower-case but not folded ("unterstützt", not
-        "unterstutzt"): looked up in the first text that uses each, the folded word where none
-        of its tokens folds to it."""
+        """The words (ids) as written, not folded ("Bürgerschaft", "unterstützt"): looked up in the
+        first text that uses each, in lower case where that text has it so (a verb at the start of
+        a sentence is still a verb), the folded word where none of its tokens folds to it."""
         first = np.full(len(self.words), -1, dtype=np.int64)
         # Written back to front, so that each word keeps its earliest position.
         first[self.word_ids[::-1]] = np.arange(len(self.word_ids) - 1, -1, -1, dtype=np.int64)
@@ -95,10 +95,9 @@ class _Analysed:
             out[w] = word
             if first[w] < 0:
                 continue
-            for token in _WORD_RE.findall((self._texts[self.doc_of[first[w]]] or "").lower()):
-                if fold(token) == word:
-                    out[w] = token
-                    break
+            written = [t for t in _WORD_RE.findall(self._texts[self.doc_of[first[w]]] or "") if fold(t) == word]
+            if written:
+                out[w] = next((t for t in written if t == t.lower()), written[0])
         return out
 
 
@@ -108,8 +107,8 @@ class Vocabulary:
     def __init__(self, index: dict[str, int], idf: np.ndarray, surface: dict[str, str]):
         self.index = index
         self.idf = idf
-        # stem → its most frequent word, as first written (lower-case, not folded), for reasons
-        # ("klimaschutz", "bürgerschaft")
+        # stem → its most frequent word, as written (not folded), for reasons ("Klimaschutz",
+        # "unterstützt")
         self.surface = surface
         self.terms = [None] * len(index)
         for term, column in index.items():
