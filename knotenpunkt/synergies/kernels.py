@@ -23,6 +23,13 @@ def _worse(key_a, col_a, key_b, col_b):
     return key_a < key_b or (key_a == key_b and col_a > col_b)
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _swap(keys, vals, cols, a, b):
+    keys[a], keys[b] = keys[b], keys[a]
+    vals[a], vals[b] = vals[b], vals[a]
+    cols[a], cols[b] = cols[b], cols[a]
+
+
 @njit(nogil=True, cache=True)
 def _sift_down(keys, vals, cols, size, at):
     while True:
@@ -32,9 +39,7 @@ def _sift_down(keys, vals, cols, size, at):
                 worst = child
         if worst == at:
             return
-        keys[at], keys[worst] = keys[worst], keys[at]
-        vals[at], vals[worst] = vals[worst], vals[at]
-        cols[at], cols[worst] = cols[worst], cols[at]
+        _swap(keys, vals, cols, at, worst)
         at = worst
 
 
@@ -48,9 +53,7 @@ def _heap_push(keys, vals, cols, size, key, value, col):
         parent = (at - 1) // 2
         if not _worse(keys[at], cols[at], keys[parent], cols[parent]):
             return
-        keys[at], keys[parent] = keys[parent], keys[at]
-        vals[at], vals[parent] = vals[parent], vals[at]
-        cols[at], cols[parent] = cols[parent], cols[at]
+        _swap(keys, vals, cols, at, parent)
         at = parent
 
 
@@ -221,6 +224,15 @@ def _put_tag(buf, pos, tag):
 
 
 @njit(nogil=True, cache=True, inline="always")
+def _next_reason(buf, pos, first):
+    """A comma before every reason but the first of a pair; returns (pos, first=False)."""
+    if not first:
+        buf[pos] = 44
+        pos += 1
+    return pos, False
+
+
+@njit(nogil=True, cache=True, inline="always")
 def _before(a, b, key):
     """a comes first: the smaller key, then the smaller index."""
     return key[a] < key[b] or (key[a] == key[b] and a < b)
@@ -251,6 +263,17 @@ def _contains(idx, start, end, value):
     return low < end and idx[low] == value
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _one_common(z, x, count, pub_count, pub_idx, pub_start, pub_end, pub_stamp, degree, limit, chosen, pub_chosen):
+    """Count z as a common partner (and as a public one where x's and y's ties to it are public)."""
+    _insert(chosen, min(count, limit), limit, z, degree)
+    count += 1
+    if pub_stamp[z] == x and _contains(pub_idx, pub_start, pub_end, z):
+        _insert(pub_chosen, min(pub_count, limit), limit, z, degree)
+        pub_count += 1
+    return count, pub_count
+
+
 @njit(nogil=True, cache=True)
 def _common_partners(adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y, degree, limit, chosen, pub_chosen):
     """Common partners of x (marked in `stamp`, its public ties in `pub_stamp`) and y: their
@@ -278,23 +301,15 @@ def _common_partners(adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y,
                     high = middle
             if low == y_end:
                 break
-            if adj_idx[low] != z:
-                continue
-            _insert(chosen, min(count, limit), limit, z, degree)
-            count += 1
-            if pub_stamp[z] == x and _contains(pub_idx, pub_start, pub_end, z):
-                _insert(pub_chosen, min(pub_count, limit), limit, z, degree)
-                pub_count += 1
+            if adj_idx[low] == z:
+                count, pub_count = _one_common(z, x, count, pub_count, pub_idx, pub_start, pub_end, pub_stamp,
+                                               degree, limit, chosen, pub_chosen)  # fmt: skip
         return count, pub_count
     for q in range(y_start, y_end):
         z = adj_idx[q]
-        if stamp[z] != x:
-            continue
-        _insert(chosen, min(count, limit), limit, z, degree)
-        count += 1
-        if pub_stamp[z] == x and _contains(pub_idx, pub_start, pub_end, z):
-            _insert(pub_chosen, min(pub_count, limit), limit, z, degree)
-            pub_count += 1
+        if stamp[z] == x:
+            count, pub_count = _one_common(z, x, count, pub_count, pub_idx, pub_start, pub_end, pub_stamp, degree,
+                                           limit, chosen, pub_chosen)  # fmt: skip
     return count, pub_count
 
 
@@ -405,10 +420,7 @@ def reason_json(
                     shared[found] = feat_idx[q]
                     found += 1
             if found:
-                if not first:
-                    buf[pos] = 44
-                    pos += 1
-                first = False
+                pos, first = _next_reason(buf, pos, first)
                 pos = _put_tag(buf, pos, 115)  # s
                 pos = _put_int(buf, pos, public)
                 for kind in range(3):
@@ -431,10 +443,7 @@ def reason_json(
             adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y, degree, limit, chosen, pub_chosen
         )
         if count:
-            if not first:
-                buf[pos] = 44
-                pos += 1
-            first = False
+            pos, first = _next_reason(buf, pos, first)
             pos = _put_tag(buf, pos, 99)  # c
             pos = _put_int(buf, pos, count)
             buf[pos] = 44
@@ -479,10 +488,7 @@ def reason_json(
                 words[at] = w
                 word_scores[at] = score
             if found:
-                if not first:
-                    buf[pos] = 44
-                    pos += 1
-                first = False
+                pos, first = _next_reason(buf, pos, first)
                 pos = _put_tag(buf, pos, 116)  # t
                 pos = _put_int(buf, pos, public)
                 buf[pos] = 44
@@ -497,9 +503,7 @@ def reason_json(
                 buf[pos + 1] = 93
                 pos += 2
         if bridge[i]:
-            if not first:
-                buf[pos] = 44
-                pos += 1
+            pos, first = _next_reason(buf, pos, first)
             pos = _put_tag(buf, pos, 98)  # b
             pos = _put_int(buf, pos, sector_x[i])
             buf[pos] = 44
