@@ -2,7 +2,7 @@
 
 Part of `make bench`; alone with `python -m bench.run --only analytics` (needs the network, and for
 derived pairs the activities, loaded by the other parts first). Measures, each in a fresh
-subprocess so that the peak memory (ru_maxrss) is the computation's own:
+subprocess so that the peak memory (VmHWM, bench/memory.py) is the computation's own:
 
 * `snapshot_compute("internal")` and `snapshot_compute("public")` end to end: reading ties and
   derived pairs from PostgreSQL, every figure, storing the snapshot with 100,000 ActorMetrics rows;
@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
 import time
+
+from bench import memory
 
 TARGET_S = 120
 TARGET_RSS_MB = 2048
@@ -43,9 +44,7 @@ def _child(argv: list[str], env: dict) -> dict:
 def _rss_mb() -> float:
     """Peak RSS of this process plus the peak of its forked betweenness workers (an upper bound:
     the workers share the graph's pages with the parent)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round((own + children) / 1024, 1)
+    return round(memory.own_peak_mb() + memory.children_peak_mb(), 1)
 
 
 def child_snapshot(scope: str) -> dict:

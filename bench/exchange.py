@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.exchange        # DATABASE_URL defaults to knotenpunkt_bench
 
 Needs the network and, for the derived pairs, the activities loaded by `bench.run` first; reads
-only. Each export runs in a fresh subprocess (so that the peak memory, ru_maxrss, is its own), as a
+only. Each export runs in a fresh subprocess (so that the peak memory, VmHWM from bench/memory.py, is its own), as a
 coordinator (an unsaved user with that role: the database is not written) and without filters,
 the way `exchange_views.export` calls it: `network_for` and then the writer.
 
@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
+
+from bench import memory
 
 TARGET_S = 60
 FORMATS = ("kumu-xlsx", "graphml")
@@ -69,7 +70,7 @@ def child_export(fmt: str) -> dict:
     result["seconds"] = round(seconds, 2)
     result["cpu_s"] = round(time.process_time() - cpu, 2)  # this process only, without PostgreSQL's share
     result["network_s"] = round(network_s, 2)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = memory.own_peak_mb()
     return result
 
 

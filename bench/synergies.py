@@ -2,7 +2,7 @@
 
 Part of `make bench`; alone with `python -m bench.run --only synergies` (needs the network and the
 activities loaded by the other parts first; creates synthetic listings if missing). Each
-measurement runs in a fresh subprocess, so that the peak memory (ru_maxrss) is its own:
+measurement runs in a fresh subprocess, so that the peak memory (VmHWM, bench/memory.py) is its own:
 
 * `warmup` (untimed): one actor's suggestions, so that the engine's compiled kernels are in
   numba's cache (compiling them takes ~13 s once after an install; the nightly run finds them);
@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 
 import numpy as np
+
+from bench import memory
 
 TARGET_ALL_S = 15
 TARGET_RSS_MB = 600
@@ -70,9 +71,7 @@ QUESTIONS = [
 
 
 def _rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round((own + children) / 1024, 1)
+    return memory.own_peak_mb()
 
 
 def _child(argv: list[str], env: dict) -> dict:

@@ -201,6 +201,90 @@ def test_a_full_run_that_fails_halfway_leaves_the_previous_suggestions(monkeypat
     assert _table_shape() == shape
 
 
+def _star() -> tuple:
+    hub = ActorFactory()
+    actors = [ActorFactory() for _ in range(6)]
+    for actor in actors:
+        TieFactory(source=hub, target=actor)
+    return hub, actors
+
+
+def _next_table_exists() -> bool:
+    with connection.cursor() as cursor:
+        return suggestions.NEXT_TABLE in connection.introspection.table_names(cursor)
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the table swap is PostgreSQL's")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_new_table_is_committed_indexed_on_two_connections_and_swapped_in(
+    monkeypatch,
+):
+    _hub, actors = _star()
+    before = _table_shape()
+    first_run = suggestions.compute_all()
+    first = set(Suggestion.objects.values_list("pk", flat=True))
+    builds = []
+    build_indexes = suggestions._build_indexes
+
+    def recording(statements, *, parallel):
+        builds.append((len(statements), parallel))
+        build_indexes(statements, parallel=parallel)
+
+    monkeypatch.setattr(suggestions, "_build_indexes", recording)
+    run = suggestions.compute_all()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", [Suggestion._meta.db_table])
+        assert builds == [(cursor.fetchone()[0], True)]  # every index (keys' too), at once
+    assert _table_shape() == before
+    assert not _next_table_exists()
+    rows = list(Suggestion.objects.all())
+    assert len(rows) == len(first) == run.suggestion_count == first_run.suggestion_count == 30
+    assert min(r.pk for r in rows) > max(first)
+    assert {"indexes_s", "keys_s", "swap_s"} <= set(run.details)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Suggestion.objects.create(
+            actor=actors[0], partner=actors[0], rank=9, score=0.1, reasons=[], computed_at=rows[0].computed_at
+        )
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing", ["_reason_json", "_build_indexes", "_swap_in"])
+def test_outside_a_transaction_a_failed_run_leaves_the_previous_suggestions_and_no_new_table(monkeypatch, failing):
+    _hub, actors = _star()
+    suggestions.compute_all()
+    before = sorted(Suggestion.objects.values_list("pk", "actor_id", "partner_id", "rank", "reasons"))
+    shape = _table_shape()
+    TieFactory(source=actors[0], target=actors[1])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Platte voll")
+
+    monkeypatch.setattr(suggestions, failing, broken)
+    with pytest.raises(RuntimeError):
+        suggestions.compute_all()
+    assert sorted(Suggestion.objects.values_list("pk", "actor_id", "partner_id", "rank", "reasons")) == before
+    assert _table_shape() == shape
+    assert not _next_table_exists()
+    monkeypatch.undo()
+    suggestions.compute_all()  # the lock is free again
+    assert Suggestion.objects.filter(actor=actors[0], partner=actors[1]).count() == 0
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_table_left_behind_by_a_killed_run_does_not_stop_the_next_one():
+    _star()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {suggestions.NEXT_TABLE} (leftover integer)")
+    run = suggestions.compute_all()
+    assert run.suggestion_count == Suggestion.objects.count() == 30
+    assert not _next_table_exists()
+
+
 def test_reasons_are_stored_compactly_and_read_back_as_written():
     reasons = [
         {"code": "offer_need", "offer": 3, "need": 4, "partner_offers": True, "public": False},

@@ -108,6 +108,38 @@ def test_the_candidate_path_finds_what_scoring_every_pair_finds(inputs):
         assert by_actor(full, x) == by_actor(sampled, x)
 
 
+@settings(max_examples=300, deadline=None)
+@given(networks(max_nodes=24), st.integers(1, 3), st.booleans())
+def test_leaving_out_candidates_out_of_reach_changes_no_suggestion(inputs, top, candidate_path):
+    """The shared features and texts are computed only for candidates whose best possible score
+    reaches their actor's top list: the same pairs, ranks and scores to the last bit as scoring all."""
+    original = engine.FULL_SCORING_MAX, engine._within_reach
+    try:
+        engine.FULL_SCORING_MAX = 0 if candidate_path else original[0]
+        pruned = engine.suggest(inputs, top=top)
+        engine._within_reach = lambda inputs, xs, *_args: np.ones(len(xs), dtype=bool)
+        everything = engine.suggest(inputs, top=top)
+    finally:
+        engine.FULL_SCORING_MAX, engine._within_reach = original
+    for field in ("xs", "ys", "score", "shared", "text", "offer", "graph", "bridge"):
+        assert getattr(pruned.parts, field).tolist() == getattr(everything.parts, field).tolist(), field
+    assert pruned.rank.tolist() == everything.rank.tolist()
+
+
+def test_a_partner_alike_in_themes_and_words_outranks_weak_common_partners():
+    """Actor 0 shares only a busy common partner (1) with 2 … 13, but everything with 14: 14 comes
+    first although twelve candidates have graph evidence and it has none (it must not be left out
+    before its shared parts are computed)."""
+    n = 15
+    features = engine.indicator(n, [(0, 0), (0, 1), (14, 0), (14, 1)], 2)
+    text = engine._normalise_rows(sparse.csr_matrix(([1.0, 1.0], ([0, 14], [0, 0])), shape=(n, 1)))
+    inputs = inputs_for(n, [(0, 1)] + [(1, y) for y in range(2, 14)], features=features, text=text,
+                        sector=np.array([0] * 14 + [1]))  # fmt: skip
+    result = engine.suggest(inputs, top=3, actors=[0])
+    assert result.parts.ys[0] == 14
+    assert result.parts.ys.tolist()[1:] == [2, 3]
+
+
 def test_the_graph_part_is_adamic_adar():
     graph = nx.karate_club_graph()
     inputs = inputs_for(34, list(graph.edges))

@@ -76,7 +76,9 @@ def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, 
     out_row = np.empty(capacity, np.int64)
     out_col = np.empty(capacity, np.int64)
     out_val = np.empty(capacity, np.float64)
-    buffer = np.zeros(n, np.float64)  # 0 where the current row has no path (all values are > 0)
+    # 0 where the current row has no path (all values are > 0). Of R's type: float32 halves it
+    # (400 instead of 800 kB for 100,000 actors), so that it stays in a core's L2 cache.
+    buffer = np.zeros(n, r_val.dtype)
     touched = np.empty(n + 1, np.int64)  # the columns the current row reaches (one spare cell)
     heap_key = np.empty(max(k, 1), np.float64)
     heap_val = np.empty(max(k, 1), np.float64)
@@ -533,12 +535,12 @@ def _put_be(buf, pos, value, size):
 @njit(nogil=True, cache=True)
 def copy_rows(actor, partner, rank, score_bits, reasons, starts, ends, stamp):
     """Suggestion rows in PostgreSQL's binary COPY format (without header and trailer), columns
-    (actor_id bigint, partner_id bigint, rank smallint, score float8, reasons jsonb, computed_at
+    (actor_id bigint, partner_id bigint, rank smallint, score float8, reasons json, computed_at
     timestamptz): score_bits are the float64 scores viewed as int64, reasons[starts[i]:ends[i]]
-    the JSON of row i, stamp the microseconds since 2000-01-01 UTC."""
+    the JSON of row i (json's binary form is its text), stamp the microseconds since 2000-01-01 UTC."""
     size = 0
     for i in range(len(actor)):
-        size += 2 + 4 * 6 + 8 + 8 + 2 + 8 + 1 + (ends[i] - starts[i]) + 8
+        size += 2 + 4 * 6 + 8 + 8 + 2 + 8 + (ends[i] - starts[i]) + 8
     buf = np.empty(size, np.uint8)
     pos = 0
     for i in range(len(actor)):
@@ -552,9 +554,7 @@ def copy_rows(actor, partner, rank, score_bits, reasons, starts, ends, stamp):
         pos = _put_be(buf, pos, 8, 4)
         pos = _put_be(buf, pos, score_bits[i], 8)
         length = ends[i] - starts[i]
-        pos = _put_be(buf, pos, length + 1, 4)
-        buf[pos] = 1  # jsonb's version
-        pos += 1
+        pos = _put_be(buf, pos, length, 4)
         buf[pos : pos + length] = reasons[starts[i] : ends[i]]
         pos += length
         pos = _put_be(buf, pos, 8, 4)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from scipy import sparse
@@ -469,74 +469,136 @@ def _chunks(blocks, size: int):
 
 
 def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=False, timings=None) -> int:
-    """Replace the stored suggestions of `actor_nodes` (of everybody with `replace_all`) in one
-    transaction, from `blocks` (engine.suggest_blocks: Parts of whole actors in actor order, best
-    first). The reasons are built and written STORE_CHUNK pairs at a time while the engine's
-    threads score the next blocks; on PostgreSQL with COPY, and a full replacement fills a new
-    table, builds its indexes and keys once, and swaps it in (`_swap_in`)."""
-    ids = loaded.ids
-    stored = 0
+    """Replace the stored suggestions of `actor_nodes` (of everybody with `replace_all`) from
+    `blocks` (engine.suggest_blocks: Parts of whole actors in actor order, best first). The reasons
+    are built and written STORE_CHUNK pairs at a time while the engine's threads score the next
+    blocks; on PostgreSQL with COPY, and a full replacement fills a new table and swaps it in
+    (`_store_swapped`). Readers see the old rows or the new ones, never a mix."""
     # Before the first block is asked for, i.e. before the engine's threads start reading the
     # matrices whose rows this may sort in place.
     _reason_tables(loaded)
     timings = {} if timings is None else timings
-    timings.update(delete_s=0.0, scoring_wait_s=0.0, reasons_s=0.0, write_s=0.0, indexes_s=0.0)
+    timings.update(delete_s=0.0, scoring_wait_s=0.0, reasons_s=0.0, write_s=0.0)
     postgres = connection.vendor == "postgresql"
-    bulk = replace_all and postgres
+    if replace_all and postgres:
+        return _store_swapped(loaded, blocks, now, timings)
+    ids = loaded.ids
     table = Suggestion._meta.db_table
     with transaction.atomic():
         t = time.perf_counter()
-        if bulk:
-            # Everything is written into a new table (no indexes yet): the suggestions table is
-            # read as before until the swap at the end.
-            _create_next_table(table)
-        elif replace_all:
+        if replace_all:
             Suggestion.objects.all().delete()
         else:
             node_ids = [int(ids[x]) for x in actor_nodes]
             for start in range(0, len(node_ids), 5000):
                 Suggestion.objects.filter(actor_id__in=node_ids[start : start + 5000]).delete()
         timings["delete_s"] += time.perf_counter() - t
-        with _writer(postgres, now, NEXT_TABLE if bulk else table) as write:
-            chunks = _chunks(blocks, STORE_CHUNK)
-            while True:
-                t = time.perf_counter()
-                chunk = next(chunks, None)
-                timings["scoring_wait_s"] += time.perf_counter() - t
-                if chunk is None:
-                    break
-                t = time.perf_counter()
-                buffer, starts, ends = _reason_json(loaded, chunk)
-                # A pair with no reason to tell ("[]") is not suggested; the ranks close up behind it.
-                told = ends - starts > 2
-                xs = chunk.xs[told]
-                rows = (ids[xs], ids[chunk.ys[told]], engine._ranks(xs), chunk.score[told], buffer, starts[told],
-                        ends[told])  # fmt: skip
-                timings["reasons_s"] += time.perf_counter() - t
-                t = time.perf_counter()
-                write(*rows)
-                stored += len(xs)
-                timings["write_s"] += time.perf_counter() - t
-            t = time.perf_counter()
-        timings["write_s"] += time.perf_counter() - t  # the COPY's last rows
-        if bulk:
-            _swap_in(table, timings)
+        stored = _write_chunks(loaded, blocks, _writer(postgres, now, table), timings)
         t = time.perf_counter()
-    # The commit checks the deferred foreign keys of every row written (not after a bulk load:
-    # there the new table's constraints were added, and checked, in one query each).
+    # The commit checks the deferred foreign keys of every row written.
     timings["commit_s"] = time.perf_counter() - t
-    if bulk and not connection.in_atomic_block:
+    return stored
+
+
+def _write_chunks(loaded: Loaded, blocks, writer, timings: dict) -> int:
+    """Build the reasons of the scored blocks chunk by chunk and write the rows; the number written."""
+    ids = loaded.ids
+    stored = 0
+    with writer as write:
+        chunks = _chunks(blocks, STORE_CHUNK)
+        while True:
+            t = time.perf_counter()
+            chunk = next(chunks, None)
+            timings["scoring_wait_s"] += time.perf_counter() - t
+            if chunk is None:
+                break
+            t = time.perf_counter()
+            buffer, starts, ends = _reason_json(loaded, chunk)
+            # A pair with no reason to tell ("[]") is not suggested; the ranks close up behind it.
+            told = ends - starts > 2
+            xs = chunk.xs[told]
+            rows = (ids[xs], ids[chunk.ys[told]], engine._ranks(xs), chunk.score[told], buffer, starts[told],
+                    ends[told])  # fmt: skip
+            timings["reasons_s"] += time.perf_counter() - t
+            t = time.perf_counter()
+            write(*rows)
+            stored += len(xs)
+            timings["write_s"] += time.perf_counter() - t
+        t = time.perf_counter()
+    timings["write_s"] += time.perf_counter() - t  # the COPY's last rows
+    return stored
+
+
+def _store_swapped(loaded: Loaded, blocks, now, timings: dict) -> int:
+    """A full run on PostgreSQL: every row into NEXT_TABLE (one binary COPY), then its indexes, keys
+    and the swap into the place of the suggestions table (`_swap_in`). Building each index once
+    over a million rows is several times faster than keeping it up to date row by row, and readers
+    keep the old table until the swap, which locks it for milliseconds.
+
+    Outside a transaction (the nightly task) the filled table is committed first — nobody reads a
+    table of that name — so that its indexes are built on INDEX_BUILDERS connections at once, and
+    only the keys and the swap take a transaction of their own. Inside a transaction (a caller's
+    atomic block, the tests) everything happens in it, one index after the other. Either way a
+    failure leaves the suggestions as they were.
+    """
+    table = Suggestion._meta.db_table
+    separate = not connection.in_atomic_block
+    with contextlib.ExitStack() as stack:
+        if separate:
+            stack.enter_context(_full_run_lock())
+            stack.callback(_drop_next_table)  # after a failure (after the swap the name is free)
+        else:
+            stack.enter_context(transaction.atomic())
+        t = time.perf_counter()
+        _create_next_table(table)
+        timings["delete_s"] += time.perf_counter() - t
+        with transaction.atomic():
+            stored = _write_chunks(loaded, blocks, _writer(True, now, NEXT_TABLE), timings)
+        plan = _swap_plan(table)
+        t = time.perf_counter()
+        _build_indexes([build for build, _rename in plan["indexes"]], parallel=separate)
+        timings["indexes_s"] = time.perf_counter() - t
+        with transaction.atomic():
+            _swap_in(table, plan, timings)
+            t = time.perf_counter()
+        timings["commit_s"] = time.perf_counter() - t
+    if separate:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
     return stored
 
 
+INDEX_BUILDERS = 2  # connections building the new table's indexes at once (one per core)
+_FULL_RUN_LOCK = 7_246_613_005  # pg_advisory_lock key: one full run at a time fills NEXT_TABLE
+
+
+@contextlib.contextmanager
+def _full_run_lock():
+    """Hold PostgreSQL's advisory lock of full runs: a second full run waits for the first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_FULL_RUN_LOCK])
+    try:
+        yield
+    finally:
+        # A lost connection has lost its lock too; the error that ended the run is the one to see.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_FULL_RUN_LOCK])
+
+
+def _drop_next_table() -> None:
+    # Where this fails (a lost connection), the next run drops the table first.
+    with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {NEXT_TABLE}")
+
+
 def _create_next_table(table: str) -> None:
-    """An empty copy of `table` (columns, defaults, checks; no indexes or keys yet) to fill.
+    """An empty copy of `table` (columns, defaults, checks; no indexes or keys yet) to fill, in
+    place of one a killed run left behind.
 
     Its ids continue after the old table's, so that an id seen before the swap never names
     another suggestion after it."""
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {NEXT_TABLE}")
         cursor.execute(
             f"CREATE TABLE {NEXT_TABLE} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
         )
@@ -544,58 +606,116 @@ def _create_next_table(table: str) -> None:
         cursor.execute(f"ALTER TABLE {NEXT_TABLE} ALTER COLUMN id RESTART WITH {int(cursor.fetchone()[0]) + 1}")
 
 
-def _swap_in(table: str, timings: dict) -> None:
-    """Give the filled NEXT_TABLE every primary, unique and foreign key and every index of `table`,
-    then put it in the place of `table`, under the same names — inside the current transaction.
+def _swap_plan(table: str) -> dict:
+    """What NEXT_TABLE needs to take the place of `table`, read from the catalogue: its indexes
+    under temporary names (index names are unique in the schema, and the old ones still exist),
+    the primary and unique keys on them, the foreign keys, and the renames to the old names.
 
-    Building each index once over a million rows is several times faster than keeping them up to
-    date row by row, and readers of the suggestions keep the old table until the commit: it is
-    locked only for the drop and the renames at the end. Adding the foreign keys checks every row
-    in one query each and locks writes to the actors until the commit; a rollback leaves
-    everything as it was.
+    {"indexes": [(CREATE INDEX …, rename)], "keys": [(ALTER TABLE … USING INDEX …, rename)],
+    "foreign": [(ALTER TABLE … FOREIGN KEY …, rename)]}, the largest indexes first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid), c.conname, c.contype, pg_get_constraintdef(c.oid)"
+            " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid"
+            " WHERE x.indrelid = %s::regclass ORDER BY i.relname",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
+        foreign = cursor.fetchall()
+    plan = {"indexes": [], "keys": [], "foreign": []}
+    # Most columns first: the longest builds start first on the builders' connections.
+    indexes.sort(key=lambda row: -row[1].rpartition("(")[2].count(","))
+    for i, (name, definition, constraint, kind, constraint_definition) in enumerate(indexes):
+        head, _sep, rest = definition.partition(" USING ")
+        unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
+        temporary = f"next_index_{i}"
+        build = f'CREATE {unique}INDEX "{temporary}" ON {NEXT_TABLE} USING {rest}'
+        if kind in ("p", "u"):
+            # The key takes over the index (and its name); renaming the key renames the index.
+            deferrable = constraint_definition.rpartition(")")[2]  # "", " DEFERRABLE INITIALLY …"
+            key = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+            plan["indexes"].append((build, None))
+            plan["keys"].append(
+                (
+                    f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_key_{i}" {key} USING INDEX "{temporary}"'
+                    + deferrable,
+                    f'ALTER TABLE {table} RENAME CONSTRAINT "next_key_{i}" TO "{constraint}"',
+                )
+            )
+        elif kind is None:
+            plan["indexes"].append((build, f'ALTER INDEX "{temporary}" RENAME TO "{name}"'))
+        else:  # an exclusion constraint (none so far): added whole, with its own index
+            plan["keys"].append(
+                (
+                    f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_key_{i}" {constraint_definition}',
+                    f'ALTER TABLE {table} RENAME CONSTRAINT "next_key_{i}" TO "{constraint}"',
+                )
+            )
+    for i, (name, definition) in enumerate(foreign):
+        plan["foreign"].append(
+            (
+                f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_fk_{i}" {definition}',
+                f'ALTER TABLE {table} RENAME CONSTRAINT "next_fk_{i}" TO "{name}"',
+            )
+        )
+    return plan
+
+
+def _build_indexes(statements: list[str], *, parallel: bool) -> None:
+    """Run the CREATE INDEX statements: on this connection one after the other, or (the table
+    committed) on INDEX_BUILDERS connections of their own at once, each taking the next statement
+    when it is done with one."""
+    if not parallel:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        return
+    pending = list(reversed(statements))  # list.pop() is atomic: the builders share it
+
+    def build():
+        with connection.cursor() as cursor:
+            while True:
+                try:
+                    statement = pending.pop()
+                except IndexError:
+                    return
+                cursor.execute(statement)
+
+    with ThreadPoolExecutor(max_workers=INDEX_BUILDERS) as pool:
+        running = [pool.submit(_on_own_connection, build) for _ in range(INDEX_BUILDERS)]
+        for future in running:
+            future.result()
+
+
+def _swap_in(table: str, plan: dict, timings: dict) -> None:
+    """Give the filled and indexed NEXT_TABLE the keys and foreign keys of `table`, then put it in
+    the place of `table`, under the same names — inside the current transaction.
+
+    Adding the foreign keys checks every row in one query each and locks writes to the actors until
+    the commit; a rollback leaves everything as it was.
     """
     t = time.perf_counter()
     with connection.cursor() as cursor:
         # Foreign-key checks still pending in this transaction would forbid dropping the table.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname",
-            [table],
-        )
-        constraints = cursor.fetchall()  # the primary key, the unique ones, then the foreign keys
-        cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
-            " WHERE x.indrelid = %s::regclass AND NOT EXISTS"
-            " (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)"
-            " ORDER BY i.relname",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        # Temporary names first: index names are unique in the schema, and the old ones still exist.
-        renames = []
-        keys = [c for c in constraints if c[2] != "f"]
-        for i, (name, definition, _kind) in enumerate(keys):
-            cursor.execute(f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_key_{i}" {definition}')
-            renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT "next_key_{i}" TO "{name}"')
-        for i, (name, definition) in enumerate(indexes):
-            head, _sep, rest = definition.partition(" USING ")
-            unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
-            cursor.execute(f'CREATE {unique}INDEX "next_index_{i}" ON {NEXT_TABLE} USING {rest}')
-            renames.append(f'ALTER INDEX "next_index_{i}" RENAME TO "{name}"')
-        foreign = [c for c in constraints if c[2] == "f"]
-        for i, (name, definition, _kind) in enumerate(foreign):
-            cursor.execute(f'ALTER TABLE {NEXT_TABLE} ADD CONSTRAINT "next_fk_{i}" {definition}')
-            renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT "next_fk_{i}" TO "{name}"')
-        timings["indexes_s"] = time.perf_counter() - t
+        for statement, _rename in plan["keys"] + plan["foreign"]:
+            cursor.execute(statement)
+        timings["keys_s"] = time.perf_counter() - t
         t = time.perf_counter()
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         sequence = cursor.fetchone()[0].rpartition(".")[2]
         cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(f"DROP TABLE {table}")
         cursor.execute(f"ALTER TABLE {NEXT_TABLE} RENAME TO {table}")
-        for statement in renames:
-            cursor.execute(statement)
+        for _statement, rename in plan["indexes"] + plan["keys"] + plan["foreign"]:
+            if rename:
+                cursor.execute(rename)
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         cursor.execute(f'ALTER SEQUENCE {cursor.fetchone()[0]} RENAME TO "{sequence}"')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferred
