@@ -60,6 +60,28 @@ def test_row_products_top_keeps_the_k_best_of_each_row_and_reads_the_extra_cells
         assert len(cols[at == i]) == len(best) + len(extra[i])
 
 
+@settings(max_examples=300, deadline=None)
+@given(products())
+def test_similar_top_chooses_what_row_products_top_chooses(case):
+    """The rare features' and words' kernel: one column read in a single pass, several summed."""
+    left, _middle, right, _rank, rows, _extra, k, _use, single = case
+    n = left.shape[0]
+    lm, rm = csr(left), csr(right)
+    if single:
+        lm.data, rm.data = lm.data.astype(np.float32), rm.data.astype(np.float32)
+    none = np.zeros(len(rows) + 1, dtype=np.int64)
+    at, cols, _values = kernels.row_products_top(
+        rows, lm.indptr, lm.indices, lm.data, np.zeros(0), rm.indptr, rm.indices, rm.data, n, k, np.zeros(0), none,
+        none[:0],
+    )  # fmt: skip
+    similar_at, similar_cols = kernels.similar_top(
+        rows, lm.indptr, lm.indices, lm.data, rm.indptr, rm.indices, rm.data, n, k
+    )
+    assert sorted(zip(at.tolist(), cols.tolist(), strict=True)) == sorted(
+        zip(similar_at.tolist(), similar_cols.tolist(), strict=True)
+    )
+
+
 @settings(max_examples=200, deadline=None)
 @given(products(), st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=20), st.booleans())
 def test_pair_sums_are_dot_products_of_rows(case, pairs, ones):

@@ -586,11 +586,9 @@ def _rare_top(inputs: Inputs, name: str, rows: np.ndarray, k: int) -> np.ndarray
     sub, sub_t = _rare_cache(inputs)[name][1:]
     if not sub.shape[1]:
         return np.zeros(0, dtype=np.int64)
-    none = np.zeros(len(rows) + 1, dtype=np.int64)
-    at, ys, _values = kernels.row_products_top(
-        rows, sub.indptr, sub.indices, sub.data, np.zeros(0), sub_t.indptr, sub_t.indices, sub_t.data, inputs.n,
-        k, np.zeros(0), none, none[:0],
-    )  # fmt: skip
+    at, ys = kernels.similar_top(
+        rows, sub.indptr, sub.indices, sub.data, sub_t.indptr, sub_t.indices, sub_t.data, inputs.n, k
+    )
     return rows[at] * inputs.n + ys
 
 
@@ -620,10 +618,13 @@ def _ranks(xs: np.ndarray) -> np.ndarray:
 
 
 def suggest_blocks(
-    inputs: Inputs, *, top: int = 10, actors=None, block_rows: int = BLOCK_ROWS, workers: int | None = None
-):
+    inputs: Inputs, *, top: int = 10, actors=None, block_rows: int = BLOCK_ROWS, workers: int | None = None,
+    then=None,
+):  # fmt: skip
     """`suggest` block by block: Parts of consecutive actors, in actor order, each actor's partners
-    best first — so the nightly run can store the first blocks while the threads score the next."""
+    best first — so the nightly run can store the first blocks while the threads score the next.
+    With `then`, each block's Parts are handed to it on the thread that scored them, and its
+    results are yielded instead (the nightly run builds the reasons there, on both cores)."""
     n = inputs.n
     if actors is None:
         actors = np.flatnonzero(inputs.eligible)
@@ -649,7 +650,8 @@ def suggest_blocks(
         positive = parts.score > 0
         chosen = np.flatnonzero(positive)[_top_per_row(xs[positive], parts.score[positive], top)]
         parts = _take(parts, chosen)
-        return _take(parts, np.lexsort((-parts.score, parts.xs)))  # stable: equal scores keep their order
+        parts = _take(parts, np.lexsort((-parts.score, parts.xs)))  # stable: equal scores keep their order
+        return parts if then is None else then(parts)
 
     if not full:
         _rare_cache(inputs)  # before the threads: they only read

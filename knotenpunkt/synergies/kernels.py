@@ -58,6 +58,21 @@ def _heap_push(keys, vals, cols, size, key, value, col):
 
 
 @njit(nogil=True, cache=True)
+def _keep_best(keys, vals, cols, size, k, key, value, col):
+    """Put an entry into the heap of the k best (root: the worst of them) that has room for it or
+    whose root it beats (the caller checks that: `size < k or _worse(keys[0], cols[0], key, col)`,
+    in the loop itself — a call per entry made the kernels 2.5 times slower); its new size."""
+    if size < k:
+        _heap_push(keys, vals, cols, size, key, value, col)
+        return size + 1
+    keys[0] = key
+    vals[0] = value
+    cols[0] = col
+    _sift_down(keys, vals, cols, size, 0)
+    return size
+
+
+@njit(nogil=True, cache=True)
 def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, k, rank, extra_ptr, extra_idx):
     """For each actor x = rows[i]: the row (L · diag(middle) · R)[x] (middle empty: L · R),
     accumulated in a dense buffer. Values of L and R must be positive (weights, TF-IDF, 0/1) and
@@ -116,22 +131,70 @@ def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, 
             value = buffer[y]
             buffer[y] = 0.0
             key = value * rank[y] if ranked else value
-            if key <= 0.0:  # a column reached only through explicit zeros, listed twice: no path
-                continue
-            if size < k:
-                _heap_push(heap_key, heap_val, heap_col, size, key, value, y)
-                size += 1
-            elif _worse(heap_key[0], heap_col[0], key, y):
-                heap_key[0] = key
-                heap_val[0] = value
-                heap_col[0] = y
-                _sift_down(heap_key, heap_val, heap_col, size, 0)
+            # key 0: a column reached only through explicit zeros, listed twice: no path
+            if key > 0.0 and (size < k or _worse(heap_key[0], heap_col[0], key, y)):
+                size = _keep_best(heap_key, heap_val, heap_col, size, k, key, value, y)
         for j in range(size):
             out_row[out] = i
             out_col[out] = heap_col[j]
             out_val[out] = heap_val[j]
             out += 1
     return out_row[:out], out_col[:out], out_val[:out]
+
+
+@njit(nogil=True, cache=True)
+def similar_top(rows, l_ptr, l_idx, l_val, r_ptr, r_idx, r_val, n, k):
+    """For each x = rows[i]: its k best columns y by (L · R)[x, y], equal values by the smaller y,
+    as (local row i, y) — the choice `row_products_top` makes without middle, rank or extras.
+    Values must be positive.
+
+    Here R's rows are the holders of a rare feature or word, and x often has one of them: then
+    each holder's value is final as it is read, and goes to the heap in the same pass — no buffer
+    and no second pass over the cells touched (half the time of the sums over several columns).
+    """
+    out_row = np.empty(len(rows) * k, np.int64)
+    out_col = np.empty(len(rows) * k, np.int64)
+    buffer = np.zeros(n, r_val.dtype)  # see row_products_top
+    touched = np.empty(n + 1, np.int64)
+    heap_key = np.empty(max(k, 1), np.float64)
+    heap_val = np.empty(max(k, 1), np.float64)
+    heap_col = np.empty(max(k, 1), np.int64)
+    single = np.zeros(1, r_val.dtype)  # a value rounded as a cell of the buffer would be
+    out = 0
+    for i in range(len(rows)):
+        x = rows[i]
+        size = 0
+        if l_ptr[x + 1] - l_ptr[x] == 1:
+            w = np.float64(l_val[l_ptr[x]])
+            z = l_idx[l_ptr[x]]
+            for q in range(r_ptr[z], r_ptr[z + 1]):
+                y = r_idx[q]
+                single[0] = 0.0 + w * r_val[q]
+                value = np.float64(single[0])
+                if value > 0.0 and (size < k or _worse(heap_key[0], heap_col[0], value, y)):
+                    size = _keep_best(heap_key, heap_val, heap_col, size, k, value, value, y)
+        else:
+            m = 0
+            for p in range(l_ptr[x], l_ptr[x + 1]):
+                z = l_idx[p]
+                w = np.float64(l_val[p])
+                for q in range(r_ptr[z], r_ptr[z + 1]):
+                    y = r_idx[q]
+                    old = buffer[y]
+                    touched[m] = y
+                    m += old == 0.0
+                    buffer[y] = old + w * r_val[q]
+            for j in range(m):
+                y = touched[j]
+                value = np.float64(buffer[y])
+                buffer[y] = 0.0
+                if value > 0.0 and (size < k or _worse(heap_key[0], heap_col[0], value, y)):
+                    size = _keep_best(heap_key, heap_val, heap_col, size, k, value, value, y)
+        for j in range(size):
+            out_row[out] = i
+            out_col[out] = heap_col[j]
+            out += 1
+    return out_row[:out], out_col[:out]
 
 
 @njit(nogil=True, cache=True)

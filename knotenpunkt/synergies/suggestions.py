@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,7 +45,6 @@ TEXT_REASON_MIN = 0.12  # description similarity from which "ähnliche Arbeitsbe
 CATEGORIES = [c for c, _ in Category.choices]
 FETCH_ROWS = 50_000
 NEXT_TABLE = "synergies_suggestion_next"  # the table a full run on PostgreSQL fills and swaps in
-STORE_CHUNK = 10_000  # pairs whose reasons are built and written at a time (peak memory)
 
 
 @dataclass
@@ -210,19 +210,29 @@ def _on_own_connection(function, *args):
         connection.close()
 
 
-def _read_texts(descriptions: list[str], ids: np.ndarray, published: np.ndarray, today):
-    """(vocabulary, actors' TF-IDF rows, listings, which listings are public)."""
-    n = len(ids)
-    # Texts: descriptions and listings share one vocabulary.
-    listings = list(
+def _current_listings(today) -> list[tuple]:
+    return list(
         Listing.objects.current(today)
         .order_by("pk")
         .values_list("pk", "actor_id", "direction", "category", "title", "description", "public")
     )
+
+
+def _start_texts(descriptions: list[str], listings: list[tuple]) -> text.PendingFit | None:
+    """The descriptions and listings analysed into one vocabulary, begun now (many texts: half of
+    them in a forked process, see text.start_fit_transform)."""
     listing_texts = [f"{r[4]}\n{r[5]}" for r in listings]
+    if not descriptions and not listing_texts:
+        return None
+    return text.start_fit_transform(descriptions + listing_texts)
+
+
+def _read_texts(pending: text.PendingFit | None, listings: list[tuple], ids: np.ndarray, published: np.ndarray):
+    """(vocabulary, actors' TF-IDF rows, listings, which listings are public)."""
+    n = len(ids)
     vocabulary, text_matrix, listing_matrix = None, None, None
-    if descriptions or listing_texts:
-        vocabulary, matrix = text.fit_transform(descriptions + listing_texts)
+    if pending is not None:
+        vocabulary, matrix = pending.finish()
         if vocabulary.index:
             text_matrix = sparse.csr_matrix(matrix[:n])
             listing_matrix = sparse.csr_matrix(matrix[n:])
@@ -261,18 +271,22 @@ def load(today=None) -> Loaded:
 
     descriptions = [r[1] or "" for r in texts]
     del texts
+    listings = _current_listings(today)
+    # Before any thread starts: many texts are analysed half in a forked copy of this process.
+    pending = _start_texts(descriptions, listings)
+    del descriptions
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # The network's rows are fetched on a second connection while this thread analyses the
         # texts (the fetching mostly waits for the server): a second or so less. Not inside a transaction,
         # whose uncommitted rows the second connection would not see.
         with ThreadPoolExecutor(max_workers=1) as pool:
             fetching = pool.submit(_on_own_connection, _fetch_network, today)
-            texts_read = _read_texts(descriptions, ids, published, today)
+            texts_read = _read_texts(pending, listings, ids, published)
             fetched = fetching.result()
     else:
         fetched = _fetch_network(today)
-        texts_read = _read_texts(descriptions, ids, published, today)
-    del descriptions
+        texts_read = _read_texts(pending, listings, ids, published)
+    del pending
     adjacency, public_adjacency, feature_keys, features = _build_network(ids, published, fetched)
     del fetched
     vocabulary, text_matrix, listing_data, listing_public = texts_read
@@ -387,6 +401,8 @@ def _reason_tables(loaded: Loaded) -> dict:
     else:
         tables["text"] = (empty_ptr, empty_idx, np.zeros(0), *_string_table([]))
     listings = inputs.listings
+    if listings is not None:
+        _listing_index(loaded)
     tables["listing_ids"] = listings.ids if listings is not None else np.zeros(0, dtype=np.int64)
     tables["listing_public"] = loaded.listing_public if loaded.listing_public is not None else np.zeros(0, bool)
     loaded.__dict__["_reason_tables"] = tables
@@ -454,34 +470,31 @@ def build_reasons(loaded: Loaded, parts: engine.Parts) -> list[list[dict]]:
 # --- running and storing ------------------------------------------------------------------------
 
 
-def _chunks(blocks, size: int):
-    """The scored blocks regrouped into chunks of at least `size` pairs (the last may be smaller);
-    blocks hold whole actors, so a chunk never splits one actor's suggestions."""
-    pending, count = [], 0
-    for block in blocks:
-        pending.append(block)
-        count += len(block.xs)
-        if count >= size:
-            yield engine._concat(pending)
-            pending, count = [], 0
-    if pending:
-        yield engine._concat(pending)
+def _store(loaded: Loaded, actor_nodes: np.ndarray, now, *, replace_all=False, timings=None) -> int:
+    """Score `actor_nodes` and replace their stored suggestions (everybody's with `replace_all`).
 
-
-def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=False, timings=None) -> int:
-    """Replace the stored suggestions of `actor_nodes` (of everybody with `replace_all`) from
-    `blocks` (engine.suggest_blocks: Parts of whole actors in actor order, best first). The reasons
-    are built and written STORE_CHUNK pairs at a time while the engine's threads score the next
-    blocks; on PostgreSQL with COPY, and a full replacement fills a new table and swaps it in
-    (`_store_swapped`). Readers see the old rows or the new ones, never a mix."""
-    # Before the first block is asked for, i.e. before the engine's threads start reading the
-    # matrices whose rows this may sort in place.
+    The engine's threads score blocks of actors and build their reasons (`_suggestion_rows`);
+    this thread writes the rows in actor order as they come — on PostgreSQL through one binary
+    COPY, and a full replacement fills a new table and swaps it in (`_store_swapped`). Readers see
+    the old rows or the new ones, never a mix."""
+    # Before the engine's threads start: they read these tables, and the reasons may sort the
+    # matrices' rows in place.
     _reason_tables(loaded)
     timings = {} if timings is None else timings
     timings.update(delete_s=0.0, scoring_wait_s=0.0, reasons_s=0.0, write_s=0.0)
+    lock = threading.Lock()
+
+    def rows_of(parts):
+        t = time.perf_counter()
+        rows = _suggestion_rows(loaded, parts)
+        with lock:
+            timings["reasons_s"] += time.perf_counter() - t  # summed over the threads
+        return rows
+
+    blocks = engine.suggest_blocks(loaded.inputs, top=TOP, actors=actor_nodes, then=rows_of)
     postgres = connection.vendor == "postgresql"
     if replace_all and postgres:
-        return _store_swapped(loaded, blocks, now, timings)
+        return _store_swapped(blocks, now, timings)
     ids = loaded.ids
     table = Suggestion._meta.db_table
     with transaction.atomic():
@@ -493,43 +506,44 @@ def _store(loaded: Loaded, blocks, actor_nodes: np.ndarray, now, *, replace_all=
             for start in range(0, len(node_ids), 5000):
                 Suggestion.objects.filter(actor_id__in=node_ids[start : start + 5000]).delete()
         timings["delete_s"] += time.perf_counter() - t
-        stored = _write_chunks(loaded, blocks, _writer(postgres, now, table), timings)
+        stored = _write_rows(blocks, _writer(postgres, now, table), timings)
         t = time.perf_counter()
     # The commit checks the deferred foreign keys of every row written.
     timings["commit_s"] = time.perf_counter() - t
     return stored
 
 
-def _write_chunks(loaded: Loaded, blocks, writer, timings: dict) -> int:
-    """Build the reasons of the scored blocks chunk by chunk and write the rows; the number written."""
-    ids = loaded.ids
+def _suggestion_rows(loaded: Loaded, parts: engine.Parts) -> tuple:
+    """The rows to store for scored pairs of whole actors: (actor ids, partner ids, ranks, scores,
+    UTF-8 buffer of the reasons' JSON, start and end of each row's reasons in it)."""
+    buffer, starts, ends = _reason_json(loaded, parts)
+    # A pair with no reason to tell ("[]") is not suggested; the ranks close up behind it.
+    told = ends - starts > 2
+    xs = parts.xs[told]
+    return (loaded.ids[xs], loaded.ids[parts.ys[told]], engine._ranks(xs), parts.score[told], buffer, starts[told],
+            ends[told])  # fmt: skip
+
+
+def _write_rows(blocks, writer, timings: dict) -> int:
+    """Write the blocks' rows (`_suggestion_rows`) as they come; the number written."""
     stored = 0
     with writer as write:
-        chunks = _chunks(blocks, STORE_CHUNK)
         while True:
             t = time.perf_counter()
-            chunk = next(chunks, None)
+            rows = next(blocks, None)
             timings["scoring_wait_s"] += time.perf_counter() - t
-            if chunk is None:
+            if rows is None:
                 break
             t = time.perf_counter()
-            buffer, starts, ends = _reason_json(loaded, chunk)
-            # A pair with no reason to tell ("[]") is not suggested; the ranks close up behind it.
-            told = ends - starts > 2
-            xs = chunk.xs[told]
-            rows = (ids[xs], ids[chunk.ys[told]], engine._ranks(xs), chunk.score[told], buffer, starts[told],
-                    ends[told])  # fmt: skip
-            timings["reasons_s"] += time.perf_counter() - t
-            t = time.perf_counter()
             write(*rows)
-            stored += len(xs)
+            stored += len(rows[0])
             timings["write_s"] += time.perf_counter() - t
         t = time.perf_counter()
     timings["write_s"] += time.perf_counter() - t  # the COPY's last rows
     return stored
 
 
-def _store_swapped(loaded: Loaded, blocks, now, timings: dict) -> int:
+def _store_swapped(blocks, now, timings: dict) -> int:
     """A full run on PostgreSQL: every row into NEXT_TABLE (one binary COPY), then its indexes, keys
     and the swap into the place of the suggestions table (`_swap_in`). Building each index once
     over a million rows is several times faster than keeping it up to date row by row, and readers
@@ -553,7 +567,7 @@ def _store_swapped(loaded: Loaded, blocks, now, timings: dict) -> int:
         _create_next_table(table)
         timings["delete_s"] += time.perf_counter() - t
         with transaction.atomic():
-            stored = _write_chunks(loaded, blocks, _writer(True, now, NEXT_TABLE), timings)
+            stored = _write_rows(blocks, _writer(True, now, NEXT_TABLE), timings)
         plan = _swap_plan(table)
         t = time.perf_counter()
         _build_indexes([build for build, _rename in plan["indexes"]], parallel=separate)
@@ -783,9 +797,8 @@ def _run(kind, actor_ids, *, today=None) -> SuggestionRun:
     load_s = time.perf_counter() - t0
     nodes = np.arange(loaded.inputs.n) if actor_ids is None else loaded.index_of(actor_ids)
     t = time.perf_counter()
-    blocks = engine.suggest_blocks(loaded.inputs, top=TOP, actors=nodes)
     store_timings: dict[str, float] = {}
-    stored = _store(loaded, blocks, nodes, started, replace_all=actor_ids is None, timings=store_timings)
+    stored = _store(loaded, nodes, started, replace_all=actor_ids is None, timings=store_timings)
     score_and_store_s = time.perf_counter() - t
     return SuggestionRun.objects.create(
         kind=kind,

@@ -12,8 +12,11 @@ are computed with numpy on word ids, not per document in Python.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 import threading
+import traceback
 from functools import lru_cache
 
 import numpy as np
@@ -24,6 +27,7 @@ from knotenpunkt.actors.search import _WORD_RE, STOP_WORDS, fold, words
 
 MIN_WORD_CHARS = 3
 MAX_DF = 0.5
+PARALLEL_MIN_TEXTS = 20_000  # from this many texts a forked process reads half of them (two cores)
 _SEPARATOR = "\x00"  # not a word character: splits the folded texts again
 _SEPARATOR_ID = -2
 _TOKEN_RE = re.compile(_WORD_RE.pattern + "|" + _SEPARATOR)
@@ -44,43 +48,115 @@ def terms(text: str) -> list[str]:
     return [_stem(w) for w in words(text or "") if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS]
 
 
-class _Analysed:
-    """The content words of many texts as ids: word_ids[ptr[d]:ptr[d + 1]] are document d's words."""
+def _tokenise(texts: list[str], starts: list[int], chunk: int) -> tuple[list[str], list, list]:
+    """(content words in the order met, per chunk the word ids and document numbers of its content
+    words) of the chunks texts[start:start + chunk]."""
+    # Every distinct folded word → id, -1 for short and stop words, _SEPARATOR_ID between texts.
+    word_id: dict[str, int] = {_SEPARATOR: _SEPARATOR_ID}
+    words: list[str] = []
+    ids_parts, doc_parts = [], []
+    # In chunks: a Python string per token of 100,000 descriptions would cost hundreds of MB.
+    for start in starts:
+        part = [t or "" for t in texts[start : start + chunk]]
+        folded = fold(_SEPARATOR.join(part))
+        if folded.count(_SEPARATOR) != len(part) - 1:  # a text contained the separator itself
+            folded = _SEPARATOR.join(fold(t.replace(_SEPARATOR, " ")) for t in part)
+        # One scan of the whole chunk: the words, and the separators between the documents.
+        tokens = _TOKEN_RE.findall(folded)
+        del folded
+        for w in dict.fromkeys(tokens):
+            if w not in word_id:
+                if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS:
+                    word_id[w] = len(words)
+                    words.append(w)
+                else:
+                    word_id[w] = -1
+        ids = np.fromiter(map(word_id.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+        del tokens
+        doc_of = (start + np.cumsum(ids == _SEPARATOR_ID)).astype(np.int32)
+        content = ids >= 0
+        ids_parts.append(ids[content])
+        doc_parts.append(doc_of[content])
+    if len(ids_parts) > 1:  # one array each to hand over
+        ids_parts, doc_parts = [np.concatenate(ids_parts)], [np.concatenate(doc_parts)]
+    return words, ids_parts, doc_parts
 
-    def __init__(self, texts, chunk: int = 5000):
-        texts = list(texts)
-        # Every distinct folded word → id, -1 for short and stop words, _SEPARATOR_ID between texts.
-        word_id: dict[str, int] = {_SEPARATOR: _SEPARATOR_ID}
-        self.words: list[str] = []
-        ids_parts, doc_parts = [], []
-        # In chunks: a Python string per token of 100,000 descriptions would cost hundreds of MB.
-        for start in range(0, len(texts), chunk):
-            part = [t or "" for t in texts[start : start + chunk]]
-            folded = fold(_SEPARATOR.join(part))
-            if folded.count(_SEPARATOR) != len(part) - 1:  # a text contained the separator itself
-                folded = _SEPARATOR.join(fold(t.replace(_SEPARATOR, " ")) for t in part)
-            # One scan of the whole chunk: the words, and the separators between the documents.
-            tokens = _TOKEN_RE.findall(folded)
-            del folded
-            for w in dict.fromkeys(tokens):
-                if w not in word_id:
-                    if len(w) >= MIN_WORD_CHARS and w not in STOP_WORDS:
-                        word_id[w] = len(self.words)
-                        self.words.append(w)
-                    else:
-                        word_id[w] = -1
-            ids = np.fromiter(map(word_id.__getitem__, tokens), dtype=np.int32, count=len(tokens))
-            del tokens
-            doc_of = (start + np.cumsum(ids == _SEPARATOR_ID)).astype(np.int32)
-            content = ids >= 0
-            ids_parts.append(ids[content])
-            doc_parts.append(doc_of[content])
+
+class _Forked:
+    """function(*args) in a forked copy of this process, started at once; `result()` waits for
+    its (pickled) result or raises its error. The copy shares nothing it could disturb: it never
+    touches the database connections it inherits and leaves by os._exit (no clean-up of them)."""
+
+    def __init__(self, function, *args):
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the copy
+            status = 0
+            try:
+                os.close(read)
+                try:
+                    payload = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+                except BaseException as error:  # handed to the parent
+                    payload = pickle.dumps((False, "".join(traceback.format_exception(error))))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(payload)
+            except BaseException:  # nobody left to tell
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._read = read
+
+    def result(self):
+        with os.fdopen(self._read, "rb") as pipe:
+            payload = pipe.read()
+        _pid, status = os.waitpid(self.pid, 0)
+        if not payload:
+            raise RuntimeError(f"Die Textanalyse im zweiten Prozess brach ab (Status {status}).")
+        ok, value = pickle.loads(payload)  # noqa: S301 - our own child's bytes
+        if not ok:
+            raise RuntimeError(f"Die Textanalyse im zweiten Prozess schlug fehl:\n{value}")
+        child_words, ids_parts, doc_parts = value
+        return child_words, *(parts[0] if parts else np.zeros(0, dtype=np.int32) for parts in (ids_parts, doc_parts))
+
+
+class _Analysed:
+    """The content words of many texts as ids: word_ids[ptr[d]:ptr[d + 1]] are document d's words.
+
+    With `parallel`, a forked process tokenises the second half of the texts while this one
+    tokenises the first (`finish` waits for it): the same ids as one process reading them in turn.
+    Call `finish()` before reading the attributes."""
+
+    def __init__(self, texts, chunk: int = 5000, *, parallel: bool = False):
+        self._texts = texts = list(texts)
+        self.docs = len(texts)
+        self._chunk = chunk
+        starts = list(range(0, len(texts), chunk))
+        self._mine, self._child = starts, None
+        if parallel and len(starts) >= 2 and hasattr(os, "fork"):
+            middle = len(starts) // 2
+            self._mine = starts[:middle]
+            self._child = _Forked(_tokenise, texts, starts[middle:], chunk)
+
+    def finish(self) -> _Analysed:
+        if hasattr(self, "words"):
+            return self
+        words, ids_parts, doc_parts = _tokenise(self._texts, self._mine, self._chunk)
+        if self._child is not None:
+            child_words, child_ids, child_docs = self._child.result()
+            # The child's words in the order it met them, after those met here: the ids reading
+            # the texts in one go gives.
+            word_id = {w: i for i, w in enumerate(words)}
+            remap = np.array([word_id.setdefault(w, len(word_id)) for w in child_words], dtype=np.int32)
+            words = list(word_id)
+            ids_parts.append(remap[child_ids] if len(child_ids) else child_ids)
+            doc_parts.append(child_docs)
+        self.words: list[str] = words
         # int32: millions of tokens, and the peak memory of loading 100,000 descriptions is here.
         self.word_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
         self.doc_of = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
-        self.docs = len(texts)
         self.stems = [_stem(w) for w in self.words]
-        self._texts = texts
+        return self
 
     def spellings(self, word_ids) -> dict[int, str]:
         """The words (ids) as written, not folded ("Bürgerschaft", "unterstützt"): looked up in the
@@ -116,7 +192,7 @@ class Vocabulary:
 
     def transform(self, texts) -> sparse.csr_matrix:
         """Rows of L2-normalised TF-IDF (sublinear tf) over this vocabulary; unknown terms are ignored."""
-        return self._transform(_Analysed(texts))
+        return self._transform(_Analysed(texts).finish())
 
     def _transform(self, analysed: _Analysed) -> sparse.csr_matrix:
         width = max(len(self.index), 1)
@@ -138,14 +214,33 @@ class Vocabulary:
 
 def fit(texts, *, max_df: float = MAX_DF) -> Vocabulary:
     """The vocabulary of `texts`: terms in at least two documents and at most `max_df` of them."""
-    return _fit(_Analysed(list(texts)), max_df=max_df)
+    return _fit(_Analysed(texts).finish(), max_df=max_df)
 
 
 def fit_transform(texts, *, max_df: float = MAX_DF) -> tuple[Vocabulary, sparse.csr_matrix]:
     """`fit(texts)` and the texts' rows over it, reading the texts once."""
-    analysed = _Analysed(list(texts))
-    vocabulary = _fit(analysed, max_df=max_df)
-    return vocabulary, vocabulary._transform(analysed)
+    return start_fit_transform(texts, max_df=max_df).finish()
+
+
+def start_fit_transform(texts, *, max_df: float = MAX_DF, parallel: bool | None = None) -> PendingFit:
+    """`fit_transform` begun now: with `parallel` (default: from PARALLEL_MIN_TEXTS texts on) a
+    forked process reads half of the texts meanwhile. Threads started after this call are not in
+    the forked copy. `.finish()` returns (vocabulary, rows)."""
+    texts = list(texts)
+    if parallel is None:
+        parallel = len(texts) >= PARALLEL_MIN_TEXTS
+    return PendingFit(_Analysed(texts, parallel=parallel), max_df)
+
+
+class PendingFit:
+    def __init__(self, analysed: _Analysed, max_df: float):
+        self._analysed = analysed
+        self._max_df = max_df
+
+    def finish(self) -> tuple[Vocabulary, sparse.csr_matrix]:
+        analysed = self._analysed.finish()
+        vocabulary = _fit(analysed, max_df=self._max_df)
+        return vocabulary, vocabulary._transform(analysed)
 
 
 def _fit(analysed: _Analysed, *, max_df: float) -> Vocabulary:
