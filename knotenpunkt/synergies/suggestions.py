@@ -202,6 +202,11 @@ def _build_network(ids: np.ndarray, published: np.ndarray, fetched: dict):
     return adjacency, public_adjacency, feature_keys, features
 
 
+def _read_network(ids: np.ndarray, published: np.ndarray, today):
+    """`_build_network` of the rows `_fetch_network` reads."""
+    return _build_network(ids, published, _fetch_network(today))
+
+
 def _on_own_connection(function, *args):
     """function(*args) in a worker thread, which has a database connection of its own: closed after."""
     try:
@@ -276,19 +281,18 @@ def load(today=None) -> Loaded:
     pending = _start_texts(descriptions, listings)
     del descriptions
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # The network's rows are fetched on a second connection while this thread analyses the
-        # texts (the fetching mostly waits for the server): a second or so less. Not inside a transaction,
+        # The network is read on a second connection and built into arrays while this thread
+        # analyses the texts (the reading mostly waits for the server): a second or so less. Not inside a transaction,
         # whose uncommitted rows the second connection would not see.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            fetching = pool.submit(_on_own_connection, _fetch_network, today)
+            reading = pool.submit(_on_own_connection, _read_network, ids, published, today)
             texts_read = _read_texts(pending, listings, ids, published)
-            fetched = fetching.result()
+            network = reading.result()
     else:
-        fetched = _fetch_network(today)
+        network = _read_network(ids, published, today)
         texts_read = _read_texts(pending, listings, ids, published)
     del pending
-    adjacency, public_adjacency, feature_keys, features = _build_network(ids, published, fetched)
-    del fetched
+    adjacency, public_adjacency, feature_keys, features = network
     vocabulary, text_matrix, listing_data, listing_public = texts_read
 
     eligible = np.ones(n, dtype=bool)
