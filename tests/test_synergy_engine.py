@@ -92,12 +92,24 @@ def test_suggestions_never_name_a_tie_the_actor_itself_an_excluded_pair_or_an_op
 def test_the_candidate_path_finds_what_scoring_every_pair_finds(inputs):
     """Large networks score only candidates; with enough candidates per source that is the same top list."""
     full = engine.suggest(inputs, top=3)
-    original = engine.FULL_SCORING_MAX, engine.CANDIDATES_PER_SOURCE, engine.RARE_FEATURE_SHARE
+    original = (
+        engine.FULL_SCORING_MAX,
+        engine.CANDIDATES_PER_SOURCE,
+        engine.RARE_FEATURE_SHARE,
+        engine.WIDER_FEATURE_SHARE,
+    )
     try:
-        engine.FULL_SCORING_MAX, engine.CANDIDATES_PER_SOURCE, engine.RARE_FEATURE_SHARE = 0, 10_000, 1.0
+        engine.FULL_SCORING_MAX, engine.CANDIDATES_PER_SOURCE, engine.RARE_FEATURE_SHARE, engine.WIDER_FEATURE_SHARE = (
+            0,
+            10_000,
+            1.0,
+            1.0,
+        )
         sampled = engine.suggest(inputs, top=3)
     finally:
-        engine.FULL_SCORING_MAX, engine.CANDIDATES_PER_SOURCE, engine.RARE_FEATURE_SHARE = original
+        engine.FULL_SCORING_MAX, engine.CANDIDATES_PER_SOURCE, engine.RARE_FEATURE_SHARE, engine.WIDER_FEATURE_SHARE = (
+            original
+        )
 
     # Every pair with a positive score has a common partner, a shared feature, text or an offer: a candidate.
     def by_actor(result, x):
@@ -138,6 +150,19 @@ def test_a_partner_alike_in_themes_and_words_outranks_weak_common_partners():
     result = engine.suggest(inputs, top=3, actors=[0])
     assert result.parts.ys[0] == 14
     assert result.parts.ys.tolist()[1:] == [2, 3]
+
+
+def test_in_a_large_network_a_feature_a_little_less_rare_still_finds_partners_where_rarer_ones_find_too_few():
+    """Candidates come from features held by at most 1 % of the actors; actor 0's only feature is
+    held by 1.5 % (90 of 6,000), so it draws on those held by up to 2 %: partners all the same."""
+    n = 6000
+    holders = list(range(0, 90))
+    common = [(x, 1) for x in range(100, 6000, 2)]  # a feature of half the network: never a source
+    features = engine.indicator(n, [(x, 0) for x in holders] + common, 2)
+    inputs = inputs_for(n, [(x, x + 1) for x in range(200, 5000, 2)], features=features)
+    assert n > engine.FULL_SCORING_MAX
+    result = engine.suggest(inputs, top=5, actors=[0])
+    assert len(result.parts.ys) == 5 and set(result.parts.ys.tolist()) <= set(holders) - {0}
 
 
 def test_the_graph_part_is_adamic_adar():

@@ -63,7 +63,11 @@ DEFAULT_HUB_CAP = 400  # intermediaries with more ties are left out of the graph
 HUB_SHARE = 0.3  # … and so are those tied to more than this share of all actors (at least HUB_MIN_DEGREE ties)
 HUB_MIN_DEGREE = 20
 CANDIDATES_PER_SOURCE = 40  # large networks: the best this many from each source
-RARE_FEATURE_SHARE = 0.02  # large networks: features held by more than this share don't generate candidates
+# Large networks: candidates come from the features and words held by at most RARE_FEATURE_SHARE of
+# the actors, and for an actor that gives fewer than CANDIDATES_PER_SOURCE that way, from those held
+# by at most WIDER_FEATURE_SHARE (common ones would match a large part of the network).
+RARE_FEATURE_SHARE = 0.01
+WIDER_FEATURE_SHARE = 0.02
 BLOCK_ROWS = 1024  # actors per block (divided among the threads): a block's products take ~100 MB
 WORKERS = 2  # threads for large networks (the kernels, sorts and sparse products release the GIL)
 OFFER_MATCHES = 20  # large networks: each listing's best this many matching counterparts
@@ -559,36 +563,51 @@ def _top_entries(
     return rows[local[chosen]], block.indices[chosen].astype(np.int64)
 
 
-def _rare_columns(matrix: sparse.csr_matrix, n: int) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """The matrix restricted to its rare columns (common ones match half the network), and its
-    transpose, in float32: they only choose candidates, which are then scored in float64, and the
-    kernel's buffer of float32 sums stays in the cache (a quarter less time)."""
+def _rare_columns(matrix: sparse.csr_matrix, n: int, share: float) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The matrix restricted to its columns held by at least two and at most `share` of the n
+    actors (at least 50), and its transpose, in float32: they only choose candidates, which are
+    then scored in float64, and the kernel's buffer of float32 sums stays in the cache."""
     df = np.asarray((matrix > 0).sum(axis=0)).ravel()
-    rare = np.flatnonzero((df > 1) & (df <= max(RARE_FEATURE_SHARE * n, 50)))
+    rare = np.flatnonzero((df > 1) & (df <= max(share * n, 50)))
     sub = sparse.csr_matrix(matrix[:, rare], dtype=np.float32)
     return sub, sparse.csr_matrix(sub.T)
 
 
 def _rare_cache(inputs: Inputs) -> dict:
+    """Per matrix (weighted features, texts): (the matrix, its rare columns, its wider ones)."""
     cache = inputs.__dict__.setdefault("_rare", {})
     for name in ("weighted_features", "text"):
         matrix = getattr(inputs, name)
         if matrix is not None and cache.get(name, (None,))[0] is not matrix:
-            cache[name] = (matrix, *_rare_columns(matrix, inputs.n))
+            rare = _rare_columns(matrix, inputs.n, RARE_FEATURE_SHARE)
+            wider = _rare_columns(matrix, inputs.n, WIDER_FEATURE_SHARE)
+            cache[name] = (matrix, rare, wider if wider[0].shape[1] > rare[0].shape[1] else None)
     return cache
 
 
 def _rare_top(inputs: Inputs, name: str, rows: np.ndarray, k: int) -> np.ndarray:
     """Keys x·n + y of the k most similar partners y of each x in `rows` by `inputs.<name>` (the
-    weighted features or the texts), through its rare columns only."""
+    weighted features or the texts), through its rare columns — or, where those give fewer than k,
+    through its wider ones (see RARE_FEATURE_SHARE)."""
     from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
 
-    sub, sub_t = _rare_cache(inputs)[name][1:]
-    if not sub.shape[1]:
-        return np.zeros(0, dtype=np.int64)
-    at, ys = kernels.similar_top(
-        rows, sub.indptr, sub.indices, sub.data, sub_t.indptr, sub_t.indices, sub_t.data, inputs.n, k
-    )
+    _matrix, rare, wider = _rare_cache(inputs)[name]
+
+    def top(columns, chosen):
+        sub, sub_t = columns
+        if not sub.shape[1] or not len(chosen):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return kernels.similar_top(
+            chosen, sub.indptr, sub.indices, sub.data, sub_t.indptr, sub_t.indices, sub_t.data, inputs.n, k
+        )
+
+    at, ys = top(rare, rows)
+    if wider is not None:
+        found = np.bincount(at, minlength=len(rows))
+        few = np.flatnonzero(found < k)
+        more_at, more_ys = top(wider, rows[few])
+        enough = found[at] >= k
+        at, ys = np.concatenate([at[enough], few[more_at]]), np.concatenate([ys[enough], more_ys])
     return rows[at] * inputs.n + ys
 
 
