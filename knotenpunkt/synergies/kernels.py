@@ -329,19 +329,19 @@ def _contains(idx, start, end, value):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _one_common(z, x, count, pub_count, pub_idx, pub_start, pub_end, pub_stamp, degree, limit, chosen, pub_chosen):
+def _one_common(z, count, pub_count, pub_idx, pub_start, pub_end, pub_bits, degree, limit, chosen, pub_chosen):
     """Count z as a common partner (and as a public one where x's and y's ties to it are public)."""
     _insert(chosen, min(count, limit), limit, z, degree)
     count += 1
-    if pub_stamp[z] == x and _contains(pub_idx, pub_start, pub_end, z):
+    if _has(pub_bits, z) and _contains(pub_idx, pub_start, pub_end, z):
         _insert(pub_chosen, min(pub_count, limit), limit, z, degree)
         pub_count += 1
     return count, pub_count
 
 
 @njit(nogil=True, cache=True)
-def _common_partners(adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y, degree, limit, chosen, pub_chosen):
-    """Common partners of x (marked in `stamp`, its public ties in `pub_stamp`) and y: their
+def _common_partners(adj_ptr, adj_idx, bits, pub_ptr, pub_idx, pub_bits, x, y, degree, limit, chosen, pub_chosen):
+    """Common partners of x (its partners' bits set in `bits`, its public ones in `pub_bits`) and y: their
     number in the adjacency and in the public adjacency (a subset of it, rows sorted); the `limit`
     of lowest degree (then lowest index) of each are left at the start of chosen and pub_chosen.
 
@@ -367,15 +367,36 @@ def _common_partners(adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y,
             if low == y_end:
                 break
             if adj_idx[low] == z:
-                count, pub_count = _one_common(z, x, count, pub_count, pub_idx, pub_start, pub_end, pub_stamp,
+                count, pub_count = _one_common(z, count, pub_count, pub_idx, pub_start, pub_end, pub_bits,
                                                degree, limit, chosen, pub_chosen)  # fmt: skip
         return count, pub_count
     for q in range(y_start, y_end):
         z = adj_idx[q]
-        if stamp[z] == x:
-            count, pub_count = _one_common(z, x, count, pub_count, pub_idx, pub_start, pub_end, pub_stamp, degree,
+        if _has(bits, z):
+            count, pub_count = _one_common(z, count, pub_count, pub_idx, pub_start, pub_end, pub_bits, degree,
                                            limit, chosen, pub_chosen)  # fmt: skip
     return count, pub_count
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _has(bits, z):
+    """Bit z of the bit set (uint8s)."""
+    return (bits[z >> 3] >> (z & 7)) & 1
+
+
+@njit(nogil=True, cache=True)
+def _set_bits(ptr, idx, x, bits):
+    """Set the bits of row x's columns."""
+    for p in range(ptr[x], ptr[x + 1]):
+        z = idx[p]
+        bits[z >> 3] |= 1 << (z & 7)
+
+
+@njit(nogil=True, cache=True)
+def _clear_bits(ptr, idx, x, bits):
+    """Clear the bytes of row x's columns (every bit set is one of them)."""
+    for p in range(ptr[x], ptr[x + 1]):
+        bits[idx[p] >> 3] = 0
 
 
 @njit(nogil=True, cache=True)
@@ -425,8 +446,10 @@ def reason_json(
     count_pairs = len(xs)
     ends = np.empty(count_pairs, np.int64)
     n = len(degree)
-    stamp = np.full(n, -1, np.int32)  # stamp[z] == x: z is tied to x (int32: half the cache)
-    pub_stamp = np.full(n, -1, np.int32)
+    # The current x's partners (and its public ones) as bit sets: 12.5 kB for 100,000 actors stay in
+    # the fastest cache, where a stamp per actor (400 kB) missed it on every partner of y looked up.
+    bits = np.zeros((n >> 3) + 1, np.uint8)
+    pub_bits = np.zeros((n >> 3) + 1, np.uint8)
     feat_stamp = np.full(max(len(feat_offsets) - 1, 1), -1, np.int64)
     text_stamp = np.full(max(len(word_offsets) - 1, 1), -1, np.int64)
     text_value = np.zeros(max(len(word_offsets) - 1, 1), np.float64)
@@ -449,8 +472,11 @@ def reason_json(
     for i in range(count_pairs):
         x, y = xs[i], ys[i]
         if x != current:
-            _mark(adj_ptr, adj_idx, x, stamp, x)
-            _mark(pub_ptr, pub_idx, x, pub_stamp, x)
+            if current >= 0:
+                _clear_bits(adj_ptr, adj_idx, current, bits)
+                _clear_bits(pub_ptr, pub_idx, current, pub_bits)
+            _set_bits(adj_ptr, adj_idx, x, bits)
+            _set_bits(pub_ptr, pub_idx, x, pub_bits)
             if has_features:
                 _mark(feat_ptr, feat_idx, x, feat_stamp, x)
             if has_text:
@@ -505,7 +531,7 @@ def reason_json(
                 buf[pos] = 93
                 pos += 1
         count, pub_count = _common_partners(
-            adj_ptr, adj_idx, stamp, pub_ptr, pub_idx, pub_stamp, x, y, degree, limit, chosen, pub_chosen
+            adj_ptr, adj_idx, bits, pub_ptr, pub_idx, pub_bits, x, y, degree, limit, chosen, pub_chosen
         )
         if count:
             pos, first = _next_reason(buf, pos, first)
