@@ -270,28 +270,27 @@ def load(today=None) -> Loaded:
     ids = np.ascontiguousarray(base[:, 0])
     published = base[:, 1].astype(bool)
     n = len(ids)
-    texts = _text_rows(f"SELECT kind, description FROM {actor_table} ORDER BY id")  # noqa: S608
-    sector_of = {kind: sector_index(kind) for kind in {r[0] for r in texts}}
-    sector = np.fromiter((sector_of[r[0]] for r in texts), dtype=np.int16, count=n)
-
-    descriptions = [r[1] or "" for r in texts]
-    del texts
-    listings = _current_listings(today)
-    # Before any thread starts: many texts are analysed half in a forked copy of this process.
-    pending = _start_texts(descriptions, listings)
-    del descriptions
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # The network is read on a second connection and built into arrays while this thread
-        # analyses the texts (the reading mostly waits for the server): a second or so less. Not inside a transaction,
-        # whose uncommitted rows the second connection would not see.
-        with ThreadPoolExecutor(max_workers=1) as pool:
+    with contextlib.ExitStack() as stack:
+        reading = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # The network is read on a second connection and built into arrays meanwhile (the
+            # reading mostly waits for the server): a second or so less. Not inside a
+            # transaction, whose uncommitted rows the second connection would not see.
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
             reading = pool.submit(_on_own_connection, _read_network, ids, published, today)
-            texts_read = _read_texts(pending, listings, ids, published)
-            network = reading.result()
-    else:
-        network = _read_network(ids, published, today)
+        texts = _text_rows(f"SELECT kind, description FROM {actor_table} ORDER BY id")  # noqa: S608
+        sector_of = {kind: sector_index(kind) for kind in {r[0] for r in texts}}
+        sector = np.fromiter((sector_of[r[0]] for r in texts), dtype=np.int16, count=n)
+        descriptions = [r[1] or "" for r in texts]
+        del texts
+        listings = _current_listings(today)
+        # Many texts: half of them are analysed in a forked copy of this process (which runs only
+        # that analysis: the reading thread and its connection are not used there).
+        pending = _start_texts(descriptions, listings)
+        del descriptions
         texts_read = _read_texts(pending, listings, ids, published)
-    del pending
+        del pending
+        network = reading.result() if reading is not None else _read_network(ids, published, today)
     adjacency, public_adjacency, feature_keys, features = network
     vocabulary, text_matrix, listing_data, listing_public = texts_read
 

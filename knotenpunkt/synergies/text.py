@@ -224,8 +224,8 @@ def fit_transform(texts, *, max_df: float = MAX_DF) -> tuple[Vocabulary, sparse.
 
 def start_fit_transform(texts, *, max_df: float = MAX_DF, parallel: bool | None = None) -> PendingFit:
     """`fit_transform` begun now: with `parallel` (default: from PARALLEL_MIN_TEXTS texts on) a
-    forked process reads half of the texts meanwhile. Threads started after this call are not in
-    the forked copy. `.finish()` returns (vocabulary, rows)."""
+    forked process reads half of the texts meanwhile (`_Forked`; the copy has only the thread that
+    forked it and runs nothing but the analysis). `.finish()` returns (vocabulary, rows)."""
     texts = list(texts)
     if parallel is None:
         parallel = len(texts) >= PARALLEL_MIN_TEXTS
