@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from knotenpunkt.synergies import kernels
+from knotenpunkt.synergies import engine, kernels
 
 
 @st.composite
@@ -63,7 +63,8 @@ def test_row_products_top_keeps_the_k_best_of_each_row_and_reads_the_extra_cells
 @settings(max_examples=300, deadline=None)
 @given(products())
 def test_similar_top_chooses_what_row_products_top_chooses(case):
-    """The rare features' and words' kernel: one column read in a single pass, several summed."""
+    """The rare features' and words' kernel: one column walked strongest first until nothing can
+    enter any more, several summed."""
     left, _middle, right, _rank, rows, _extra, k, _use, single = case
     n = left.shape[0]
     lm, rm = csr(left), csr(right)
@@ -74,8 +75,9 @@ def test_similar_top_chooses_what_row_products_top_chooses(case):
         rows, lm.indptr, lm.indices, lm.data, np.zeros(0), rm.indptr, rm.indices, rm.data, n, k, np.zeros(0), none,
         none[:0],
     )  # fmt: skip
+    ordered = engine._by_falling_value(rm)  # what similar_top walks: each row's strongest first
     similar_at, similar_cols = kernels.similar_top(
-        rows, lm.indptr, lm.indices, lm.data, rm.indptr, rm.indices, rm.data, n, k
+        rows, lm.indptr, lm.indices, lm.data, ordered.indptr, ordered.indices, ordered.data, n, k
     )
     assert sorted(zip(at.tolist(), cols.tolist(), strict=True)) == sorted(
         zip(similar_at.tolist(), similar_cols.tolist(), strict=True)

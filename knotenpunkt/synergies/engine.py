@@ -570,7 +570,18 @@ def _rare_columns(matrix: sparse.csr_matrix, n: int, share: float) -> tuple[spar
     df = np.asarray((matrix > 0).sum(axis=0)).ravel()
     rare = np.flatnonzero((df > 1) & (df <= max(share * n, 50)))
     sub = sparse.csr_matrix(matrix[:, rare], dtype=np.float32)
-    return sub, sparse.csr_matrix(sub.T)
+    return sub, _by_falling_value(sparse.csr_matrix(sub.T))
+
+
+def _by_falling_value(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The matrix with each row's entries ordered by falling value, then by column (what
+    kernels.similar_top walks: the holders of a feature, strongest first)."""
+    counts = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), counts)
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    ordered = sparse.csr_matrix((matrix.data[order], matrix.indices[order], matrix.indptr.copy()), shape=matrix.shape)
+    ordered.has_sorted_indices = False  # by value, not by column: scipy must not assume otherwise
+    return ordered
 
 
 def _rare_cache(inputs: Inputs) -> dict:
