@@ -625,18 +625,26 @@ def _put_be(buf, pos, value, size):
 
 
 @njit(nogil=True, cache=True)
-def copy_rows(actor, partner, rank, score_bits, reasons, starts, ends, stamp):
+def copy_rows(actor, partner, rank, score_bits, reasons, starts, ends, stamp, first_id):
     """Suggestion rows in PostgreSQL's binary COPY format (without header and trailer), columns
-    (actor_id bigint, partner_id bigint, rank smallint, score float8, reasons json, computed_at
-    timestamptz): score_bits are the float64 scores viewed as int64, reasons[starts[i]:ends[i]]
-    the JSON of row i (json's binary form is its text), stamp the microseconds since 2000-01-01 UTC."""
+    ([id bigint,] actor_id bigint, partner_id bigint, rank smallint, score float8, reasons json,
+    computed_at timestamptz): the ids first_id, first_id + 1, … where first_id ≥ 0 (else the
+    column's default numbers them), score_bits the float64 scores viewed as int64,
+    reasons[starts[i]:ends[i]] the JSON of row i (json's binary form is its text), stamp the
+    microseconds since 2000-01-01 UTC."""
+    with_id = first_id >= 0
     size = 0
     for i in range(len(actor)):
-        size += 2 + 4 * 6 + 8 + 8 + 2 + 8 + (ends[i] - starts[i]) + 8
+        size += 2 + 4 * 6 + 8 + 8 + 2 + 8 + (ends[i] - starts[i]) + 8 + (12 if with_id else 0)
     buf = np.empty(size, np.uint8)
     pos = 0
     for i in range(len(actor)):
-        pos = _put_be(buf, pos, 6, 2)
+        if with_id:
+            pos = _put_be(buf, pos, 7, 2)
+            pos = _put_be(buf, pos, 8, 4)
+            pos = _put_be(buf, pos, first_id + i, 8)
+        else:
+            pos = _put_be(buf, pos, 6, 2)
         pos = _put_be(buf, pos, 8, 4)
         pos = _put_be(buf, pos, actor[i], 8)
         pos = _put_be(buf, pos, 8, 4)

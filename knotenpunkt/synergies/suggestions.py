@@ -567,10 +567,12 @@ def _store_swapped(blocks, now, timings: dict) -> int:
         else:
             stack.enter_context(transaction.atomic())
         t = time.perf_counter()
-        _create_next_table(table)
+        first_id = _create_next_table(table)
         timings["delete_s"] += time.perf_counter() - t
         with transaction.atomic():
-            stored = _write_rows(blocks, _writer(True, now, NEXT_TABLE), timings)
+            stored = _write_rows(blocks, _writer(True, now, NEXT_TABLE, first_id), timings)
+            with connection.cursor() as cursor:  # rows added later are numbered after these
+                cursor.execute(f"ALTER TABLE {NEXT_TABLE} ALTER COLUMN id RESTART WITH {first_id + stored}")
         plan = _swap_plan(table)
         t = time.perf_counter()
         _build_indexes([build for build, _rename in plan["indexes"]], parallel=separate)
@@ -608,9 +610,9 @@ def _drop_next_table() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {NEXT_TABLE}")
 
 
-def _create_next_table(table: str) -> None:
+def _create_next_table(table: str) -> int:
     """An empty copy of `table` (columns, defaults, checks; no indexes or keys yet) to fill, in
-    place of one a killed run left behind.
+    place of one a killed run left behind; the first id for its rows.
 
     Its ids continue after the old table's, so that an id seen before the swap never names
     another suggestion after it."""
@@ -620,7 +622,9 @@ def _create_next_table(table: str) -> None:
             f"CREATE TABLE {NEXT_TABLE} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY)"
         )
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-        cursor.execute(f"ALTER TABLE {NEXT_TABLE} ALTER COLUMN id RESTART WITH {int(cursor.fetchone()[0]) + 1}")
+        first_id = int(cursor.fetchone()[0]) + 1
+        cursor.execute(f"ALTER TABLE {NEXT_TABLE} ALTER COLUMN id RESTART WITH {first_id}")
+    return first_id
 
 
 def _swap_plan(table: str) -> dict:
@@ -740,13 +744,15 @@ def _swap_in(table: str, plan: dict, timings: dict) -> None:
 
 
 @contextlib.contextmanager
-def _writer(postgres: bool, now, table: str):
+def _writer(postgres: bool, now, table: str, first_id: int | None = None):
     """A function that writes rows into the table: (actor ids, partner ids, ranks, scores, JSON
     buffer, starts, ends), the reasons of row i in buffer[starts[i]:ends[i]].
 
     On PostgreSQL one binary COPY for the whole run, the rows encoded by `kernels.copy_rows` and
-    fed from a queue by psycopg's writer thread: the server parses and stores one chunk while this
-    thread builds the reasons of the next. Elsewhere bulk_create.
+    fed from a queue by psycopg's writer thread: the server parses and stores one chunk while the
+    engine's threads build the next. With `first_id` the rows are numbered from it here (a million
+    calls of the identity's nextval() cost the server half a second); else the column's default
+    numbers them. Elsewhere bulk_create.
     """
     from knotenpunkt.synergies import kernels  # numba: only where suggestions are computed
 
@@ -767,7 +773,11 @@ def _writer(postgres: bool, now, table: str):
         return
     from psycopg.copy import QueuedLibpqWriter
 
-    statement = f"COPY {table} (actor_id, partner_id, rank, score, reasons, computed_at) FROM STDIN (FORMAT BINARY)"
+    columns = "actor_id, partner_id, rank, score, reasons, computed_at"
+    if first_id is not None:
+        columns = "id, " + columns
+    statement = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+    next_id = [first_id if first_id is not None else -1]
     epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # PostgreSQL's timestamps count from here
     stamp = (now - epoch) // dt.timedelta(microseconds=1)
     with connection.cursor() as cursor:
@@ -777,7 +787,10 @@ def _writer(postgres: bool, now, table: str):
 
             def send(actors, partners, ranks, scores, buffer, starts, ends):
                 scores = np.ascontiguousarray(scores, dtype=np.float64).view(np.int64)
-                copy.write(kernels.copy_rows(actors, partners, ranks, scores, buffer, starts, ends, stamp).tobytes())
+                rows = kernels.copy_rows(actors, partners, ranks, scores, buffer, starts, ends, stamp, next_id[0])
+                if next_id[0] >= 0:
+                    next_id[0] += len(actors)
+                copy.write(rows.tobytes())
 
             yield send
             copy.write(kernels.COPY_TRAILER)
