@@ -73,6 +73,27 @@ def _keep_best(keys, vals, cols, size, k, key, value, col):
 
 
 @njit(nogil=True, cache=True)
+def _accumulate(x, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, buffer, touched):
+    """Add row x of L · diag(middle) · R (middle empty: L · R) into the dense buffer, listing in
+    `touched` each column reached, once (when its cell was still 0), without a branch: the list's
+    end moves on only for a new column. Returns how many were listed."""
+    weighted = len(middle) > 0
+    m = 0
+    for p in range(l_ptr[x], l_ptr[x + 1]):
+        z = l_idx[p]
+        w = l_val[p] * middle[z] if weighted else np.float64(l_val[p])
+        if w == 0.0:
+            continue
+        for q in range(r_ptr[z], r_ptr[z + 1]):
+            y = r_idx[q]
+            old = buffer[y]
+            touched[m] = y
+            m += old == 0.0
+            buffer[y] = old + w * r_val[q]
+    return m
+
+
+@njit(nogil=True, cache=True)
 def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, k, rank, extra_ptr, extra_idx):
     """For each actor x = rows[i]: the row (L · diag(middle) · R)[x] (middle empty: L · R),
     accumulated in a dense buffer. Values of L and R must be positive (weights, TF-IDF, 0/1) and
@@ -99,24 +120,10 @@ def row_products_top(rows, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, n, 
     heap_val = np.empty(max(k, 1), np.float64)
     heap_col = np.empty(max(k, 1), np.int64)
     ranked = len(rank) > 0
-    weighted = len(middle) > 0
     out = 0
     for i in range(count_rows):
         x = rows[i]
-        # Accumulate the row; each column reached is listed once (when its cell was still 0),
-        # without a branch: the list's end moves on only for a new column.
-        m = 0
-        for p in range(l_ptr[x], l_ptr[x + 1]):
-            z = l_idx[p]
-            w = l_val[p] * middle[z] if weighted else l_val[p]
-            if w == 0.0:
-                continue
-            for q in range(r_ptr[z], r_ptr[z + 1]):
-                y = r_idx[q]
-                old = buffer[y]
-                touched[m] = y
-                m += old == 0.0
-                buffer[y] = old + w * r_val[q]
+        m = _accumulate(x, l_ptr, l_idx, l_val, middle, r_ptr, r_idx, r_val, buffer, touched)
         for e in range(extra_ptr[i], extra_ptr[i + 1]):
             y = extra_idx[e]
             out_row[out] = i
@@ -161,6 +168,7 @@ def similar_top(rows, l_ptr, l_idx, l_val, r_ptr, r_idx, r_val, n, k):
     heap_val = np.empty(max(k, 1), np.float64)
     heap_col = np.empty(max(k, 1), np.int64)
     single = np.zeros(1, r_val.dtype)  # a value rounded as a cell of the buffer would be
+    no_middle = np.zeros(0)
     out = 0
     for i in range(len(rows)):
         x = rows[i]
@@ -177,16 +185,7 @@ def similar_top(rows, l_ptr, l_idx, l_val, r_ptr, r_idx, r_val, n, k):
                 if value > 0.0 and (size < k or _worse(heap_key[0], heap_col[0], value, y)):
                     size = _keep_best(heap_key, heap_val, heap_col, size, k, value, value, y)
         else:
-            m = 0
-            for p in range(l_ptr[x], l_ptr[x + 1]):
-                z = l_idx[p]
-                w = np.float64(l_val[p])
-                for q in range(r_ptr[z], r_ptr[z + 1]):
-                    y = r_idx[q]
-                    old = buffer[y]
-                    touched[m] = y
-                    m += old == 0.0
-                    buffer[y] = old + w * r_val[q]
+            m = _accumulate(x, l_ptr, l_idx, l_val, no_middle, r_ptr, r_idx, r_val, buffer, touched)
             for j in range(m):
                 y = touched[j]
                 value = np.float64(buffer[y])
