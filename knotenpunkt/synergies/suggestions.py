@@ -528,9 +528,10 @@ def _suggestion_rows(loaded: Loaded, parts: engine.Parts) -> tuple:
 
 
 def _write_rows(blocks, writer, timings: dict) -> int:
-    """Write the blocks' rows (`_suggestion_rows`) as they come; the number written."""
+    """Write the blocks' rows (`_suggestion_rows`) as they come; the number written. Where writing
+    fails, the engine's threads are stopped at once (closing the generator), not when it is freed."""
     stored = 0
-    with writer as write:
+    with contextlib.closing(blocks), writer as write:
         while True:
             t = time.perf_counter()
             rows = next(blocks, None)
