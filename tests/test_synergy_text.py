@@ -1,5 +1,7 @@
 """The texts' analysis in two processes gives what one process gives."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -41,3 +43,17 @@ def test_an_error_in_the_forked_process_is_raised_here():
     pending = text._Forked(broken)
     with pytest.raises(RuntimeError, match="kaputt"):
         pending.result()
+
+
+def test_when_this_process_fails_the_forked_one_is_stopped_not_left_waiting(monkeypatch):
+    analysed = text._Analysed(TEXTS, chunk=2, parallel=True)
+    child = analysed._child.pid
+
+    def broken(*_args):
+        raise ValueError("kaputt")
+
+    monkeypatch.setattr(text, "_tokenise", broken)
+    with pytest.raises(ValueError, match="kaputt"):
+        analysed.finish()
+    with pytest.raises(ChildProcessError):  # already reaped: nothing left of it
+        os.waitpid(child, os.WNOHANG)

@@ -12,9 +12,11 @@ are computed with numpy on word ids, not per document in Python.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
+import signal
 import threading
 import traceback
 from functools import lru_cache
@@ -107,6 +109,13 @@ class _Forked:
         os.close(write)
         self._read = read
 
+    def cancel(self) -> None:
+        """Stop the copy and let it go (its result is not wanted)."""
+        os.close(self._read)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
     def result(self):
         with os.fdopen(self._read, "rb") as pipe:
             payload = pipe.read()
@@ -141,7 +150,12 @@ class _Analysed:
     def finish(self) -> _Analysed:
         if hasattr(self, "words"):
             return self
-        words, ids_parts, doc_parts = _tokenise(self._texts, self._mine, self._chunk)
+        try:
+            words, ids_parts, doc_parts = _tokenise(self._texts, self._mine, self._chunk)
+        except BaseException:
+            if self._child is not None:
+                self._child.cancel()  # else it would wait for a reader of its result forever
+            raise
         if self._child is not None:
             child_words, child_ids, child_docs = self._child.result()
             # The child's words in the order it met them, after those met here: the ids reading
