@@ -563,11 +563,13 @@ def _top_entries(
     return rows[local[chosen]], block.indices[chosen].astype(np.int64)
 
 
-def _rare_columns(matrix: sparse.csr_matrix, n: int, share: float) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """The matrix restricted to its columns held by at least two and at most `share` of the n
-    actors (at least 50), and its transpose, in float32: they only choose candidates, which are
-    then scored in float64, and the kernel's buffer of float32 sums stays in the cache."""
-    df = np.asarray((matrix > 0).sum(axis=0)).ravel()
+def _rare_columns(
+    matrix: sparse.csr_matrix, df: np.ndarray, n: int, share: float
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """The matrix restricted to its columns held (`df`: by how many actors) by at least two and at
+    most `share` of the n actors (at least 50), and its transpose, in float32: they only choose
+    candidates, which are then scored in float64, and the kernel's buffer of float32 sums stays in
+    the cache."""
     rare = np.flatnonzero((df > 1) & (df <= max(share * n, 50)))
     sub = sparse.csr_matrix(matrix[:, rare], dtype=np.float32)
     return sub, _by_falling_value(sparse.csr_matrix(sub.T))
@@ -590,8 +592,9 @@ def _rare_cache(inputs: Inputs) -> dict:
     for name in ("weighted_features", "text"):
         matrix = getattr(inputs, name)
         if matrix is not None and cache.get(name, (None,))[0] is not matrix:
-            rare = _rare_columns(matrix, inputs.n, RARE_FEATURE_SHARE)
-            wider = _rare_columns(matrix, inputs.n, WIDER_FEATURE_SHARE)
+            df = np.asarray((matrix > 0).sum(axis=0)).ravel()
+            rare = _rare_columns(matrix, df, inputs.n, RARE_FEATURE_SHARE)
+            wider = _rare_columns(matrix, df, inputs.n, WIDER_FEATURE_SHARE)
             cache[name] = (matrix, rare, wider if wider[0].shape[1] > rare[0].shape[1] else None)
     return cache
 

@@ -125,8 +125,7 @@ class _Forked:
         ok, value = pickle.loads(payload)  # noqa: S301 - our own child's bytes
         if not ok:
             raise RuntimeError(f"Die Textanalyse im zweiten Prozess schlug fehl:\n{value}")
-        child_words, ids_parts, doc_parts = value
-        return child_words, *(parts[0] if parts else np.zeros(0, dtype=np.int32) for parts in (ids_parts, doc_parts))
+        return value
 
 
 class _Analysed:
@@ -157,14 +156,14 @@ class _Analysed:
                 self._child.cancel()  # else it would wait for a reader of its result forever
             raise
         if self._child is not None:
-            child_words, child_ids, child_docs = self._child.result()
+            child_words, child_ids, child_docs = self._child.result()  # _tokenise's parts
             # The child's words in the order it met them, after those met here: the ids reading
             # the texts in one go gives.
             word_id = {w: i for i, w in enumerate(words)}
             remap = np.array([word_id.setdefault(w, len(word_id)) for w in child_words], dtype=np.int32)
             words = list(word_id)
-            ids_parts.append(remap[child_ids] if len(child_ids) else child_ids)
-            doc_parts.append(child_docs)
+            ids_parts.extend(remap[part] for part in child_ids)
+            doc_parts.extend(child_docs)
         self.words: list[str] = words
         # int32: millions of tokens, and the peak memory of loading 100,000 descriptions is here.
         self.word_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
