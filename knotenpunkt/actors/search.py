@@ -220,6 +220,12 @@ def index_actors(actor_ids: Iterable[int]) -> None:
     _add_vocabulary(_vocabulary_words(documents))
 
 
+def actor_ids_with_themes(theme_ids: Iterable[int]) -> list[int]:
+    """The actors tagged with any of these themes (whose documents hold the themes' names)."""
+    through = Actor.themes.through.objects.filter(theme_id__in=list(theme_ids))
+    return sorted(set(through.values_list("actor_id", flat=True)))
+
+
 def remove_actors(actor_ids: Iterable[int]) -> None:
     """Drop these actors from the index (their rows may already be deleted)."""
     actor_ids = sorted(set(actor_ids))

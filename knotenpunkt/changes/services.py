@@ -1,0 +1,157 @@
+"""Recording changes: `record()` inside `atomic()`; the reactions run when the outermost block ends.
+
+Every service of every domain does its work like this:
+
+    @changes.atomic
+    def tie_create(*, user, ...):
+        tie = Tie.objects.create(...)
+        changes.record(user=user, kind=ChangeKind.TIE_CREATED, record=tie, actors=[...], ...)
+        return tie
+
+`atomic` is `transaction.atomic` plus one thing: when the outermost `changes.atomic` block ends
+without an error, the reactions listed in `knotenpunkt/reactions.py` run for the changes recorded
+inside it — those that keep derived rows (search index, tie counts, page-cache generation) still
+inside the transaction, so they commit or roll back with the change itself; those that leave the
+database (tasks, mail) after the commit. A service calling another service inside its block (an
+introduction creating a tie) makes one batch; a rolled-back savepoint drops its changes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from knotenpunkt.changes import reactions
+from knotenpunkt.changes.kinds import Audience
+from knotenpunkt.changes.models import Change, ChangeSubject, SubjectKind
+
+log = logging.getLogger(__name__)
+
+
+class _State:
+    __slots__ = ("depth", "pending")
+
+    def __init__(self):
+        self.depth = 0
+        self.pending: list[Change] = []
+
+
+def _state() -> _State:
+    connection = connections[DEFAULT_DB_ALIAS]
+    state = getattr(connection, "_knotenpunkt_changes", None)
+    if state is None:
+        state = connection._knotenpunkt_changes = _State()
+    return state
+
+
+class _Atomic:
+    def __enter__(self):
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        state = _state()
+        self._mark = len(state.pending)
+        state.depth += 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        state = _state()
+        state.depth -= 1
+        if exc_type is not None:
+            del state.pending[self._mark :]
+            return self._atomic.__exit__(exc_type, exc, tb)
+        if state.depth == 0 and state.pending:
+            batch, state.pending = state.pending, []
+            try:
+                reactions.run_in_transaction(batch)
+            except BaseException as error:
+                self._atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+            transaction.on_commit(functools.partial(reactions.run_after_commit, batch), robust=True)
+        return self._atomic.__exit__(None, None, None)
+
+
+def atomic(func=None):
+    """`transaction.atomic` for services: as `with changes.atomic():` or as a decorator."""
+    if func is None:
+        return _Atomic()
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        with _Atomic():
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def record_type_of(model_or_instance) -> str:
+    return model_or_instance._meta.label_lower
+
+
+def record(
+    *,
+    user,
+    kind: str,
+    record,
+    record_id: int | None = None,
+    label: str | None = None,
+    fields: dict | None = None,
+    values: dict | None = None,
+    actors: Iterable[int] = (),
+    persons: Iterable[int] = (),
+    audience: str = Audience.INTERNAL,
+    public: bool = False,
+    version: int | None = None,
+    extra: dict | None = None,
+) -> Change:
+    """Write one change row (and its subjects) and queue its reactions. Call inside `changes.atomic`.
+
+    `record` is the model instance changed (for a deletion: pass `record_id`, since Django clears
+    the primary key). `fields` are {name: {"old": …, "new": …}} in stored form (values.diff),
+    `values` the whole record for creations and deletions. `actors` and `persons` are the ids of
+    everyone the change touches; the record itself is added when it is an actor or a person.
+    `audience` says who may read the row, `public` whether the change alters what visitors see.
+    """
+    state = _state()
+    if state.depth == 0:
+        raise RuntimeError("changes.record() must run inside changes.atomic(), so that its reactions run.")
+    record_type = record_type_of(record)
+    pk = record_id if record_id is not None else record.pk
+    actor_ids = {int(a) for a in actors if a is not None}
+    person_ids = {int(p) for p in persons if p is not None}
+    if record_type == "actors.actor":
+        actor_ids.add(int(pk))
+    elif record_type == "actors.person":
+        person_ids.add(int(pk))
+    data = {}
+    if fields:
+        data["fields"] = fields
+    if values is not None:
+        data["values"] = values
+    if extra:
+        data.update(extra)
+    change = Change.objects.create(
+        user=_user_or_none(user),
+        kind=kind,
+        record_type=record_type,
+        record_id=pk,
+        record_label=(label if label is not None else str(record))[:300],
+        version=version if version is not None else getattr(record, "version", None),
+        audience=audience,
+        public=public,
+        data=data,
+    )
+    subjects = [ChangeSubject(change=change, kind=SubjectKind.ACTOR, subject_id=a) for a in sorted(actor_ids)]
+    subjects += [ChangeSubject(change=change, kind=SubjectKind.PERSON, subject_id=p) for p in sorted(person_ids)]
+    if subjects:
+        ChangeSubject.objects.bulk_create(subjects)
+    change.actor_ids = actor_ids
+    change.person_ids = person_ids
+    state.pending.append(change)
+    return change
