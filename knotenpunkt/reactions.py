@@ -9,8 +9,8 @@ See docs/architecture.md, "One record of every change".
 
 from __future__ import annotations
 
-from knotenpunkt.actors import search
 from knotenpunkt.activities.tasks import refresh_calendar_source
+from knotenpunkt.actors import search
 from knotenpunkt.changes.kinds import ChangeKind as K
 from knotenpunkt.changes.reactions import Reaction
 from knotenpunkt.core.page_cache import bump_content_generation

@@ -33,8 +33,7 @@ class Reaction:
         return [
             change
             for change in batch
-            if (self.kinds is None or change.kind in self.kinds)
-            and (not self.public_only or change.public)
+            if (self.kinds is None or change.kind in self.kinds) and (not self.public_only or change.public)
         ]
 
 

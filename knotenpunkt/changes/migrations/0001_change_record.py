@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,69 +15,150 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='Zeitpunkt')),
-                ('kind', models.CharField(choices=[('actor.created', 'den Akteur angelegt'), ('actor.updated', 'den Akteur geändert'), ('actor.published', 'den Akteur veröffentlicht'), ('actor.unpublished', 'den Akteur zurückgezogen'), ('actor.merged', 'eine Dublette übernommen'), ('actor.deleted', 'den Akteur gelöscht'), ('theme.saved', 'ein Thema gespeichert'), ('person.created', 'die Person angelegt'), ('person.updated', 'die Person geändert'), ('person.deleted', 'die Person gelöscht'), ('membership.created', 'eine Mitgliedschaft eingetragen'), ('membership.updated', 'eine Mitgliedschaft geändert'), ('membership.deleted', 'eine Mitgliedschaft entfernt'), ('tie.created', 'eine Beziehung angelegt'), ('tie.updated', 'eine Beziehung geändert'), ('tie.deleted', 'eine Beziehung gelöscht'), ('activity.created', 'den Termin angelegt'), ('activity.updated', 'den Termin geändert'), ('activity.deleted', 'den Termin gelöscht'), ('activity.exception_saved', 'einen Termin der Serie geändert'), ('activity.exception_deleted', 'eine Ausnahme der Serie aufgehoben'), ('interaction.created', 'einen Kontakt eingetragen'), ('interaction.updated', 'einen Kontakt geändert'), ('interaction.deleted', 'einen Kontakt gelöscht'), ('followup.created', 'eine Wiedervorlage angelegt'), ('followup.completed', 'eine Wiedervorlage erledigt'), ('followup.reopened', 'eine Wiedervorlage wieder geöffnet'), ('followup.deleted', 'eine Wiedervorlage gelöscht'), ('listing.created', 'ein Angebot oder Gesuch eingetragen'), ('listing.updated', 'ein Angebot oder Gesuch geändert'), ('listing.ended', 'ein Angebot oder Gesuch beendet'), ('introduction.proposed', 'eine Vermittlung vorgeschlagen'), ('introduction.requested', 'um eine Vermittlung gebeten'), ('introduction.sent', 'eine Vermittlung verschickt'), ('introduction.met', 'ein Treffen aus einer Vermittlung eingetragen'), ('introduction.cooperating', 'eine Zusammenarbeit aus einer Vermittlung eingetragen'), ('introduction.declined', 'eine Vermittlung abgelehnt'), ('calendar_source.created', 'einen Kalender abonniert'), ('calendar_source.updated', 'ein Kalenderabo geändert'), ('calendar_source.deleted', 'ein Kalenderabo entfernt'), ('user.role_changed', 'Rolle und Rechte eines Kontos geändert')], max_length=40, verbose_name='Art')),
-                ('record_type', models.CharField(max_length=60, verbose_name='Datensatztyp')),
-                ('record_id', models.BigIntegerField(verbose_name='Datensatz')),
-                ('record_label', models.CharField(blank=True, max_length=300, verbose_name='Bezeichnung')),
-                ('version', models.PositiveIntegerField(blank=True, null=True)),
-                ('audience', models.CharField(choices=[('internal', 'intern'), ('staff', 'Stadtverwaltung'), ('coordination', 'nur Koordination')], default='internal', max_length=20, verbose_name='lesbar für')),
-                ('public', models.BooleanField(default=False, verbose_name='öffentlich sichtbar')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='von')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="Zeitpunkt")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("actor.created", "den Akteur angelegt"),
+                            ("actor.updated", "den Akteur geändert"),
+                            ("actor.published", "den Akteur veröffentlicht"),
+                            ("actor.unpublished", "den Akteur zurückgezogen"),
+                            ("actor.merged", "eine Dublette übernommen"),
+                            ("actor.deleted", "den Akteur gelöscht"),
+                            ("theme.saved", "ein Thema gespeichert"),
+                            ("person.created", "die Person angelegt"),
+                            ("person.updated", "die Person geändert"),
+                            ("person.deleted", "die Person gelöscht"),
+                            ("membership.created", "eine Mitgliedschaft eingetragen"),
+                            ("membership.updated", "eine Mitgliedschaft geändert"),
+                            ("membership.deleted", "eine Mitgliedschaft entfernt"),
+                            ("tie.created", "eine Beziehung angelegt"),
+                            ("tie.updated", "eine Beziehung geändert"),
+                            ("tie.deleted", "eine Beziehung gelöscht"),
+                            ("activity.created", "den Termin angelegt"),
+                            ("activity.updated", "den Termin geändert"),
+                            ("activity.deleted", "den Termin gelöscht"),
+                            ("activity.exception_saved", "einen Termin der Serie geändert"),
+                            ("activity.exception_deleted", "eine Ausnahme der Serie aufgehoben"),
+                            ("interaction.created", "einen Kontakt eingetragen"),
+                            ("interaction.updated", "einen Kontakt geändert"),
+                            ("interaction.deleted", "einen Kontakt gelöscht"),
+                            ("followup.created", "eine Wiedervorlage angelegt"),
+                            ("followup.completed", "eine Wiedervorlage erledigt"),
+                            ("followup.reopened", "eine Wiedervorlage wieder geöffnet"),
+                            ("followup.deleted", "eine Wiedervorlage gelöscht"),
+                            ("listing.created", "ein Angebot oder Gesuch eingetragen"),
+                            ("listing.updated", "ein Angebot oder Gesuch geändert"),
+                            ("listing.ended", "ein Angebot oder Gesuch beendet"),
+                            ("introduction.proposed", "eine Vermittlung vorgeschlagen"),
+                            ("introduction.requested", "um eine Vermittlung gebeten"),
+                            ("introduction.sent", "eine Vermittlung verschickt"),
+                            ("introduction.met", "ein Treffen aus einer Vermittlung eingetragen"),
+                            ("introduction.cooperating", "eine Zusammenarbeit aus einer Vermittlung eingetragen"),
+                            ("introduction.declined", "eine Vermittlung abgelehnt"),
+                            ("calendar_source.created", "einen Kalender abonniert"),
+                            ("calendar_source.updated", "ein Kalenderabo geändert"),
+                            ("calendar_source.deleted", "ein Kalenderabo entfernt"),
+                            ("user.role_changed", "Rolle und Rechte eines Kontos geändert"),
+                        ],
+                        max_length=40,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("record_type", models.CharField(max_length=60, verbose_name="Datensatztyp")),
+                ("record_id", models.BigIntegerField(verbose_name="Datensatz")),
+                ("record_label", models.CharField(blank=True, max_length=300, verbose_name="Bezeichnung")),
+                ("version", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("internal", "intern"),
+                            ("staff", "Stadtverwaltung"),
+                            ("coordination", "nur Koordination"),
+                        ],
+                        default="internal",
+                        max_length=20,
+                        verbose_name="lesbar für",
+                    ),
+                ),
+                ("public", models.BooleanField(default=False, verbose_name="öffentlich sichtbar")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="von",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Änderung',
-                'verbose_name_plural': 'Änderungen',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "Änderung",
+                "verbose_name_plural": "Änderungen",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChangeSubject',
+            name="ChangeSubject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('actor', 'Akteur'), ('person', 'Person')], max_length=10)),
-                ('subject_id', models.BigIntegerField()),
-                ('change', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subjects', to='changes.change')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("actor", "Akteur"), ("person", "Person")], max_length=10)),
+                ("subject_id", models.BigIntegerField()),
+                (
+                    "change",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="subjects", to="changes.change"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'betroffener Datensatz',
-                'verbose_name_plural': 'betroffene Datensätze',
+                "verbose_name": "betroffener Datensatz",
+                "verbose_name_plural": "betroffene Datensätze",
             },
         ),
         migrations.AddIndex(
-            model_name='change',
-            index=models.Index(fields=['record_type', 'record_id', '-id'], name='change_record'),
+            model_name="change",
+            index=models.Index(fields=["record_type", "record_id", "-id"], name="change_record"),
         ),
         migrations.AddIndex(
-            model_name='change',
-            index=models.Index(fields=['-at', '-id'], name='change_at'),
+            model_name="change",
+            index=models.Index(fields=["-at", "-id"], name="change_at"),
         ),
         migrations.AddIndex(
-            model_name='change',
-            index=models.Index(fields=['kind', '-at'], name='change_kind_at'),
+            model_name="change",
+            index=models.Index(fields=["kind", "-at"], name="change_kind_at"),
         ),
         migrations.AddIndex(
-            model_name='change',
-            index=models.Index(fields=['user', '-at'], name='change_user_at'),
+            model_name="change",
+            index=models.Index(fields=["user", "-at"], name="change_user_at"),
         ),
         migrations.AddConstraint(
-            model_name='change',
-            constraint=models.CheckConstraint(condition=models.Q(('audience__in', ['internal', 'staff', 'coordination'])), name='change_audience_valid'),
+            model_name="change",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("audience__in", ["internal", "staff", "coordination"])),
+                name="change_audience_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='changesubject',
-            index=models.Index(fields=['kind', 'subject_id', '-change'], name='changesubject_subject'),
+            model_name="changesubject",
+            index=models.Index(fields=["kind", "subject_id", "-change"], name="changesubject_subject"),
         ),
         migrations.AddConstraint(
-            model_name='changesubject',
-            constraint=models.UniqueConstraint(fields=('change', 'kind', 'subject_id'), name='changesubject_unique'),
+            model_name="changesubject",
+            constraint=models.UniqueConstraint(fields=("change", "kind", "subject_id"), name="changesubject_unique"),
         ),
         migrations.AddConstraint(
-            model_name='changesubject',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['actor', 'person'])), name='changesubject_kind_valid'),
+            model_name="changesubject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["actor", "person"])), name="changesubject_kind_valid"
+            ),
         ),
     ]
