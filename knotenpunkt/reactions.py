@@ -9,6 +9,7 @@ See docs/architecture.md, "One record of every change".
 
 from __future__ import annotations
 
+from knotenpunkt.activities.models import SourceKind
 from knotenpunkt.activities.tasks import refresh_calendar_source
 from knotenpunkt.actors import search
 from knotenpunkt.changes.kinds import ChangeKind as K
@@ -34,12 +35,17 @@ SHARED_WORK = {
 PARTNER_SIGNALS = {
     K.ACTOR_CREATED,
     K.ACTOR_UPDATED,
+    # Publication decides which reasons a suggestion may show publicly.
+    K.ACTOR_PUBLISHED,
+    K.ACTOR_UNPUBLISHED,
     K.TIE_CREATED,
     K.TIE_UPDATED,
     K.TIE_DELETED,
     K.LISTING_CREATED,
     K.LISTING_UPDATED,
     K.LISTING_ENDED,
+    K.LISTING_DELETED,
+    K.SUGGESTIONS_OPTED_IN,
 }
 
 
@@ -88,8 +94,10 @@ def send_queued_introduction_mails(batch) -> None:
 
 
 def import_new_calendars(batch) -> None:
+    """A feed address is fetched for the first time; an uploaded file was imported when it came."""
     for change in batch:
-        refresh_calendar_source.enqueue(change.record_id)
+        if change.data.get("values", {}).get("kind") == SourceKind.URL:
+            refresh_calendar_source.enqueue(change.record_id)
 
 
 REACTIONS = [
@@ -102,7 +110,10 @@ REACTIONS = [
     # After the commit: background work that must only see committed data.
     Reaction("partner suggestions", refresh_partner_suggestions, kinds=frozenset(PARTNER_SIGNALS), after_commit=True),
     Reaction(
-        "introduction mails", send_queued_introduction_mails, kinds=frozenset({K.INTRODUCTION_SENT}), after_commit=True
+        "introduction mails",
+        send_queued_introduction_mails,
+        kinds=frozenset({K.INTRODUCTION_SENT, K.INTRODUCTION_MAILS_RETRIED}),
+        after_commit=True,
     ),
     Reaction(
         "first import of a calendar",

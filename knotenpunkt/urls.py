@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("knotenpunkt.activities.urls")),
     path("", include("knotenpunkt.interactions.urls")),
     path("", include("knotenpunkt.synergies.urls")),
+    path("", include("knotenpunkt.history.urls")),
     path("konto/", include("knotenpunkt.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

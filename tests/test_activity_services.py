@@ -17,6 +17,9 @@ from knotenpunkt.activities.models import (
 )
 from knotenpunkt.activities.recurrence import BERLIN
 from knotenpunkt.activities.selectors import filter_occurrences
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.models import Change
 from knotenpunkt.core.models import ContentGeneration
 from tests.factories import ActorFactory, PersonFactory, ThemeFactory
 
@@ -163,9 +166,10 @@ def test_an_update_raises_the_version_and_rebuilds_the_dates():
 def test_a_stale_version_is_a_conflict_and_changes_nothing():
     activity = make_activity()
     services.activity_update(user=None, activity=activity, data={"title": "Erste Änderung"}, expected_version=1)
-    with pytest.raises(services.ActivityConflict) as excinfo:
+    with pytest.raises(EditConflict) as excinfo:
         services.activity_update(user=None, activity=activity, data={"title": "Zweite Änderung"}, expected_version=1)
-    assert excinfo.value.activity.title == "Erste Änderung"
+    assert excinfo.value.record.title == "Erste Änderung"
+    assert [c.fields["title"]["new"] for c in excinfo.value.changes] == ["Erste Änderung"]
     activity.refresh_from_db()
     assert (activity.title, activity.version) == ("Erste Änderung", 2)
 
@@ -356,3 +360,166 @@ def test_the_theme_filter_finds_exactly_the_dates_of_activities_with_that_theme(
         )
         via_join = set(ActivityOccurrence.objects.filter(activity__themes=theme).values_list("pk", flat=True))
         assert via_copy == via_join and via_copy, theme
+
+
+# --- the change record: one row per change, participants before and after -------------------------
+
+
+def _subjects(change):
+    return set(change.subjects.values_list("kind", "subject_id"))
+
+
+def test_creating_records_the_activity_with_its_participants_by_id(coordinator):
+    theme, actor, person = ThemeFactory(slug="fairer-handel"), ActorFactory(), PersonFactory()
+    activity = make_activity(
+        user=coordinator,
+        themes=[theme],
+        sdgs=[12],
+        participants=[
+            services.ParticipantSpec(role=PARTICIPANT, person_id=person.pk),
+            services.ParticipantSpec(role=ORGANISER, actor_id=actor.pk),
+        ],
+    )
+    change = Change.objects.get()
+    assert (change.kind, change.user, change.record_type, change.record_id, change.version) == (
+        ChangeKind.ACTIVITY_CREATED, coordinator, "activities.activity", activity.pk, 1,
+    )  # fmt: skip
+    stored = change.data["values"]
+    assert stored["participants"] == [["organiser", "actor", actor.pk], ["participant", "person", person.pk]]
+    assert (stored["themes"], stored["sdgs"], stored["title"]) == ([theme.pk], [12], "Eine-Welt-Forum")
+    assert stored["start"] == "2025-03-12T18:00:00+00:00"
+    assert _subjects(change) == {("actor", actor.pk), ("person", person.pk)}
+    # Persons are named by id only: their name never enters the history row.
+    assert person.last_name not in str(change.data)
+    assert change.public is True
+
+
+def test_an_update_records_the_changed_fields_and_everyone_before_and_after(coordinator):
+    theme, a, b, person = ThemeFactory(slug="klima"), ActorFactory(), ActorFactory(), PersonFactory()
+    activity = make_activity(
+        user=coordinator,
+        participants=[
+            services.ParticipantSpec(role=ORGANISER, actor_id=a.pk),
+            services.ParticipantSpec(role=PARTICIPANT, person_id=person.pk),
+        ],
+    )
+    services.activity_update(
+        user=coordinator,
+        activity=activity,
+        # The same start, written in Berlin time, is no change.
+        data={"title": "Neuer Titel", "start": berlin(2025, 3, 12, 19, 0), "themes": [theme]},
+        participants=[services.ParticipantSpec(role=ORGANISER, actor_id=b.pk)],
+        expected_version=1,
+    )
+    change = Change.objects.get(kind=ChangeKind.ACTIVITY_UPDATED)
+    assert change.fields == {
+        "title": {"old": "Eine-Welt-Forum", "new": "Neuer Titel"},
+        "themes": {"old": [], "new": [theme.pk]},
+        "participants": {
+            "old": [["organiser", "actor", a.pk], ["participant", "person", person.pk]],
+            "new": [["organiser", "actor", b.pk]],
+        },
+    }
+    assert change.version == 2
+    assert _subjects(change) == {("actor", a.pk), ("actor", b.pk), ("person", person.pk)}
+
+
+def test_deleting_records_what_the_activity_was(coordinator):
+    actor = ActorFactory()
+    activity = make_activity(
+        user=coordinator, participants=[services.ParticipantSpec(role=ORGANISER, actor_id=actor.pk)]
+    )
+    pk = activity.pk
+    services.activity_delete(user=coordinator, activity=activity)
+    change = Change.objects.get(kind=ChangeKind.ACTIVITY_DELETED)
+    assert (change.record_id, change.record_label) == (pk, "Eine-Welt-Forum")
+    assert change.data["values"]["participants"] == [["organiser", "actor", actor.pk]]
+    assert _subjects(change) == {("actor", actor.pk)}
+
+
+def test_a_changed_date_of_a_series_is_a_change_of_the_series(coordinator):
+    actor = ActorFactory()
+    activity = make_activity(
+        rrule="FREQ=WEEKLY;COUNT=3", participants=[services.ParticipantSpec(role=ORGANISER, actor_id=actor.pk)]
+    )
+    exception = services.exception_save(
+        user=coordinator, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0), cancelled=True, note="Ferien"
+    )
+    services.exception_delete(user=coordinator, exception=exception)
+    saved, deleted = (
+        Change.objects.filter(record_id=activity.pk).exclude(kind=ChangeKind.ACTIVITY_CREATED).order_by("id")
+    )
+    assert (saved.kind, saved.version, saved.record_type) == (
+        ChangeKind.ACTIVITY_EXCEPTION_SAVED,
+        2,
+        "activities.activity",
+    )
+    assert saved.data["exception"]["old"] is None
+    assert saved.data["exception"]["new"] == {
+        "recurrence_id": "2025-03-19T18:00:00+00:00",
+        "cancelled": True,
+        "start": None,
+        "end": None,
+        "title": "",
+        "note": "Ferien",
+    }
+    assert (deleted.kind, deleted.version) == (ChangeKind.ACTIVITY_EXCEPTION_DELETED, 3)
+    assert deleted.data["exception"] == {"old": saved.data["exception"]["new"], "new": None}
+    assert _subjects(saved) == _subjects(deleted) == {("actor", actor.pk)}
+
+
+def test_a_stale_edit_after_a_changed_date_names_that_change(coordinator):
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    services.exception_save(
+        user=coordinator, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0), cancelled=True
+    )
+    with pytest.raises(EditConflict) as excinfo:
+        services.activity_update(user=coordinator, activity=activity, data={"title": "Alt"}, expected_version=1)
+    assert [c.kind for c in excinfo.value.changes] == [ChangeKind.ACTIVITY_EXCEPTION_SAVED]
+
+
+def test_a_refused_change_writes_no_change():
+    activity = make_activity()
+    with pytest.raises(ValidationError):
+        services.activity_update(user=None, activity=activity, data={"rrule": "FREQ=WEEKLY"}, expected_version=1)
+    assert list(Change.objects.values_list("kind", flat=True)) == [ChangeKind.ACTIVITY_CREATED]
+
+
+@pytest.mark.parametrize(
+    ("change", "public_before", "counts"),
+    [
+        ("delete", True, True),
+        ("delete", False, False),
+        ("exception", True, True),
+        ("exception", False, False),
+        ("extend", True, True),
+        ("extend", False, False),
+    ],
+)
+def test_deleting_and_changing_dates_refresh_cached_pages_for_public_activities_only(change, public_before, counts):
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3", public=public_before)
+    before = generation()
+    if change == "delete":
+        services.activity_delete(user=None, activity=activity)
+    elif change == "exception":
+        services.exception_save(user=None, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0), cancelled=True)
+    else:
+        services.activity_extend_dates(activity=activity, until=berlin(2026, 1, 1))
+    assert generation() == before + (1 if counts else 0)
+    assert Change.objects.order_by("-id").first().public is counts
+
+
+def test_moving_an_endless_series_horizon_is_recorded_without_a_new_version():
+    source = CalendarSource.objects.create(actor=ActorFactory(), url="https://example.org/kalender.ics")
+    activity = services.activity_create(
+        user=None,
+        data={"title": "Stammtisch", "start": berlin(2025, 3, 12, 19), "end": berlin(2025, 3, 12, 21), "public": True,
+              "rrule": "FREQ=WEEKLY"},
+        source=source, source_uid="stamm@example.org", until=berlin(2025, 6, 1),
+    )  # fmt: skip
+    services.activity_extend_dates(activity=activity, until=berlin(2025, 9, 1))
+    change = Change.objects.order_by("-id").first()
+    assert (change.kind, change.user, change.version) == (ChangeKind.ACTIVITY_DATES_EXTENDED, None, 1)
+    assert change.data["until"] == "2025-08-31T22:00:00+00:00"
+    assert local(activity.occurrences.order_by("-start").first().start) == "2025-08-27 19:00"
+    assert Activity.objects.get(pk=activity.pk).version == 1

@@ -508,6 +508,18 @@ def test_a_conflict_keeps_the_input_and_says_what_changed(client, coordinator):
     assert Activity.objects.get(pk=activity.pk).title == "Meine Fassung"
 
 
+def test_a_conflict_names_who_saved_meanwhile(client, coordinator):
+    other = UserFactory(username="erika", first_name="Erika", last_name="Beispiel", role=Role.COORDINATOR)
+    activity = make_activity()
+    services.activity_update(user=other, activity=activity, data={"title": "Von Erika"}, expected_version=1)
+    client.force_login(coordinator)
+    response = client.post(reverse("activities:edit", args=[activity.pk]),
+                           form_data(title="Meine Fassung", version="1"))  # fmt: skip
+    assert response.status_code == 409
+    assert "Inzwischen gespeichert von:" in html(response)
+    assert "Erika Beispiel" in html(response)
+
+
 def test_imported_activities_show_feed_fields_read_only_and_keep_them(client, coordinator, actor_a):
     source = CalendarSource.objects.create(actor=actor_a, url="https://example.org/k.ics", name="Vereinskalender")
     activity = services.activity_create(
@@ -645,6 +657,35 @@ def test_the_admin_changes_single_dates_through_the_services(client, coordinator
     response = client.post(reverse("admin:activities_activity_change", args=[activity.pk]), data)
     assert response.status_code == 302, html(response)[:3000]
     assert [o.cancelled for o in activity.occurrences.all()] == [False, True, False]
+
+
+def test_the_admin_saves_participants_and_dates_as_changes_of_the_activity_in_one_batch(
+    client, coordinator, actor_a, monkeypatch
+):
+    from knotenpunkt.changes.kinds import ChangeKind
+    from knotenpunkt.changes.models import Change
+    from knotenpunkt.network import derived
+
+    activity = make_activity(rrule="FREQ=WEEKLY;COUNT=3")
+    refreshed = []
+    monkeypatch.setattr(derived, "refresh_pairs", lambda ids: refreshed.append(set(ids)))
+    client.force_login(coordinator)
+    data = {
+        "title": activity.title, "kind": activity.kind, "level": activity.level,
+        "start_0": "2025-03-12", "start_1": "19:00:00", "end_0": "2025-03-12", "end_1": "21:00:00",
+        "rrule": activity.rrule, "public": "on", "expected_version": "1",
+        "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
+        "participations-0-actor": str(actor_a.pk), "participations-0-role": ORGANISER,
+        "exceptions-TOTAL_FORMS": "1", "exceptions-INITIAL_FORMS": "0",
+        "exceptions-0-recurrence_id_0": "2025-03-19", "exceptions-0-recurrence_id_1": "19:00:00",
+        "exceptions-0-cancelled": "on",
+    }  # fmt: skip
+    response = client.post(reverse("admin:activities_activity_change", args=[activity.pk]), data)
+    assert response.status_code == 302, html(response)[:3000]
+    update, exception = Change.objects.filter(record_id=activity.pk, user=coordinator).order_by("id")
+    assert (update.kind, list(update.fields)) == (ChangeKind.ACTIVITY_UPDATED, ["participants"])
+    assert exception.kind == ChangeKind.ACTIVITY_EXCEPTION_SAVED
+    assert refreshed == [{actor_a.pk}]  # one transaction, one refresh of the derived relationships
 
 
 # --- fuzzing the activity form -----------------------------------------------------------------

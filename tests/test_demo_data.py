@@ -11,8 +11,9 @@ from django.utils import timezone
 from knotenpunkt.accounts.models import Role, User
 from knotenpunkt.activities.models import Activity, ActivityOccurrence
 from knotenpunkt.actors import search
-from knotenpunkt.actors.models import Actor, ActorCountry, ActorEvent, ActorKind, Level, Membership, Person, Theme
-from knotenpunkt.core import demo_data
+from knotenpunkt.actors.models import Actor, ActorCountry, ActorKind, Level, Membership, Person, Theme
+from knotenpunkt.changes.models import Change
+from knotenpunkt.demo import data as demo_data
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie, TieKind
 
@@ -50,7 +51,7 @@ NAMED_ACTORS = [
 def _counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Actor, Tie, Person, Membership, Theme, User, ActorCountry, ActorEvent)
+        for model in (Actor, Tie, Person, Membership, Theme, User, ActorCountry, Change)
     }
 
 
@@ -131,7 +132,7 @@ def test_profiles_have_themes_sdgs_countries_notes_and_example_contacts(demo):
     assert forderkreis.sdgs.exists()
     assert list(forderkreis.countries.values_list("country", flat=True)) == ["BF"]
     assert Actor.objects.exclude(internal_notes="").count() >= 5
-    assert ActorEvent.objects.filter(kind="created").count() == Actor.objects.count()
+    assert Change.objects.filter(kind="actor.created").count() == Actor.objects.count()
 
     with_email = Actor.objects.filter(contact_email__gt="")
     assert with_email.count() >= 15

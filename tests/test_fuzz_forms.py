@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors import services
-from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, ActorKind, Level
+from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level
+from knotenpunkt.changes.models import Change
 from knotenpunkt.lib.markdown import ALLOWED_TAGS, render_markdown
 from knotenpunkt.network.models import Tie, TieKind
 from tests.factories import ActorFactory, DepartmentFactory, ThemeFactory, TieFactory, UserFactory
@@ -81,7 +82,14 @@ class rolled_back:
 
 
 def counts():
-    return {model.__name__: model.objects.count() for model in (Actor, ActorEvent, ActorCountry, Tie)}
+    rows = {model.__name__: model.objects.count() for model in (Actor, ActorCountry, Tie)}
+    # The actors' own history (ties, memberships … record changes of their own).
+    rows["ActorChange"] = Change.objects.filter(record_type="actors.actor").count()
+    return rows
+
+
+def own_changes(actor):
+    return Change.objects.for_record("actors.actor", actor.pk)
 
 
 def _no_server_error(response):
@@ -206,7 +214,7 @@ def form_context(department):
 def _assert_consistent(actor):
     actor.full_clean()
     assert actor.slug
-    assert actor.events.filter(version=actor.version).count() == 1
+    assert own_changes(actor).filter(version=actor.version).count() == 1
     codes = list(actor.countries.values_list("country", flat=True))
     assert len(codes) == len(set(codes))
 
@@ -222,10 +230,10 @@ def test_create_form_writes_one_actor_or_nothing(coordinator_client, form_contex
         after = counts()
         if response.status_code == 302:
             assert after["Actor"] == before["Actor"] + 1
-            assert after["ActorEvent"] == before["ActorEvent"] + 1
+            assert after["ActorChange"] == before["ActorChange"] + 1
             actor = Actor.objects.order_by("-pk").first()
             assert response["Location"] == actor.get_absolute_url()
-            assert actor.events.get().kind == "created"
+            assert own_changes(actor).get().kind == "actor.created"
             assert actor.version == 1
             _assert_consistent(actor)
         else:
@@ -271,7 +279,7 @@ def test_edit_form_writes_one_change_or_nothing(coordinator_client, form_context
         actor = Actor.objects.get(pk=edited_actor.pk)
         assert after["Actor"] == before["Actor"]
         if response.status_code == 302:
-            assert after["ActorEvent"] - before["ActorEvent"] == actor.version - version_before
+            assert after["ActorChange"] - before["ActorChange"] == actor.version - version_before
             assert actor.version - version_before in (0, 1)  # unchanged form: nothing to record
             _assert_consistent(actor)
         else:
@@ -384,9 +392,9 @@ def test_merge_form_merges_exactly_one_actor_or_nothing(coordinator_client, merg
         after = counts()
         if response.status_code == 302:
             assert after["Actor"] == before["Actor"] - 1
-            assert after["ActorEvent"] == before["ActorEvent"] + 1
+            assert after["ActorChange"] == before["ActorChange"] + 1
             survivor_now = Actor.objects.get(pk=survivor.pk)
-            assert survivor_now.events.get(version=survivor_now.version).kind == "merged"
+            assert own_changes(survivor_now).get(version=survivor_now.version).kind == "actor.merged"
             assert not Tie.objects.filter(source=survivor_now, target=survivor_now).exists()
             survivor_now.full_clean()
         else:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from knotenpunkt.activities import ical, importer, services, tasks
+from knotenpunkt.activities import calendars, ical, importer, services, tasks
 from knotenpunkt.activities.models import (
     IMPORT_HORIZON_DAYS,
     Activity,
@@ -290,7 +290,7 @@ def test_a_feed_in_windows_1252_is_read_with_a_note(server, actor_a):
 
 
 def test_webcal_addresses_become_https():
-    assert importer.normalise_url(" webcal://example.org/k.ics ") == "https://example.org/k.ics"
+    assert calendars.normalise_url(" webcal://example.org/k.ics ") == "https://example.org/k.ics"
 
 
 # --- never touching what the feed does not own ----------------------------------------------------
@@ -495,7 +495,7 @@ def test_an_error_is_cleared_by_the_next_good_refresh(source):
 
 
 def test_an_uploaded_file_is_imported_as_a_source(actor_a, coordinator):
-    source, summary = importer.source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
+    source, summary = calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
     assert source.kind == "upload" and source.name == "Vereinskalender"
     assert summary["new"] == 3
     assert Activity.objects.filter(source=source).count() == 3
@@ -507,13 +507,13 @@ def test_an_uploaded_file_is_imported_as_a_source(actor_a, coordinator):
 
 def test_a_refused_upload_leaves_nothing_behind(actor_a, coordinator):
     with pytest.raises(ical.FeedError):
-        importer.source_upload(user=coordinator, actor=actor_a, content=b"<html>")
+        calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=b"<html>")
     assert not CalendarSource.objects.exists()
     assert not Activity.objects.exists()
 
 
 def test_an_upload_source_is_not_fetched(actor_a, coordinator):
-    source, _summary = importer.source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
+    source, _summary = calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
     assert importer.refresh(source.pk) is None
     source.refresh_from_db()
     assert "neue Fassung hochladen" in source.last_error
@@ -527,7 +527,7 @@ def test_removing_a_source_deletes_upcoming_activities_and_keeps_past_ones(serve
     source = CalendarSource.objects.create(actor=actor_a, url=server.url("/gemischt.ics"))
     refresh(source)
 
-    assert importer.source_delete(user=coordinator, source=source) == (1, 1)
+    assert calendars.calendar_source_delete(user=coordinator, source=source) == (1, 1)
 
     assert not CalendarSource.objects.exists()
     past = Activity.objects.get(title="Vergangen")
@@ -608,3 +608,60 @@ def test_a_cancelled_override_cancels_one_date_and_an_orphan_override_is_noted(s
     assert [o.cancelled for o in forum.occurrences.order_by("start")] == [False, False, True, False]
     assert any("gehört zu keiner Serie" in note for note in summary["notes"])
     assert not Activity.objects.filter(title="Verwaist").exists()
+
+
+# --- the change record -------------------------------------------------------------------------------
+
+
+def test_an_import_records_its_changes_as_the_calendar_import(source):
+    from knotenpunkt.changes import display
+    from knotenpunkt.changes.kinds import ChangeKind
+    from knotenpunkt.changes.models import Change
+
+    refresh(source)
+    created = list(Change.objects.filter(kind=ChangeKind.ACTIVITY_CREATED))
+    assert len(created) == 3
+    assert {(c.user, display.who(c)) for c in created} == {(None, "Kalenderimport")}
+    forum = Change.objects.get(record_id=Activity.objects.get(source_uid="forum@verein").pk)
+    assert len(forum.data["values"]["exceptions"]) == 2  # EXDATE and the moved date
+
+    refresh(source)
+    assert Change.objects.count() == 3  # an unchanged feed changes nothing
+
+    _serve(source, feed_v1().replace("SUMMARY:Sommerfest", "SUMMARY:Sommerfest mit Musik"))
+    refresh(source)
+    updated = Change.objects.get(kind=ChangeKind.ACTIVITY_UPDATED)
+    assert updated.fields == {"title": {"old": "Sommerfest", "new": "Sommerfest mit Musik"}}
+    assert display.who(updated) == "Kalenderimport"
+
+
+def test_one_import_refreshes_the_derived_relationships_once(source, monkeypatch):
+    from knotenpunkt.network import derived
+
+    calls = []
+    monkeypatch.setattr(derived, "refresh_pairs", lambda ids: calls.append(set(ids)))
+    refresh(source)
+    assert calls == [{source.actor_id}]
+
+
+def test_moving_the_horizon_of_an_endless_series_is_recorded_and_refreshes_cached_pages(server, actor_a, monkeypatch):
+    from knotenpunkt.changes.kinds import ChangeKind
+    from knotenpunkt.changes.models import Change
+    from knotenpunkt.core.models import ContentGeneration
+
+    server.serve("/endlos.ics", calendar(vevent("stamm@verein", "Stammtisch", 1, extra="RRULE:FREQ=WEEKLY")))
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/endlos.ics"))
+    refresh(source)
+    stammtisch = Activity.objects.get(source_uid="stamm@verein")
+    last = stammtisch.occurrences.order_by("-start").first().start
+    generation = ContentGeneration.objects.get(pk=1).value
+    later = timezone.now() + dt.timedelta(days=60)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert refresh(source)["unchanged"] == 1
+
+    assert stammtisch.occurrences.order_by("-start").first().start > last + dt.timedelta(days=50)
+    change = Change.objects.get(kind=ChangeKind.ACTIVITY_DATES_EXTENDED)
+    assert (change.record_id, change.user, change.public) == (stammtisch.pk, None, True)
+    assert ContentGeneration.objects.get(pk=1).value == generation + 1
+    assert Activity.objects.get(pk=stammtisch.pk).version == stammtisch.version

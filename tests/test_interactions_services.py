@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.activities import services as activity_services
+from knotenpunkt.changes.kinds import Audience, ChangeKind
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.models import Change
 from knotenpunkt.interactions import services
 from knotenpunkt.interactions.models import FollowUp, Interaction, Visibility
 from tests.factories import ActorFactory, FollowUpFactory, InteractionFactory, PersonFactory, UserFactory
@@ -183,12 +186,15 @@ def test_a_stale_version_is_refused_and_nothing_changes(coordinator):
         user=coordinator, interaction=interaction, data={"summary": "Erste"}, expected_version=1
     )
 
-    with pytest.raises(services.InteractionConflict) as exc:
+    with pytest.raises(EditConflict) as exc:
         services.interaction_update(
             user=coordinator, interaction=interaction, data={"summary": "Zweite"}, expected_version=1
         )
 
-    assert exc.value.interaction.summary == "Erste"
+    assert exc.value.record.summary == "Erste"
+    assert [(c.kind, c.user, c.fields["summary"]["new"]) for c in exc.value.changes] == [
+        (ChangeKind.INTERACTION_UPDATED, coordinator, "Erste")
+    ]
     interaction.refresh_from_db()
     assert (interaction.summary, interaction.version) == ("Erste", 2)
 
@@ -315,3 +321,164 @@ def test_the_database_refuses_an_empty_summary_and_an_unknown_channel():
         Interaction.objects.create(summary="")
     with pytest.raises(IntegrityError), transaction.atomic():
         Interaction.objects.create(summary="x", channel="fax")
+
+
+# --- history: one change per contact or follow-up changed ---------------------------------------------
+
+
+def _subjects(change) -> tuple[set[int], set[int]]:
+    rows = list(change.subjects.values_list("kind", "subject_id"))
+    return {pk for kind, pk in rows if kind == "actor"}, {pk for kind, pk in rows if kind == "person"}
+
+
+def _only(kind) -> Change:
+    return Change.objects.get(kind=kind)
+
+
+@pytest.mark.parametrize(("visibility", "audience"), [("coordination", "coordination"), ("staff", "staff")])
+def test_recording_a_contact_writes_one_change_readable_like_the_contact(coordinator, visibility, audience):
+    actors, persons = [ActorFactory(), ActorFactory()], [PersonFactory()]
+    interaction = services.interaction_create(
+        user=coordinator, data=_data(visibility=visibility, actors=actors, persons=persons, staff=[coordinator])
+    )
+
+    change = _only(ChangeKind.INTERACTION_CREATED)
+    assert (change.record_type, change.record_id, change.user) == (
+        "interactions.interaction",
+        interaction.pk,
+        coordinator,
+    )
+    assert (change.audience, change.public, change.version) == (audience, False, 1)
+    assert _subjects(change) == ({a.pk for a in actors}, {persons[0].pk})
+    assert change.data["values"]["summary"] == "Abstimmung zum Afrikatag."
+    assert change.data["values"]["staff"] == [coordinator.pk]
+    # Persons are referenced by id, never copied into the history row.
+    assert persons[0].last_name not in str(change.data)
+
+
+def test_an_update_records_the_changed_fields_and_everyone_before_and_after(coordinator, three_actors):
+    one, two, three = three_actors
+    before_person, after_person = PersonFactory(), PersonFactory()
+    interaction = services.interaction_create(
+        user=coordinator, data=_data(visibility="staff", actors=[one, two], persons=[before_person])
+    )
+
+    services.interaction_update(
+        user=coordinator,
+        interaction=interaction,
+        data={"actors": [two, three], "persons": [after_person], "summary": "Nachgetragen.", "channel": "meeting"},
+        expected_version=1,
+    )
+
+    change = _only(ChangeKind.INTERACTION_UPDATED)
+    assert change.fields == {
+        "summary": {"old": "Abstimmung zum Afrikatag.", "new": "Nachgetragen."},
+        "actors": {"old": sorted([one.pk, two.pk]), "new": sorted([two.pk, three.pk])},
+        "persons": {"old": [before_person.pk], "new": [after_person.pk]},
+    }
+    assert (change.audience, change.version) == (Audience.STAFF, 2)
+    assert _subjects(change) == ({one.pk, two.pk, three.pk}, {before_person.pk, after_person.pk})
+
+
+def test_opening_a_contact_to_staff_keeps_its_earlier_history_row_for_the_coordination(coordinator):
+    interaction = services.interaction_create(user=coordinator, data=_data(visibility="coordination"))
+    services.interaction_update(
+        user=coordinator, interaction=interaction, data={"visibility": "staff"}, expected_version=1
+    )
+    # The row holds what was coordination-only before: city staff do not read it.
+    assert _only(ChangeKind.INTERACTION_UPDATED).audience == Audience.COORDINATION
+
+
+def test_deleting_a_contact_records_it_and_each_of_its_follow_ups(coordinator, three_actors):
+    person = PersonFactory()
+    interaction = services.interaction_create(
+        user=coordinator,
+        data=_data(actors=three_actors, persons=[person]),
+        followup={"title": "Fotos anfragen", "due_date": TODAY, "assignee": coordinator},
+    )
+    followup = interaction.followups.get()
+    pk = interaction.pk
+
+    services.interaction_delete(user=coordinator, interaction=interaction)
+
+    deleted = _only(ChangeKind.INTERACTION_DELETED)
+    assert (deleted.record_id, deleted.audience) == (pk, Audience.COORDINATION)
+    assert deleted.data["values"]["actors"] == sorted(a.pk for a in three_actors)
+    assert _subjects(deleted) == ({a.pk for a in three_actors}, {person.pk})
+    gone = _only(ChangeKind.FOLLOWUP_DELETED)
+    assert (gone.record_id, gone.audience, gone.data["values"]["title"]) == (
+        followup.pk,
+        Audience.COORDINATION,
+        "Fotos anfragen",
+    )
+    assert _subjects(gone) == ({a.pk for a in three_actors}, {person.pk})
+
+
+def test_a_refused_change_records_nothing(coordinator):
+    interaction = services.interaction_create(user=coordinator, data=_data())
+    with pytest.raises(EditConflict):
+        services.interaction_update(
+            user=coordinator, interaction=interaction, data={"summary": "X"}, expected_version=7
+        )
+    with pytest.raises(ValidationError):
+        services.interaction_update(
+            user=coordinator, interaction=interaction, data={"summary": " "}, expected_version=1
+        )
+    assert list(Change.objects.values_list("kind", flat=True)) == [ChangeKind.INTERACTION_CREATED]
+
+
+def test_follow_ups_record_each_step_readable_like_their_contact(coordinator, city_staff):
+    actor, person = ActorFactory(), PersonFactory()
+    interaction = services.interaction_create(
+        user=coordinator, data=_data(visibility="staff", actors=[actor], persons=[person])
+    )
+    followup = services.followup_create(
+        user=coordinator, title="Anrufen", due_date=TODAY, assignee=city_staff, interaction=interaction
+    )
+    services.followup_complete(user=city_staff, followup=followup)
+    services.followup_complete(user=city_staff, followup=followup)  # already done: nothing to record
+    services.followup_reopen(user=coordinator, followup=followup)
+    services.followup_delete(user=coordinator, followup=followup)
+
+    history = list(Change.objects.filter(record_type="interactions.followup").order_by("id"))
+    assert [(c.kind, c.user) for c in history] == [
+        (ChangeKind.FOLLOWUP_CREATED, coordinator),
+        (ChangeKind.FOLLOWUP_COMPLETED, city_staff),
+        (ChangeKind.FOLLOWUP_REOPENED, coordinator),
+        (ChangeKind.FOLLOWUP_DELETED, coordinator),
+    ]
+    for change in history:
+        assert (change.record_id, change.audience, change.public) == (followup.pk, Audience.STAFF, False)
+        assert _subjects(change) == ({actor.pk}, {person.pk})
+    assert history[0].data["values"]["assignee"] == city_staff.pk
+    assert history[1].fields["done_by"] == {"old": None, "new": city_staff.pk}
+    assert history[2].fields["done_at"]["new"] is None
+
+
+def test_a_follow_up_on_an_activity_touches_its_participants(coordinator):
+    actor, person = ActorFactory(), PersonFactory()
+    start = timezone.make_aware(dt.datetime(2026, 11, 20, 10))
+    activity = activity_services.activity_create(
+        user=None,
+        data={"title": "Eine-Welt-Forum", "kind": "meeting", "start": start, "end": start + dt.timedelta(hours=2)},
+        participants=[
+            activity_services.ParticipantSpec(role="participant", actor_id=actor.pk),
+            activity_services.ParticipantSpec(role="participant", person_id=person.pk),
+        ],
+    )
+
+    services.followup_create(
+        user=coordinator, title="Einladung", due_date=TODAY, assignee=coordinator, activity=activity
+    )
+
+    change = _only(ChangeKind.FOLLOWUP_CREATED)
+    assert change.audience == Audience.STAFF
+    assert _subjects(change) == ({actor.pk}, {person.pk})
+
+
+def test_a_follow_up_on_a_coordination_only_contact_is_for_the_coordination(coordinator):
+    interaction = services.interaction_create(user=coordinator, data=_data(visibility="coordination"))
+    services.followup_create(
+        user=coordinator, title="Rückruf", due_date=TODAY, assignee=coordinator, interaction=interaction
+    )
+    assert _only(ChangeKind.FOLLOWUP_CREATED).audience == Audience.COORDINATION

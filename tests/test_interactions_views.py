@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from knotenpunkt.accounts.models import Role
 from knotenpunkt.activities import services as activity_services
 from knotenpunkt.activities.models import ParticipantRole
 from knotenpunkt.activities.services import ParticipantSpec
 from knotenpunkt.interactions import services
 from knotenpunkt.interactions.models import FollowUp, Interaction
-from tests.factories import ActorFactory, FollowUpFactory, InteractionFactory, PersonFactory
+from tests.factories import ActorFactory, FollowUpFactory, InteractionFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -271,8 +272,9 @@ def test_an_edit_on_a_stale_version_shows_the_conflict(client, coordinator):
     interaction = services.interaction_create(
         user=coordinator, data={"date": dt.date(2026, 11, 1), "channel": "phone", "summary": "Alt"}
     )
+    colleague = UserFactory(username="kollegin", first_name="Greta", last_name="Gegenüber", role=Role.COORDINATOR)
     services.interaction_update(
-        user=coordinator, interaction=interaction, data={"summary": "Von jemand anderem"}, expected_version=1
+        user=colleague, interaction=interaction, data={"summary": "Von jemand anderem"}, expected_version=1
     )
     client.force_login(coordinator)
 
@@ -284,6 +286,7 @@ def test_an_edit_on_a_stale_version_shows_the_conflict(client, coordinator):
     assert response.status_code == 409
     assert "Jemand anderes hat diesen Kontakt inzwischen geändert" in html
     assert "Von jemand anderem" in html
+    assert "Greta Gegenüber" in html  # who saved in between, from the history
     assert "Meine Fassung" in html
     assert Interaction.objects.get().summary == "Von jemand anderem"
     # Saving again after seeing the conflict goes through.

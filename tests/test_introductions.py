@@ -11,12 +11,14 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.changes.kinds import Audience, ChangeKind
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.models import Change
 from knotenpunkt.interactions.models import Interaction
 from knotenpunkt.network.models import Tie, TieKind
 from knotenpunkt.synergies import introductions as services
 from knotenpunkt.synergies.models import (
     Introduction,
-    IntroductionEvent,
     IntroductionMail,
     IntroductionStatus,
     Suggestion,
@@ -73,6 +75,11 @@ def reload(introduction):
     return Introduction.objects.get(pk=introduction.pk)
 
 
+def steps(introduction) -> list[Change]:
+    """The introduction's history: its change rows, oldest first."""
+    return list(Change.objects.for_record("synergies.introduction", introduction.pk).order_by("id"))
+
+
 # --- proposing ------------------------------------------------------------------------------
 
 
@@ -89,7 +96,7 @@ def test_proposing_stores_the_pair_in_order_with_the_suggestions_reasons(coordin
     assert introduction.status == IntroductionStatus.PROPOSED
     assert introduction.reasons == reasons
     assert introduction.note == "Fairer Kaffee aus Burkina Faso"
-    assert list(introduction.events.values_list("kind", "created_by")) == [("proposed", coordinator.pk)]
+    assert [(c.kind, c.user_id) for c in steps(introduction)] == [(ChangeKind.INTRODUCTION_PROPOSED, coordinator.pk)]
 
 
 def test_an_actor_cannot_be_introduced_to_itself(coordinator, weltladen):
@@ -181,7 +188,7 @@ def test_a_side_without_address_is_explained_and_nothing_is_sent_or_queued(
     assert (after.status, after.version, after.introduced_at) == ("proposed", introduction.version, None)
     assert not IntroductionMail.objects.exists()
     assert not DBTaskResult.objects.exists()
-    assert list(after.events.values_list("kind", flat=True)) == ["proposed"]
+    assert [c.kind for c in steps(after)] == [ChangeKind.INTRODUCTION_PROPOSED]
 
 
 def test_mails_leave_out_internal_reasons(coordinator, weltladen, foerderkreis, django_capture_on_commit_callbacks):
@@ -312,15 +319,20 @@ def test_declining_is_possible_from_every_open_step(coordinator, weltladen, foer
     )
 
     assert declined.status == IntroductionStatus.DECLINED and declined.declined_at is not None
-    assert IntroductionEvent.objects.get(introduction=introduction, kind="declined").data == {"reason": "Kein Bedarf"}
+    declined_change = Change.objects.get(record_id=introduction.pk, kind=ChangeKind.INTRODUCTION_DECLINED)
+    assert declined_change.data["reason"] == "Kein Bedarf"
+    assert declined_change.fields["status"] == {"old": status, "new": "declined"}
 
 
 def test_a_step_on_a_stale_version_is_refused(coordinator, introduced):
     stale = introduced.version
     services.introduction_decline(user=coordinator, introduction=introduced, expected_version=stale)
 
-    with pytest.raises(services.IntroductionConflict, match="jetzt: abgelehnt"):
+    with pytest.raises(EditConflict) as conflict:
         mark_met(coordinator, introduced, expected_version=stale)
+    assert conflict.value.record.status == IntroductionStatus.DECLINED
+    assert [c.kind for c in conflict.value.changes] == [ChangeKind.INTRODUCTION_DECLINED]
+    assert conflict.value.changes[0].user == coordinator
     assert not Interaction.objects.exists()
 
 
@@ -366,7 +378,7 @@ def test_an_actor_editor_asks_for_an_introduction_which_waits_on_the_dashboard(
     assert response.status_code == 302 and response["Location"] == introduction.get_absolute_url()
     assert introduction.requested_by == weltladen and introduction.status == IntroductionStatus.PROPOSED
     assert introduction.note == "Wir suchen fairen Kaffee aus Burkina Faso."
-    assert list(introduction.events.values_list("kind", flat=True)) == ["requested"]
+    assert [(c.kind, c.user_id) for c in steps(introduction)] == [(ChangeKind.INTRODUCTION_REQUESTED, editor.pk)]
     client.force_login(coordinator)
     page = client.get(reverse("synergies:introductions")).content.decode()
     requests_section = page.split('id="requests-heading"')[1].split('id="open-heading"')[0]
@@ -532,3 +544,106 @@ def test_when_both_sides_lack_an_address_both_are_named(coordinator, silent, dja
     with pytest.raises(ValidationError, match="Für „Initiative ohne Adresse“ und „Zweite Initiative ohne Adresse“ ist"):
         send(coordinator, introduction, django_capture_on_commit_callbacks)
     assert not IntroductionMail.objects.exists()
+
+
+# --- history: every step is one change row touching both actors -------------------------------------------
+
+
+def test_each_step_records_one_change_touching_both_actors(coordinator, weltladen, foerderkreis, introduced):
+    met = mark_met(coordinator, introduced)
+    done = services.introduction_mark_cooperating(user=coordinator, introduction=met, expected_version=met.version)
+
+    history = steps(done)
+    assert [(c.kind, c.version) for c in history] == [
+        (ChangeKind.INTRODUCTION_PROPOSED, 1),
+        (ChangeKind.INTRODUCTION_SENT, 2),
+        (ChangeKind.INTRODUCTION_MET, 3),
+        (ChangeKind.INTRODUCTION_COOPERATING, 4),
+    ]
+    for change in history:
+        assert change.user == coordinator
+        assert change.audience == Audience.INTERNAL and not change.public
+        assert {(s.kind, s.subject_id) for s in change.subjects.all()} == {
+            ("actor", weltladen.pk),
+            ("actor", foerderkreis.pk),
+        }
+        assert change.record_label == f"{done.actor_a.name} – {done.actor_b.name}"
+    assert history[0].data["values"]["status"] == "proposed"
+    assert history[1].fields["status"] == {"old": "proposed", "new": "introduced"}
+    assert history[2].fields["interaction"] == {"old": None, "new": done.interaction_id}
+    assert history[3].fields["tie"] == {"old": None, "new": done.tie_id}
+
+
+def test_meeting_and_cooperating_record_the_contact_and_the_tie_in_the_same_batch(coordinator, introduced):
+    met = mark_met(coordinator, introduced)
+    done = services.introduction_mark_cooperating(user=coordinator, introduction=met, expected_version=met.version)
+
+    contact = Change.objects.get(kind=ChangeKind.INTERACTION_CREATED)
+    assert (contact.record_id, contact.audience) == (done.interaction_id, Audience.COORDINATION)
+    assert Change.objects.get(kind=ChangeKind.TIE_CREATED).record_id == done.tie_id
+
+
+def test_a_refused_step_records_nothing(coordinator, weltladen, silent, django_capture_on_commit_callbacks):
+    introduction = propose(coordinator, weltladen, silent)
+    with pytest.raises(ValidationError):
+        send(coordinator, introduction, django_capture_on_commit_callbacks)
+    assert [c.kind for c in Change.objects.all()] == [ChangeKind.INTRODUCTION_PROPOSED]
+
+
+def test_sending_enqueues_the_mails_only_after_the_commit(
+    coordinator, weltladen, foerderkreis, django_capture_on_commit_callbacks
+):
+    introduction = propose(coordinator, weltladen, foerderkreis)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.introduction_send(user=coordinator, introduction=introduction, expected_version=introduction.version)
+        # Recorded inside the transaction; the sending task waits for the commit.
+        assert Change.objects.filter(kind=ChangeKind.INTRODUCTION_SENT).count() == 1
+        assert not DBTaskResult.objects.filter(task_path=SEND_TASK).exists()
+    assert len(callbacks) == 1
+    assert DBTaskResult.objects.filter(task_path=SEND_TASK).count() == 1
+
+
+def test_retrying_failed_mails_is_recorded_and_starts_a_run_after_commit(
+    coordinator, introduced, django_capture_on_commit_callbacks
+):
+    IntroductionMail.objects.filter(introduction=introduced).update(status="failed", error="SMTP 421")
+    DBTaskResult.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.introduction_retry_mails(user=coordinator, introduction=introduced)
+        assert not DBTaskResult.objects.exists()
+
+    assert count == 2
+    retried = Change.objects.get(kind=ChangeKind.INTRODUCTION_MAILS_RETRIED)
+    assert (retried.data["count"], retried.user, retried.version) == (2, coordinator, introduced.version)
+    assert DBTaskResult.objects.filter(task_path=SEND_TASK).count() == 1
+    assert reload(introduced).version == introduced.version  # the introduction itself did not change
+
+
+def test_retrying_without_failed_mails_records_and_starts_nothing(
+    coordinator, introduced, django_capture_on_commit_callbacks
+):
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.introduction_retry_mails(user=coordinator, introduction=introduced) == 0
+    assert not Change.objects.filter(kind=ChangeKind.INTRODUCTION_MAILS_RETRIED).exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_the_timeline_tells_the_steps_and_the_reason_to_internal_readers_only(
+    client, coordinator, introduced, weltladen
+):
+    services.introduction_decline(user=coordinator, introduction=introduced, reason="Kein Bedarf mehr")
+    client.force_login(coordinator)
+    page = client.get(introduced.get_absolute_url()).content.decode()
+    assert "Erika Beispiel hat eine Vermittlung vorgeschlagen." in page
+    assert "Erika Beispiel hat eine Vermittlung verschickt." in page
+    assert "Erika Beispiel hat eine Vermittlung abgelehnt." in page
+    assert "Kein Bedarf mehr" in page
+
+    editor = UserFactory(role=Role.ACTOR_EDITOR)
+    editor.edited_actors.add(weltladen)
+    client.force_login(editor)
+    page = client.get(introduced.get_absolute_url()).content.decode()
+    assert "Erika Beispiel hat eine Vermittlung abgelehnt." in page
+    assert "Kein Bedarf mehr" not in page

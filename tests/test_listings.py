@@ -8,9 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors.models import ActorKind
+from knotenpunkt.changes.kinds import Audience, ChangeKind
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.models import Change
 from knotenpunkt.core.models import ContentGeneration
 from knotenpunkt.synergies import listings
 from knotenpunkt.synergies.models import Listing
@@ -100,10 +104,12 @@ def test_a_stale_update_is_a_conflict_and_changes_nothing(editor_a, actor_a):
     listing = listings.listing_create(user=editor_a, actor=actor_a, data=_data())
     listings.listing_update(user=editor_a, listing=listing, data={"title": "Erste Änderung"}, expected_version=1)
 
-    with pytest.raises(listings.ListingConflict) as conflict:
+    with pytest.raises(EditConflict) as conflict:
         listings.listing_update(user=editor_a, listing=listing, data={"title": "Zweite"}, expected_version=1)
 
-    assert str(conflict.value) == "Der Eintrag wurde inzwischen von jemand anderem geändert."
+    assert str(conflict.value) == "Angebot oder Gesuch wurde inzwischen von jemand anderem geändert."
+    assert conflict.value.record.title == "Erste Änderung"
+    assert [(c.user, c.fields["title"]["new"]) for c in conflict.value.changes] == [(editor_a, "Erste Änderung")]
     assert Listing.objects.get().title == "Erste Änderung"
 
 
@@ -134,7 +140,7 @@ def test_ending_an_expired_listing_keeps_its_end(actor_a):
 
 def test_ending_a_listing_changed_meanwhile_is_a_conflict(actor_a):
     listing = ListingFactory(actor=actor_a, valid_from=TODAY - DAY, version=3)
-    with pytest.raises(listings.ListingConflict):
+    with pytest.raises(EditConflict):
         listings.listing_end(user=None, listing=listing, expected_version=2, today=TODAY)
     assert Listing.objects.get().valid_until is None
 
@@ -412,7 +418,9 @@ def test_themes_are_optional(client, editor_a, actor_a):
 
 
 def test_a_stale_edit_shows_the_conflict_and_keeps_the_input(client, editor_a, actor_a):
-    listing = ListingFactory(actor=actor_a, title="Alter Titel", version=2)
+    listing = ListingFactory(actor=actor_a, title="Alter Titel", version=1)
+    colleague = UserFactory(first_name="Greta", last_name="Gegenüber", role=Role.COORDINATOR)
+    listings.listing_update(user=colleague, listing=listing, data={"title": "Alter Titel"}, expected_version=1)
     client.force_login(editor_a)
     response = client.post(
         reverse("synergies:listing_edit", args=[listing.pk]),
@@ -421,6 +429,7 @@ def test_a_stale_edit_shows_the_conflict_and_keeps_the_input(client, editor_a, a
     html = response.content.decode()
     assert response.status_code == 409
     assert "Jemand anderes hat diesen Eintrag inzwischen geändert" in html
+    assert "Greta Gegenüber" in html  # who saved in between, from the history
     assert 'value="Mein neuer Titel"' in html
     assert '<td>Titel</td><td class="pre-line">Alter Titel</td>' in html
     assert '<td class="pre-line">Burkina Faso</td>' in html  # the country by name, not as a code
@@ -549,3 +558,85 @@ def test_a_stale_admin_form_is_refused(client, coordinator, actor_a):
     assert response.status_code == 200
     assert "Jemand anderes hat diesen Eintrag inzwischen geändert" in response.content.decode()
     assert Listing.objects.get().title == "Alter Titel"
+
+
+def test_a_listing_deleted_in_the_admin_goes_through_the_service(client, coordinator, actor_a):
+    kept, gone, also_gone = (ListingFactory(actor=actor_a) for _ in range(3))
+    client.force_login(coordinator)
+    before = _generation()
+
+    response = client.post(reverse("admin:synergies_listing_delete", args=[gone.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    response = client.post(
+        reverse("admin:synergies_listing_changelist"),
+        {"action": "delete_selected", "_selected_action": [also_gone.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+
+    assert list(Listing.objects.all()) == [kept]
+    deleted = Change.objects.filter(kind=ChangeKind.LISTING_DELETED)
+    assert {(c.record_id, c.user_id, c.public) for c in deleted} == {
+        (gone.pk, coordinator.pk, True),
+        (also_gone.pk, coordinator.pk, True),
+    }
+    assert _generation() == before + 2
+
+
+# --- history: one change per listing changed ----------------------------------------------------------
+
+
+def _actor_subjects(change) -> set[int]:
+    return set(change.subjects.filter(kind="actor").values_list("subject_id", flat=True))
+
+
+def test_each_service_records_one_change_touching_the_actor(editor_a, actor_a):
+    listing = listings.listing_create(user=editor_a, actor=actor_a, data=_data(sdgs=[13]))
+    listings.listing_update(user=editor_a, listing=listing, data={"title": "Saal mit Bühne"}, expected_version=1)
+    listings.listing_end(user=editor_a, listing=listing, expected_version=2, today=TODAY)
+
+    history = list(Change.objects.for_record("synergies.listing", listing.pk).order_by("id"))
+    assert [(c.kind, c.version, c.user) for c in history] == [
+        (ChangeKind.LISTING_CREATED, 1, editor_a),
+        (ChangeKind.LISTING_UPDATED, 2, editor_a),
+        (ChangeKind.LISTING_ENDED, 3, editor_a),
+    ]
+    for change in history:
+        assert (change.audience, change.public, _actor_subjects(change)) == (Audience.INTERNAL, True, {actor_a.pk})
+    assert history[0].data["values"]["sdgs"] == [13]
+    assert history[1].fields == {"title": {"old": "Gemeindesaal für bis zu 80 Personen", "new": "Saal mit Bühne"}}
+    assert history[2].fields["valid_until"] == {"old": None, "new": (TODAY - DAY).isoformat()}
+
+
+@pytest.mark.parametrize(
+    ("published", "public_before", "public_after", "visible"),
+    [
+        (True, False, False, False),  # internal listing: visitors never saw it
+        (True, False, True, True),  # published now
+        (True, True, False, True),  # withdrawn from the public board
+        (False, True, True, False),  # the actor is not published: its listings are not public
+    ],
+)
+def test_a_change_is_public_when_visitors_saw_the_listing_before_or_after(
+    published, public_before, public_after, visible
+):
+    actor = ActorFactory(published=published)
+    listing = ListingFactory(actor=actor, public=public_before)
+    before = _generation()
+
+    listings.listing_update(
+        user=None, listing=listing, data={"public": public_after, "title": "Neu"}, expected_version=1
+    )
+
+    assert Change.objects.get(kind=ChangeKind.LISTING_UPDATED).public is visible
+    assert _generation() == before + (1 if visible else 0)
+
+
+def test_listing_changes_refresh_the_actors_suggestions_after_commit(
+    editor_a, actor_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_create(user=editor_a, actor=actor_a, data=_data())
+        assert not DBTaskResult.objects.exists()
+
+    queued = DBTaskResult.objects.get(task_path="knotenpunkt.synergies.tasks.refresh_suggestions")
+    assert queued.args_kwargs["args"] == [[actor_a.pk]]

@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.models import Change
 from knotenpunkt.interactions.models import FollowUp, FollowUpReminder, Interaction
 from tests import matrix
 from tests.factories import ActorFactory, FollowUpFactory, InteractionFactory, UserFactory
@@ -62,6 +64,12 @@ def _interaction_data(w, summary):
     }
 
 
+def _recorded(w, kind, record_id=None) -> bool:
+    """The change is in the history, by the user who made it (a done cell must leave its trace)."""
+    changes = Change.objects.filter(kind=kind, user=w.user)
+    return (changes.filter(record_id=record_id) if record_id is not None else changes).count() == 1
+
+
 def _followup_data(w):
     return {"title": NEW_TITLE, "due_date": "2026-12-01", "assignee": getattr(w.user, "pk", "")}
 
@@ -70,39 +78,63 @@ SPECS = {
     "interactions:list": {"query": lambda w: {}},
     "interactions:create": {
         "data": lambda w: _interaction_data(w, NEW_TEXT),
-        "done": lambda w: Interaction.objects.filter(summary=NEW_TEXT, created_by=w.user).count() == 1,
+        "done": lambda w: (
+            Interaction.objects.filter(summary=NEW_TEXT, created_by=w.user).count() == 1
+            and _recorded(w, ChangeKind.INTERACTION_CREATED)
+        ),
     },
     "interactions:pick": {"kwargs": lambda w: {"kind": "actors"}, "query": lambda w: {"q": "Klima"}},
     "interactions:detail": {"kwargs": lambda w: {"pk": w.interaction.pk}},
     "interactions:edit": {
         "kwargs": lambda w: {"pk": w.interaction.pk},
         "data": lambda w: _interaction_data(w, "Geänderter Inhalt"),
-        "done": lambda w: Interaction.objects.get(pk=w.interaction.pk).summary == "Geänderter Inhalt",
+        "done": lambda w: (
+            Interaction.objects.get(pk=w.interaction.pk).summary == "Geänderter Inhalt"
+            and _recorded(w, ChangeKind.INTERACTION_UPDATED, w.interaction.pk)
+        ),
     },
     "interactions:delete": {
         "kwargs": lambda w: {"pk": w.interaction.pk},
-        "done": lambda w: not Interaction.objects.filter(pk=w.interaction.pk).exists(),
+        "done": lambda w: (
+            not Interaction.objects.filter(pk=w.interaction.pk).exists()
+            and _recorded(w, ChangeKind.INTERACTION_DELETED, w.interaction.pk)
+        ),
     },
     "interactions:followup_add": {
         "kwargs": lambda w: {"pk": w.interaction.pk},
         "data": _followup_data,
-        "done": lambda w: FollowUp.objects.filter(title=NEW_TITLE, interaction=w.interaction).exists(),
+        "done": lambda w: (
+            FollowUp.objects.filter(title=NEW_TITLE, interaction=w.interaction).exists()
+            and _recorded(w, ChangeKind.FOLLOWUP_CREATED)
+        ),
     },
     "interactions:followup_new": {
         "data": _followup_data,
-        "done": lambda w: FollowUp.objects.filter(title=NEW_TITLE, interaction=None, assignee=w.user).exists(),
+        "done": lambda w: (
+            FollowUp.objects.filter(title=NEW_TITLE, interaction=None, assignee=w.user).exists()
+            and _recorded(w, ChangeKind.FOLLOWUP_CREATED)
+        ),
     },
     "interactions:followup_complete": {
         "kwargs": lambda w: {"pk": w.open_followup.pk},
-        "done": lambda w: FollowUp.objects.get(pk=w.open_followup.pk).done_at is not None,
+        "done": lambda w: (
+            FollowUp.objects.get(pk=w.open_followup.pk).done_at is not None
+            and _recorded(w, ChangeKind.FOLLOWUP_COMPLETED, w.open_followup.pk)
+        ),
     },
     "interactions:followup_reopen": {
         "kwargs": lambda w: {"pk": w.done_followup.pk},
-        "done": lambda w: FollowUp.objects.get(pk=w.done_followup.pk).done_at is None,
+        "done": lambda w: (
+            FollowUp.objects.get(pk=w.done_followup.pk).done_at is None
+            and _recorded(w, ChangeKind.FOLLOWUP_REOPENED, w.done_followup.pk)
+        ),
     },
     "interactions:followup_delete": {
         "kwargs": lambda w: {"pk": w.open_followup.pk},
-        "done": lambda w: not FollowUp.objects.filter(pk=w.open_followup.pk).exists(),
+        "done": lambda w: (
+            not FollowUp.objects.filter(pk=w.open_followup.pk).exists()
+            and _recorded(w, ChangeKind.FOLLOWUP_DELETED, w.open_followup.pk)
+        ),
     },
 }
 
@@ -152,6 +184,7 @@ def db_state():
         Interaction.staff.through,
         FollowUp,
         FollowUpReminder,
+        Change,
     )
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 

@@ -12,9 +12,11 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.models import Change
 from knotenpunkt.interactions.models import Interaction
 from knotenpunkt.network.models import Tie
-from knotenpunkt.synergies.models import Introduction, IntroductionEvent, IntroductionMail, IntroductionStatus
+from knotenpunkt.synergies.models import Introduction, IntroductionMail, IntroductionStatus
 from tests import matrix
 from tests.factories import ActorFactory, DepartmentFactory, UserFactory
 from tests.test_permission_matrix import ROLES
@@ -46,18 +48,27 @@ def _new_pair(w):
 SPECS = {
     "synergies:introduction_create": {
         "data": lambda w: {"actor": w.record.pk, "partner": w.third.pk, "note": "Matrixtest"},
-        "done": lambda w: _new_pair(w).filter(requested_by=None, note="Matrixtest").count() == 1,
+        "done": lambda w: (
+            _new_pair(w).filter(requested_by=None, note="Matrixtest").count() == 1
+            and Change.objects.filter(kind=ChangeKind.INTRODUCTION_PROPOSED, user=w.user).count() == 1
+        ),
     },
     "synergies:introduction_detail": {"kwargs": lambda w: {"pk": w.introduction.pk}},
     "synergies:introduction_advance": {
         "kwargs": lambda w: {"pk": w.introduction.pk},
         "data": lambda w: {"step": "declined", "version": w.introduction.version, "reason": "Matrixtest"},
-        "done": lambda w: Introduction.objects.get(pk=w.introduction.pk).status == IntroductionStatus.DECLINED,
+        "done": lambda w: (
+            Introduction.objects.get(pk=w.introduction.pk).status == IntroductionStatus.DECLINED
+            and Change.objects.filter(kind=ChangeKind.INTRODUCTION_DECLINED, record_id=w.introduction.pk).count() == 1
+        ),
     },
     "synergies:introduction_request": {
         "kwargs": lambda w: {"slug": w.record.slug, "partner": w.third.slug},
         "data": lambda w: {"note": "Bitte vermitteln"},
-        "done": lambda w: _new_pair(w).filter(requested_by=w.record).count() == 1,
+        "done": lambda w: (
+            _new_pair(w).filter(requested_by=w.record).count() == 1
+            and Change.objects.filter(kind=ChangeKind.INTRODUCTION_REQUESTED, user=w.user).count() == 1
+        ),
     },
 }
 
@@ -84,17 +95,18 @@ def _world(*, published, coordinator, city_staff):
 
 
 def db_state():
-    models = (Introduction, IntroductionEvent, IntroductionMail, Interaction, Tie, DBTaskResult)
+    models = (Introduction, IntroductionMail, Interaction, Tie, Change, DBTaskResult)
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
 @pytest.mark.parametrize(matrix.PARAMETERS, list(matrix.cases(MATRIX, ROLES)))
 def test_introductions_permission_matrix(client, coordinator, city_staff, url_name, method, role, published, outcome):
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff)
+    w.user = w.users[role]
     matrix.check(
         client,
         world=w,
-        user=w.users[role],
+        user=w.user,
         url_name=url_name,
         method=method,
         outcome=outcome,

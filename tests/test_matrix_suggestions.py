@@ -14,6 +14,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.models import Change
 from knotenpunkt.synergies.models import Suggestion, SuggestionOptOut, SuggestionRun
 from tests import matrix
 from tests.factories import ActorFactory, DepartmentFactory, ThemeFactory, UserFactory
@@ -44,6 +46,9 @@ SPECS = {
         "done": lambda w: (
             SuggestionOptOut.objects.filter(actor=w.record).exists()
             and not Suggestion.objects.filter(partner=w.record).exists()
+            and Change.objects.filter(
+                kind=ChangeKind.SUGGESTIONS_OPTED_OUT, record_id=w.record.pk, user=w.user
+            ).exists()
         ),
     },
 }
@@ -76,17 +81,18 @@ def _world(*, published, coordinator, city_staff):
 
 
 def db_state():
-    models = (Suggestion, SuggestionOptOut, SuggestionRun, DBTaskResult)
+    models = (Suggestion, SuggestionOptOut, SuggestionRun, Change, DBTaskResult)
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 
 @pytest.mark.parametrize(matrix.PARAMETERS, list(matrix.cases(MATRIX, ROLES)))
 def test_suggestions_permission_matrix(client, coordinator, city_staff, url_name, method, role, published, outcome):
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff)
+    w.user = w.users[role]
     matrix.check(
         client,
         world=w,
-        user=w.users[role],
+        user=w.user,
         url_name=url_name,
         method=method,
         outcome=outcome,

@@ -11,6 +11,8 @@ import pytest
 from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.models import Change
 from knotenpunkt.synergies.models import Listing
 from tests import matrix
 from tests.factories import ActorFactory, DepartmentFactory, ListingFactory, UserFactory
@@ -48,23 +50,35 @@ def _form_data(w, title):
     }
 
 
+def _recorded(w, kind) -> bool:
+    """The change is in the history, by the user who made it (a done cell must leave its trace)."""
+    return Change.objects.filter(kind=kind, user=w.user, record_type="synergies.listing").count() == 1
+
+
 SPECS = {
     "synergies:board": {"query": lambda w: {}},
     "synergies:listing_detail": {"kwargs": lambda w: {"pk": w.listing.pk}},
     "synergies:listing_edit": {
         "kwargs": lambda w: {"pk": w.listing.pk},
         "data": lambda w: _form_data(w, CHANGED_TITLE),
-        "done": lambda w: Listing.objects.get(pk=w.listing.pk).title == CHANGED_TITLE,
+        "done": lambda w: (
+            Listing.objects.get(pk=w.listing.pk).title == CHANGED_TITLE and _recorded(w, ChangeKind.LISTING_UPDATED)
+        ),
     },
     "synergies:listing_end": {
         "kwargs": lambda w: {"pk": w.listing.pk},
         "data": lambda w: {"version": w.listing.version},
-        "done": lambda w: not Listing.objects.current().filter(pk=w.listing.pk).exists(),
+        "done": lambda w: (
+            not Listing.objects.current().filter(pk=w.listing.pk).exists() and _recorded(w, ChangeKind.LISTING_ENDED)
+        ),
     },
     "synergies:listing_create": {
         "kwargs": lambda w: {"slug": w.record.slug},
         "data": lambda w: _form_data(w, NEW_TITLE),
-        "done": lambda w: Listing.objects.filter(title=NEW_TITLE, actor=w.record, created_by=w.user).count() == 1,
+        "done": lambda w: (
+            Listing.objects.filter(title=NEW_TITLE, actor=w.record, created_by=w.user).count() == 1
+            and _recorded(w, ChangeKind.LISTING_CREATED)
+        ),
     },
 }
 
@@ -90,7 +104,7 @@ def _world(*, published, coordinator, city_staff, department):
 
 
 def db_state():
-    models = (Listing, Listing.themes.through, Listing.sdgs.through)
+    models = (Listing, Listing.themes.through, Listing.sdgs.through, Change)
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
 
 

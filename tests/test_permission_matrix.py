@@ -23,8 +23,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role, User
+from knotenpunkt.activities.models import CalendarSource
 from knotenpunkt.activities.services import activity_create
-from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, ActorKind, Membership, Person
+from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Membership, Person
+from knotenpunkt.changes.models import Change
 from knotenpunkt.core import scheduler
 from knotenpunkt.network.models import Tie, TieKind
 from tests import matrix
@@ -106,7 +108,7 @@ SPECS = {
         "data": lambda w: {"name": CREATED_NAME, "kind": ActorKind.ASSOCIATION, "level": "local", "country": "DE"},
         "done": lambda w: (
             Actor.objects.filter(name=CREATED_NAME).count() == 1
-            and ActorEvent.objects.filter(actor__name=CREATED_NAME, kind="created").count() == 1
+            and Change.objects.filter(record_label=CREATED_NAME, kind="actor.created").count() == 1
         ),
     },
     "actors:edit": {
@@ -168,7 +170,7 @@ def db_state():
         Actor.themes.through,
         Actor.sdgs.through,
         ActorCountry,
-        ActorEvent,
+        Change,
         Membership,
         Person,
         Tie,
@@ -231,9 +233,9 @@ def test_every_done_cell_has_a_check_for_the_change():
 # ModelAdmins that refuse a page even to coordinators, by design.
 ADMIN_COORDINATOR_REFUSED = {
     ("actors", "sdg", "add"): 403,  # the 17 SDGs are seeded by a migration
-    ("actors", "actorevent", "add"): 403,  # history is written by the services only
     ("django_tasks_database", "dbtaskresult", "add"): 403,  # tasks are enqueued by the app only
     ("core", "scheduledrun", "add"): 403,  # written by the scheduler only
+    ("changes", "change", "add"): 403,  # history rows are written by the services only, and read-only
 }
 
 
@@ -244,10 +246,10 @@ def _admin_objects():
     MembershipFactory(actor=actor, person=PersonFactory())
     TieFactory(source=actor, target=ActorFactory(name="Partner im Back Office"))
     ListingFactory(actor=actor, title="Angebot im Back Office")
-    ActorEvent.objects.create(actor=actor, kind="created", version=1, data={})
     Group.objects.create(name="Gruppe")
     start = timezone.now()
     activity_create(user=None, data={"title": "Termin im Back Office", "start": start, "end": start})
+    CalendarSource.objects.create(actor=actor, url="https://example.org/back-office.ics")
     ping.enqueue()
     scheduler.enqueue_due(schedule=(scheduler.Periodic("tests.tasks_for_tests.ping", "hour"),))
     assert SDG.objects.exists()

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors import search
-from knotenpunkt.actors.models import SDG, ActorCountry, ActorEvent
+from knotenpunkt.actors.models import SDG, ActorCountry
+from knotenpunkt.changes.models import Change
 from tests.factories import ActorFactory, DepartmentFactory, MembershipFactory, ThemeFactory, TieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,14 @@ def _profile_with(n):
         TieFactory(source=ActorFactory(published=True), target=actor)
         MembershipFactory(actor=actor, function=f"Funktion {i}")
         DepartmentFactory(parent=actor, published=bool(i % 2))
-        ActorEvent.objects.create(actor=actor, kind="updated", version=i + 2, data={"changes": {"name": {}}})
+        Change.objects.create(
+            kind="actor.updated",
+            record_type="actors.actor",
+            record_id=actor.pk,
+            version=i + 2,
+            # Keys of other records: the history names them without a query per row.
+            data={"fields": {"name": {"old": "a", "new": "b"}, "parent": {"old": None, "new": actor.parent_id}}},
+        )
     return actor
 
 

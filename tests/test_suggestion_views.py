@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors.models import ActorCountry, ActorKind
+from knotenpunkt.changes.kinds import Audience, ChangeKind
+from knotenpunkt.changes.models import Change
 from knotenpunkt.synergies import suggestions
 from knotenpunkt.synergies.models import Suggestion, SuggestionOptOut
 from knotenpunkt.synergies.views import suggestions as suggestion_views
@@ -174,6 +176,30 @@ def test_opting_in_again_enqueues_a_refresh_for_the_actor(client, world, django_
     queued = DBTaskResult.objects.filter(task_path="knotenpunkt.synergies.tasks.refresh_suggestions")
     assert [row.args_kwargs["args"][0] for row in queued] == [[world.verein.pk]]
     assert "werden jetzt berechnet" in text(response)
+    opted_in = Change.objects.get(kind=ChangeKind.SUGGESTIONS_OPTED_IN)
+    assert (opted_in.record_id, opted_in.user, opted_in.audience) == (world.verein.pk, world.editor, Audience.INTERNAL)
+    assert set(opted_in.subjects.values_list("kind", "subject_id")) == {("actor", world.verein.pk)}
+
+
+def test_opting_out_is_recorded_once_and_starts_no_refresh(client, world, django_capture_on_commit_callbacks):
+    DBTaskResult.objects.all().delete()
+    client.force_login(world.editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            client.post(reverse("synergies:opt_out", args=[world.verein.slug]), {"opt_out": "1"})
+    opted_out = Change.objects.get(kind=ChangeKind.SUGGESTIONS_OPTED_OUT)
+    assert (opted_out.record_id, opted_out.user, opted_out.record_label) == (
+        world.verein.pk,
+        world.editor,
+        world.verein.name,
+    )
+    assert not DBTaskResult.objects.exists()
+
+
+def test_opting_in_an_actor_that_never_opted_out_records_nothing(client, world):
+    client.force_login(world.editor)
+    client.post(reverse("synergies:opt_out", args=[world.verein.slug]), {"opt_out": "0"})
+    assert not Change.objects.exists()
 
 
 # --- honest empty states -------------------------------------------------------------------------

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from knotenpunkt.actors.models import Actor, ActorCountry
+from knotenpunkt.changes.services import atomic
 from knotenpunkt.network.models import DerivedTie, Tie
-from knotenpunkt.synergies import engine, suggestions
+from knotenpunkt.network.services import tie_create
+from knotenpunkt.synergies import engine, listings, suggestions
 from knotenpunkt.synergies.models import (
     Introduction,
     IntroductionStatus,
@@ -28,7 +30,7 @@ from knotenpunkt.synergies.models import (
 )
 from knotenpunkt.synergies.sectors import SECTOR_OF_KIND, SECTOR_ORDER
 from knotenpunkt.synergies.text import fit_transform, terms
-from tests.factories import ActorFactory, ListingFactory, TieFactory
+from tests.factories import ActorFactory, ListingFactory, TieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -367,12 +369,19 @@ def queued_refreshes() -> list[list[int]]:
     ]
 
 
+def _listing(actor):
+    return listings.listing_create(
+        user=None, actor=actor, data={"direction": "offer", "category": "rooms", "title": "Saal", "public": True}
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_changes_in_one_transaction_queue_one_refresh_after_commit():
     a, b, c = ActorFactory(), ActorFactory(), ActorFactory()
-    with transaction.atomic():
-        suggestions.refresh_later([a.pk, b.pk])
-        suggestions.refresh_later([c.pk])
+    with atomic():
+        _listing(a)
+        _listing(b)
+        _listing(c)
         assert queued_refreshes() == []
     assert queued_refreshes() == [sorted([a.pk, b.pk, c.pk])]
 
@@ -380,21 +389,18 @@ def test_changes_in_one_transaction_queue_one_refresh_after_commit():
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_queues_nothing():
     a = ActorFactory()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        suggestions.refresh_later([a.pk])
+    with pytest.raises(RuntimeError), atomic():
+        _listing(a)
         raise RuntimeError
-    suggestions.refresh_later([])
     assert queued_refreshes() == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_new_tie_queues_a_refresh_for_both_ends():
-    from knotenpunkt.network import services
-
-    coordinator = __import__("tests.factories", fromlist=["UserFactory"]).UserFactory(role="coordinator")
+    coordinator = UserFactory(role="coordinator")
     a, b = ActorFactory(), ActorFactory()
     DBTaskResult.objects.all().delete()
-    services.tie_create(user=coordinator, source=a, target=b, kind="cooperation")
+    tie_create(user=coordinator, source=a, target=b, kind="cooperation")
     assert queued_refreshes() == [sorted([a.pk, b.pk])]
 
 

@@ -14,6 +14,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.activities.models import Activity, ParticipantRole, Participation
+from knotenpunkt.actors.models import Actor
+from knotenpunkt.changes.kinds import Audience
+from knotenpunkt.interactions.models import FollowUp, Interaction, Visibility
+from knotenpunkt.network.models import Tie
+from knotenpunkt.synergies.models import Introduction, Listing
 
 # Fields only a coordinator may change: publication, kind and ownership.
 COORDINATOR_ONLY_FIELDS = frozenset({"published", "kind", "parent", "slug"})
@@ -42,7 +48,6 @@ def is_internal_reader(user) -> bool:
 
 def _department_ids(user) -> set[int]:
     """The staff member's department and the units nested below it."""
-    from knotenpunkt.actors.models import Actor
 
     if not user.department_id:
         return set()
@@ -71,7 +76,6 @@ def _edited_ids(user) -> set[int]:
 
 def visible_actors(user, queryset: QuerySet | None = None) -> QuerySet:
     """Actors this user may see at all (published ones for everybody)."""
-    from knotenpunkt.actors.models import Actor
 
     qs = Actor.objects.all() if queryset is None else queryset
     role = role_of(user)
@@ -130,6 +134,10 @@ def can_merge_actors(user) -> bool:
     return is_coordinator(user)
 
 
+def can_delete_actor(user, actor=None) -> bool:
+    return is_coordinator(user)
+
+
 def can_see_history(user, actor) -> bool:
     return can_view_internal(user, actor)
 
@@ -139,7 +147,6 @@ def can_see_history(user, actor) -> bool:
 
 def visible_ties(user, queryset=None):
     """Ties this user may see: all for internal readers, else public ties between visible actors."""
-    from knotenpunkt.network.models import Tie
 
     qs = Tie.objects.all() if queryset is None else queryset
     role = role_of(user)
@@ -174,7 +181,6 @@ def can_use_admin(user) -> bool:
 def visible_activities(user, queryset=None):
     """Activities this user may see: all for internal readers; public ones for everybody;
     actor editors also the activities their actors take part in."""
-    from knotenpunkt.activities.models import Activity
 
     qs = Activity.objects.all() if queryset is None else queryset
     role = role_of(user)
@@ -191,15 +197,12 @@ def visible_occurrences(user, queryset):
     if role in (Role.COORDINATOR, Role.CITY_STAFF):
         return queryset
     if role == Role.ACTOR_EDITOR:
-        from knotenpunkt.activities.models import Participation
-
         mine = Participation.objects.filter(actor_id__in=_edited_ids(user)).values("activity_id")
         return queryset.filter(Q(public=True) | Q(activity_id__in=mine))
     return queryset.filter(public=True)
 
 
 def _organiser_ids(activity) -> set[int]:
-    from knotenpunkt.activities.models import ParticipantRole
 
     cached = getattr(activity, "_kp_organiser_ids", None)
     if cached is None:
@@ -276,7 +279,6 @@ def can_use_contact_log(user) -> bool:
 
 
 def visible_interactions(user, queryset=None):
-    from knotenpunkt.interactions.models import Interaction, Visibility
 
     qs = Interaction.objects.all() if queryset is None else queryset
     role = role_of(user)
@@ -288,7 +290,6 @@ def visible_interactions(user, queryset=None):
 
 
 def can_view_interaction(user, interaction) -> bool:
-    from knotenpunkt.interactions.models import Visibility
 
     role = role_of(user)
     if role == Role.COORDINATOR:
@@ -302,7 +303,6 @@ def can_create_interaction(user) -> bool:
 
 def interaction_visibility_choices(user) -> list[str]:
     """Visibilities this user may give a contact: city staff cannot hide one from themselves."""
-    from knotenpunkt.interactions.models import Visibility
 
     if is_coordinator(user):
         return list(Visibility.values)
@@ -326,15 +326,12 @@ def can_be_assigned_followup(user, interaction=None) -> bool:
 
 def visible_followups(user, queryset=None):
     """Follow-ups on contacts the user may read, and standalone/activity ones they own or created."""
-    from knotenpunkt.interactions.models import FollowUp
 
     qs = FollowUp.objects.all() if queryset is None else queryset
     role = role_of(user)
     if role == Role.COORDINATOR:
         return qs
     if role == Role.CITY_STAFF:
-        from knotenpunkt.interactions.models import Visibility
-
         return qs.filter(
             Q(interaction__visibility=Visibility.STAFF)
             | Q(interaction__isnull=True, assignee=user)
@@ -379,7 +376,6 @@ def visible_listings(user, queryset=None):
     Internal readers: all. Everybody else: public listings of published actors; actor editors
     also every listing of their own actors.
     """
-    from knotenpunkt.synergies.models import Listing
 
     qs = Listing.objects.all() if queryset is None else queryset
     role = role_of(user)
@@ -423,7 +419,6 @@ def can_manage_opt_out(user, actor) -> bool:
 
 def visible_introductions(user, queryset=None):
     """Introductions: all for internal readers, those of their own actors for actor editors."""
-    from knotenpunkt.synergies.models import Introduction
 
     qs = Introduction.objects.all() if queryset is None else queryset
     role = role_of(user)
@@ -443,3 +438,32 @@ def can_manage_introductions(user) -> bool:
 def can_request_introduction(user, actor) -> bool:
     """Ask the office to introduce `actor` (one's own) to a suggested partner."""
     return is_coordinator(user) or (role_of(user) == Role.ACTOR_EDITOR and actor.pk in _edited_ids(user))
+
+
+# --- history ----------------------------------------------------------------
+
+
+def readable_changes(user, queryset):
+    """The change rows this user may read (visitors none): coordination-only rows for the coordination,
+    the contact log's rows for city staff too, the rest for every internal reader of the record."""
+    role = role_of(user)
+    if role == Role.COORDINATOR:
+        return queryset
+    if role == Role.CITY_STAFF:
+        return queryset.exclude(audience=Audience.COORDINATION)
+    if role == Role.ACTOR_EDITOR:
+        return queryset.filter(audience=Audience.INTERNAL).exclude(record_type__in=EDITOR_HIDDEN_HISTORY)
+    return queryset.none()
+
+
+# Records whose history actor editors do not read even where it touches their actor: the office's
+# introductions (internal reasons) and accounts.
+EDITOR_HIDDEN_HISTORY = ("synergies.introduction", "accounts.user", "interactions.interaction", "interactions.followup")
+
+
+def can_restore_changes(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_read_change_feed(user) -> bool:
+    return is_coordinator(user)

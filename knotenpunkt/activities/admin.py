@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.activities import recurrence, services
-from knotenpunkt.activities.models import Activity, ActivityException, Participation
+from knotenpunkt.activities import calendars, recurrence, services
+from knotenpunkt.activities.models import Activity, ActivityException, CalendarSource, Participation
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.services import atomic
 from knotenpunkt.core.admin_site import CoordinatorAdmin, CoordinatorInlineMixin
 
 
@@ -101,11 +103,13 @@ class ActivityAdmin(CoordinatorAdmin):
         # Saved in save_related, together with the participants from the inline (one service call).
         pass
 
+    @atomic
     def save_related(self, request, form, formsets, change):
         """One service call for the activity and its participants, then the exceptions one by one.
 
         A ValidationError from the services aborts the whole request (the admin runs it in one
-        transaction), so nothing is half-saved; the message names the problem.
+        transaction), so nothing is half-saved; the message names the problem. One `changes.atomic`
+        block: the reactions (derived relationships, page cache) run once for the whole form.
         """
         data = {k: v for k, v in form.cleaned_data.items() if k in services.SCALAR_FIELDS or k in services.M2M_FIELDS}
         participants = None
@@ -168,7 +172,7 @@ class ActivityAdmin(CoordinatorAdmin):
         (the admin runs it in one transaction) and comes back as a message."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ActivityConflict:
+        except EditConflict:
             messages.error(
                 request, _("Jemand anderes hat diesen Termin inzwischen geändert. Bitte prüfen Sie den neuen Stand.")
             )
@@ -182,3 +186,54 @@ class ActivityAdmin(CoordinatorAdmin):
     def delete_queryset(self, request, queryset):
         for activity in queryset:
             services.activity_delete(user=request.user, activity=activity)
+
+
+class CalendarSourceAdminForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("Adresse des Kalenders (.ics)"), required=False, max_length=1000, assume_scheme="https"
+    )
+
+    class Meta:
+        model = CalendarSource
+        fields = ["actor", *calendars.EDITABLE_FIELDS]
+
+
+@admin.register(CalendarSource)
+class CalendarSourceAdmin(CoordinatorAdmin):
+    """Feed addresses only are added here (uploads on the actor's calendar page); saved through the services."""
+
+    form = CalendarSourceAdminForm
+    list_display = ["__str__", "actor", "kind", "public", "active", "last_success_at"]
+    list_filter = ["kind", "public", "active"]
+    search_fields = ["name", "actor__name"]
+    autocomplete_fields = ["actor"]
+    list_select_related = ["actor"]
+    readonly_fields = ["kind", "last_fetched_at", "last_success_at", "last_error", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An existing source belongs to its actor; another actor's calendar is another source.
+        return [*self.readonly_fields, "actor"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in calendars.EDITABLE_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = calendars.calendar_source_update(user=request.user, source=obj, data=data)
+        else:
+            saved = calendars.calendar_source_create(
+                user=request.user, actor=obj.actor, url=data["url"], name=data["name"], public=data["public"]
+            )
+        obj.pk = saved.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request, obj):
+        calendars.calendar_source_delete(user=request.user, source=obj)
+
+    def delete_queryset(self, request, queryset):
+        for source in queryset.select_related("actor"):
+            calendars.calendar_source_delete(user=request.user, source=source)

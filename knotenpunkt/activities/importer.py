@@ -12,8 +12,9 @@ A feed that cannot be fetched or read (HTTP errors, timeouts, a file over
 ICAL_IMPORT_MAX_BYTES, private addresses, HTML, malformed lines, exploding recurrence)
 changes nothing; its German error is stored on the source (`last_error`).
 
-Removing a source deletes its activities that still lie ahead (nobody would update or
-cancel them any more) and keeps past ones, detached, as part of the actor's history.
+Every change goes through activities.services inside one `changes.atomic` block per feed, so the
+reactions (derived relationships, page cache) run once per import. Registering, changing and
+removing sources: activities/calendars.py.
 """
 
 from __future__ import annotations
@@ -34,13 +35,12 @@ from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.activities import recurrence, services
 from knotenpunkt.activities.ical import FeedError, ParsedFeed, parse_feed
 from knotenpunkt.activities.models import (
@@ -52,7 +52,8 @@ from knotenpunkt.activities.models import (
     ParticipantRole,
     SourceKind,
 )
-from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.services import atomic
 
 logger = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -284,7 +285,7 @@ def _differs(activity: Activity, data: dict, exceptions: list[services.Exception
     return have != {dataclasses.astuple(e) for e in exceptions}
 
 
-def _has_future(activity: Activity, now: dt.datetime) -> bool:
+def has_future(activity: Activity, now: dt.datetime) -> bool:
     return ActivityOccurrence.objects.filter(activity=activity, end__gte=now).exists()
 
 
@@ -294,9 +295,7 @@ def _extend_horizon(activity: Activity, horizon: dt.datetime) -> None:
     last = last.first()
     if last is not None and last >= horizon - HORIZON_SLACK:
         return
-    services.occurrences_rebuild(activity, until=horizon)
-    if activity.public:
-        bump_content_generation()
+    services.activity_extend_dates(activity=activity, until=horizon)
 
 
 def _clean(data: dict) -> dict:
@@ -320,11 +319,11 @@ def _saving(title: str):
 
 
 def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime) -> dict:
-    """Bring the source's activities in line with the feed. Call inside a transaction."""
+    """Bring the source's activities in line with the feed. Call inside `changes.atomic`."""
     horizon = now + dt.timedelta(days=IMPORT_HORIZON_DAYS)
     counts = {"new": 0, "updated": 0, "cancelled": 0, "unchanged": 0}
     existing = {a.source_uid: a for a in Activity.objects.filter(source=source).prefetch_related("exceptions")}
-    if not parsed.events and any(not a.cancelled and _has_future(a, now) for a in existing.values()):
+    if not parsed.events and any(not a.cancelled and has_future(a, now) for a in existing.values()):
         raise FeedError(
             _(
                 "Der Kalender enthält keine Termine mehr. Zur Sicherheit wurde nichts abgesagt; wenn das so "
@@ -373,7 +372,7 @@ def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime) 
                 if event.endless:
                     _extend_horizon(current, horizon)
     for gone in existing.values():
-        if gone.cancelled or not _has_future(gone, now):
+        if gone.cancelled or not has_future(gone, now):
             continue
         with _saving(gone.title):
             services.activity_update(
@@ -396,10 +395,10 @@ def _summary(counts: dict, parsed: ParsedFeed | None, notes: list[str], *, not_m
     }
 
 
-def _import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) -> tuple[dict, str]:
+def import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) -> tuple[dict, str]:
     """Parse and apply; raises FeedError. Returns the summary and the feed's own name."""
     parsed = parse_feed(content, horizon=now + dt.timedelta(days=IMPORT_HORIZON_DAYS))
-    with transaction.atomic():
+    with atomic():
         locked = CalendarSource.objects.select_for_update().select_related("actor").get(pk=source.pk)
         counts = apply_feed(locked, parsed, now=now)
     return _summary(counts, parsed, parsed.notes), parsed.name
@@ -427,7 +426,7 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
         else:
             fetched = Fetched(content)
         if fetched.content is None:
-            with transaction.atomic():
+            with atomic():
                 for activity in Activity.objects.filter(source=source, cancelled=False).exclude(rrule=""):
                     if not recurrence.rule_is_bounded(activity.rrule):
                         _extend_horizon(activity, now + dt.timedelta(days=IMPORT_HORIZON_DAYS))
@@ -435,12 +434,12 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
             summary = {**_summary({"new": 0, "updated": 0, "cancelled": 0, "unchanged": 0}, None, []),
                        "events": previous.get("events"), "not_modified": True}  # fmt: skip
         else:
-            summary, _name = _import_content(source, fetched.content, now=now)
+            summary, _name = import_content(source, fetched.content, now=now)
             fields.update(etag=fetched.etag[:500], last_modified=fetched.last_modified[:100])
         fields.update(last_success_at=now, last_error="", last_summary=summary)
     except FeedError as exc:
         fields["last_error"] = str(exc)
-    except services.ActivityConflict:
+    except EditConflict:
         fields["last_error"] = _(
             "Ein importierter Termin wurde gerade hier bearbeitet; der Abruf wird beim nächsten Mal wiederholt."
         )
@@ -455,87 +454,3 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
         logger.info("calendar source %s refused: %s", source.pk, fields["last_error"])
         return None
     return summary
-
-
-# --- sources ------------------------------------------------------------------------------
-
-
-def normalise_url(url: str) -> str:
-    """webcal:// (what calendar programs offer for subscriptions) is https://."""
-    url = url.strip()
-    if url.lower().startswith("webcal://"):
-        return "https://" + url[len("webcal://") :]
-    return url
-
-
-def request_refresh(source: CalendarSource) -> None:
-    """Queue a refresh of one URL source (the worker runs it)."""
-    from knotenpunkt.activities.tasks import refresh_calendar_source
-
-    CalendarSource.objects.filter(pk=source.pk).update(refresh_requested_at=timezone.now())
-    transaction.on_commit(lambda: refresh_calendar_source.enqueue(source.pk))
-
-
-@transaction.atomic
-def source_create(*, user, actor, url: str, name: str = "", public: bool = True) -> CalendarSource:
-    """Register an actor's feed address and queue its first import."""
-    if user is not None and not permissions.can_manage_calendar_sources(user, actor):
-        raise PermissionDenied
-    source = CalendarSource(
-        actor=actor,
-        kind=SourceKind.URL,
-        url=normalise_url(url),
-        name=name,
-        public=public,
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
-    source.full_clean()
-    if CalendarSource.objects.filter(actor=actor, url=source.url).exists():
-        raise ValidationError({"url": _("Dieser Kalender ist für den Akteur schon eingetragen.")})
-    source.save()
-    request_refresh(source)
-    return source
-
-
-def source_upload(*, user, actor, content: bytes, name: str = "", public: bool = True) -> tuple[CalendarSource, dict]:
-    """Import an uploaded .ics file as a new source. A file that is refused leaves nothing behind
-    (raises FeedError)."""
-    if user is not None and not permissions.can_manage_calendar_sources(user, actor):
-        raise PermissionDenied
-    if len(content) > settings.ICAL_IMPORT_MAX_BYTES:
-        raise FeedError(_("Die Datei ist zu groß."))
-    now = timezone.now()
-    with transaction.atomic():
-        source = CalendarSource.objects.create(
-            actor=actor,
-            kind=SourceKind.UPLOAD,
-            name=name,
-            public=public,
-            active=False,
-            created_by=user if user is not None and user.is_authenticated else None,
-        )
-        summary, feed_name = _import_content(source, content, now=now)
-        source.name = source.name or feed_name[:200]
-        source.last_fetched_at = source.last_success_at = now
-        source.last_summary = summary
-        source.save(update_fields=["name", "last_fetched_at", "last_success_at", "last_summary"])
-    return source, summary
-
-
-@transaction.atomic
-def source_delete(*, user, source: CalendarSource) -> tuple[int, int]:
-    """Remove a source: its upcoming activities are deleted, past ones kept (detached).
-
-    Returns (deleted, kept)."""
-    if user is not None and not permissions.can_manage_calendar_sources(user, source.actor):
-        raise PermissionDenied
-    now = timezone.now()
-    deleted = kept = 0
-    for activity in Activity.objects.filter(source=source):
-        if _has_future(activity, now):
-            services.activity_delete(user=None, activity=activity)
-            deleted += 1
-        else:
-            kept += 1
-    source.delete()  # past activities stay, their `source` set to NULL by the foreign key
-    return deleted, kept

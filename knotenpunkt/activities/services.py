@@ -1,14 +1,14 @@
 """State changes of activities. Views, the admin, the importer, load_demo and the
-synthetic generator all call these; every one is atomic."""
+synthetic generator all call these; every one is atomic and records one change
+(knotenpunkt.changes) with the participants before and after. Derived relationships and the
+page cache follow from knotenpunkt/reactions.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,10 @@ from knotenpunkt.activities.models import (
     id_list,
 )
 from knotenpunkt.activities.recurrence import spans_days
-from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.actors.models import Actor, Person
+from knotenpunkt.changes import locking, values
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record
 
 SCALAR_FIELDS = (
     "kind",
@@ -69,12 +72,12 @@ FEED_OWNED_FIELDS = frozenset(
 )
 
 
-class ActivityConflict(Exception):
-    """Someone else saved the activity after the form was loaded."""
-
-    def __init__(self, activity: Activity):
-        super().__init__(_("Der Termin wurde inzwischen von jemand anderem geändert."))
-        self.activity = activity
+# Marks the changes a calendar import makes (user None): the history names "Kalenderimport" as their author.
+FROM_CALENDAR = {"via": "calendar_import"}
+# What the history keeps of an activity: its fields, and the pseudo-fields "participants" (sorted
+# [role, "actor" | "person", id]) and, for series whose exceptions a change replaces, "exceptions".
+RECORDED_FIELDS = (*SCALAR_FIELDS, *M2M_FIELDS)
+EXCEPTION_FIELDS = ("recurrence_id", "cancelled", "start", "end", "title", "note")
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,6 @@ def _check_participants(participants: list[ParticipantSpec]) -> None:
             raise ValidationError({"participants": _("Unbekannte Rolle „%(role)s“.") % {"role": p.role}})
         if p.actor_id is not None:
             if p.actor_id in seen_actors:
-                from knotenpunkt.actors.models import Actor
-
                 name = Actor.objects.filter(pk=p.actor_id).values_list("name", flat=True).first() or p.actor_id
                 raise ValidationError(
                     {
@@ -128,8 +129,6 @@ def _check_participants(participants: list[ParticipantSpec]) -> None:
             seen_actors.add(p.actor_id)
         else:
             if p.person_id in seen_persons:
-                from knotenpunkt.actors.models import Person
-
                 person = Person.objects.filter(pk=p.person_id).first()
                 raise ValidationError(
                     {
@@ -196,8 +195,60 @@ def occurrences_rebuild(activity: Activity, *, until: dt.datetime | None = None)
     return len(occurrences)
 
 
-def _participant_actor_ids(activity: Activity) -> set[int]:
-    return set(activity.participations.filter(actor__isnull=False).values_list("actor_id", flat=True))
+# --- the history's form of participants and exceptions ---------------------------------------
+
+
+def _rows(triples) -> list[list]:
+    """Participants as the history stores them: sorted [role, "actor" | "person", id] (ids only, no names)."""
+    return sorted(
+        [str(role), "actor", actor_id] if actor_id is not None else [str(role), "person", person_id]
+        for role, actor_id, person_id in triples
+    )
+
+
+def _participant_rows(activity: Activity) -> list[list]:
+    return _rows(activity.participations.values_list("role", "actor_id", "person_id"))
+
+
+def _spec_rows(participants: list[ParticipantSpec]) -> list[list]:
+    return _rows((p.role, p.actor_id, p.person_id) for p in participants)
+
+
+def _subjects(*row_lists) -> tuple[set[int], set[int]]:
+    """The actor and person ids named in participant rows (before and after a change)."""
+    actors, persons = set(), set()
+    for rows in row_lists:
+        for _role, kind, pk in rows:
+            (actors if kind == "actor" else persons).add(pk)
+    return actors, persons
+
+
+def _exception_rows(exceptions) -> list[dict]:
+    """A series' exceptions in stored form, ordered by date (ActivityException rows or ExceptionSpecs)."""
+    rows = [{name: values.stored(getattr(e, name)) for name in EXCEPTION_FIELDS} for e in exceptions]
+    return sorted(rows, key=lambda row: row["recurrence_id"])
+
+
+def _pks(items) -> list:
+    """Stored form of what a service was given for a many-to-many field (objects or keys)."""
+    return sorted(int(getattr(item, "pk", item)) for item in items)
+
+
+def _snapshot(activity: Activity, *, with_exceptions: bool = False) -> dict:
+    """The activity as the history stores it (reads its themes, SDGs and participants)."""
+    state = values.snapshot(activity, RECORDED_FIELDS)
+    state["participants"] = _participant_rows(activity)
+    if with_exceptions:
+        state["exceptions"] = _exception_rows(activity.exceptions.all())
+    return state
+
+
+def _record(*, user, kind: str, activity: Activity, rows, public: bool, **kwargs):
+    actors, persons = _subjects(*rows)
+    record(user=user, kind=kind, record=activity, actors=actors, persons=persons, public=public, **kwargs)
+
+
+# --- setting participants and exceptions --------------------------------------------------------
 
 
 def _set_participants(activity: Activity, participants: list[ParticipantSpec]) -> None:
@@ -217,13 +268,6 @@ def _set_exceptions(activity: Activity, exceptions: list[ExceptionSpec]) -> None
     ActivityException.objects.bulk_create([ActivityException(activity=activity, **asdict(e)) for e in exceptions])
 
 
-def _network_changed(actor_ids: Iterable[int]) -> None:
-    """Shared activities changed for these actors: refresh their derived relationships."""
-    from knotenpunkt.network import derived
-
-    derived.refresh_pairs(set(actor_ids))
-
-
 def _apply(activity: Activity, data: dict) -> None:
     for name in SCALAR_FIELDS:
         if name in data:
@@ -239,7 +283,7 @@ def _save_checked(activity: Activity) -> None:
     activity.save()
 
 
-@transaction.atomic
+@atomic
 def activity_create(
     *,
     user,
@@ -271,70 +315,91 @@ def activity_create(
     if exceptions:
         _set_exceptions(activity, exceptions)
     occurrences_rebuild(activity, until=until)
-    _network_changed(p.actor_id for p in participants if p.actor_id)
-    if activity.public:
-        bump_content_generation()
+    rows = _spec_rows(participants)
+    state = values.snapshot(activity, SCALAR_FIELDS)
+    state.update({name: _pks(data.get(name) or []) for name in M2M_FIELDS})
+    state["participants"] = rows
+    if exceptions:
+        state["exceptions"] = _exception_rows(exceptions)
+    _record(
+        user=user,
+        kind=ChangeKind.ACTIVITY_CREATED,
+        activity=activity,
+        rows=[rows],
+        public=activity.public,
+        values=state,
+        extra=FROM_CALENDAR if user is None and source is not None else None,
+    )
     return activity
 
 
+@atomic
 def activity_update(
     *,
     user,
     activity: Activity,
     data: dict,
-    expected_version: int,
+    expected_version: int | None,
     participants: list[ParticipantSpec] | None = None,
     until: dt.datetime | None = None,
     from_feed: bool = False,
     exceptions: list[ExceptionSpec] | None = None,
 ) -> Activity:
-    """Save changes unless someone else saved since `expected_version` (then ActivityConflict).
+    """Save changes unless someone else saved since `expected_version` (then `locking.EditConflict`;
+    None skips the check).
 
     `participants=None` leaves them as they are. Imported activities keep their feed's
     fields unless the change comes from that feed (`from_feed`).
     """
     if user is not None and not permissions.can_edit_activity(user, activity):
         raise PermissionDenied
-    with transaction.atomic():
-        current = Activity.objects.select_for_update().get(pk=activity.pk)
-        if current.version != expected_version:
-            raise ActivityConflict(current)
-        if current.source_id and not from_feed:
-            locked = {name for name in FEED_OWNED_FIELDS & data.keys() if getattr(current, name) != data[name]}
-            if locked:
-                raise ValidationError(
-                    _(
-                        "Dieser Termin kommt aus dem Kalender von „%(source)s“ und wird dort gepflegt: "
-                        "%(fields)s lassen sich hier nicht ändern."
-                    )
-                    % {
-                        "source": current.source,
-                        "fields": ", ".join(sorted(str(Activity._meta.get_field(n).verbose_name) for n in locked)),
-                    }
+    current = locking.lock(Activity, activity.pk, expected_version)
+    if current.source_id and not from_feed:
+        locked = {name for name in FEED_OWNED_FIELDS & data.keys() if getattr(current, name) != data[name]}
+        if locked:
+            raise ValidationError(
+                _(
+                    "Dieser Termin kommt aus dem Kalender von „%(source)s“ und wird dort gepflegt: "
+                    "%(fields)s lassen sich hier nicht ändern."
                 )
-        if user is not None and participants is not None:
-            _check_organisers_allowed(user, participants, current)
-        was_public = current.public
-        before_actors = _participant_actor_ids(current)
-        _apply(current, data)
-        current.version = expected_version + 1
-        _save_checked(current)
-        for name in M2M_FIELDS:
-            if name in data:
-                getattr(current, name).set(data[name])
-        if participants is not None:
-            _set_participants(current, list(participants))
-        if exceptions is not None:
-            _set_exceptions(current, list(exceptions))
-        occurrences_rebuild(current, until=until)
-        _network_changed(before_actors | _participant_actor_ids(current))
-        if was_public or current.public:
-            bump_content_generation()
+                % {
+                    "source": current.source,
+                    "fields": ", ".join(sorted(str(Activity._meta.get_field(n).verbose_name) for n in locked)),
+                }
+            )
+    if user is not None and participants is not None:
+        _check_organisers_allowed(user, participants, current)
+    before = _snapshot(current, with_exceptions=exceptions is not None)
+    _apply(current, data)
+    locking.bump(current)
+    _save_checked(current)
+    for name in M2M_FIELDS:
+        if name in data:
+            getattr(current, name).set(data[name])
+    if participants is not None:
+        participants = list(participants)
+        _set_participants(current, participants)
+    if exceptions is not None:
+        _set_exceptions(current, list(exceptions))
+    occurrences_rebuild(current, until=until)
+    after = values.snapshot(current, SCALAR_FIELDS)
+    after.update({name: _pks(data[name]) if name in data else before[name] for name in M2M_FIELDS})
+    after["participants"] = _spec_rows(participants) if participants is not None else before["participants"]
+    if exceptions is not None:
+        after["exceptions"] = _exception_rows(exceptions)
+    _record(
+        user=user,
+        kind=ChangeKind.ACTIVITY_UPDATED,
+        activity=current,
+        rows=[before["participants"], after["participants"]],
+        public=before["public"] or current.public,
+        fields=values.diff(before, after),
+        extra=FROM_CALENDAR if user is None and from_feed else None,
+    )
     return current
 
 
-@transaction.atomic
-def activity_set_cancelled(*, user, activity: Activity, cancelled: bool, expected_version: int) -> Activity:
+def activity_set_cancelled(*, user, activity: Activity, cancelled: bool, expected_version: int | None) -> Activity:
     return activity_update(
         user=user,
         activity=activity,
@@ -344,19 +409,43 @@ def activity_set_cancelled(*, user, activity: Activity, cancelled: bool, expecte
     )
 
 
-@transaction.atomic
+@atomic
 def activity_delete(*, user, activity: Activity) -> None:
     if user is not None and not permissions.can_edit_activity(user, activity):
         raise PermissionDenied
-    actor_ids = _participant_actor_ids(activity)
-    public = activity.public
+    pk, label = activity.pk, str(activity)
+    state = _snapshot(activity, with_exceptions=bool(activity.rrule))
     activity.delete()
-    _network_changed(actor_ids)
-    if public:
-        bump_content_generation()
+    _record(
+        user=user,
+        kind=ChangeKind.ACTIVITY_DELETED,
+        activity=activity,
+        rows=[state["participants"]],
+        public=activity.public,
+        record_id=pk,
+        label=label,
+        values=state,
+    )
 
 
-@transaction.atomic
+def _exception_changed(*, user, kind: str, activity: Activity, old: dict | None, new: dict | None) -> None:
+    """One date of a series changed: a change of the series (its version rises, its dates are rebuilt)."""
+    current = locking.lock(Activity, activity.pk, None)
+    locking.bump(current)
+    current.save(update_fields=["version", "updated_at"])
+    activity.version = current.version
+    occurrences_rebuild(current)
+    _record(
+        user=user,
+        kind=kind,
+        activity=current,
+        rows=[_participant_rows(current)],
+        public=current.public,
+        extra={"exception": {"old": old, "new": new}},
+    )
+
+
+@atomic
 def exception_save(
     *,
     user,
@@ -377,29 +466,41 @@ def exception_save(
         raise ValidationError({"recurrence_id": _("An diesem Datum findet der Termin nicht statt.")})
     if start is not None and end is not None and end < start:
         raise ValidationError({"end": _("Das Ende liegt vor dem Beginn.")})
+    existing = ActivityException.objects.filter(activity=activity, recurrence_id=recurrence_id).first()
+    old = _exception_rows([existing])[0] if existing is not None else None
     exc, _created = ActivityException.objects.update_or_create(
         activity=activity,
         recurrence_id=recurrence_id,
         defaults={"cancelled": cancelled, "start": start, "end": end, "title": title, "note": note},
     )
-    Activity.objects.filter(pk=activity.pk).update(version=activity.version + 1)
-    activity.version += 1
-    occurrences_rebuild(activity)
-    _network_changed(_participant_actor_ids(activity))
-    if activity.public:
-        bump_content_generation()
+    _exception_changed(
+        user=user, kind=ChangeKind.ACTIVITY_EXCEPTION_SAVED, activity=activity, old=old, new=_exception_rows([exc])[0]
+    )
     return exc
 
 
-@transaction.atomic
+@atomic
 def exception_delete(*, user, exception: ActivityException) -> None:
     activity = exception.activity
     if user is not None and not permissions.can_edit_activity(user, activity):
         raise PermissionDenied
+    old = _exception_rows([exception])[0]
     exception.delete()
-    Activity.objects.filter(pk=activity.pk).update(version=activity.version + 1)
-    activity.version += 1
-    occurrences_rebuild(activity)
-    _network_changed(_participant_actor_ids(activity))
-    if activity.public:
-        bump_content_generation()
+    _exception_changed(user=user, kind=ChangeKind.ACTIVITY_EXCEPTION_DELETED, activity=activity, old=old, new=None)
+
+
+@atomic
+def activity_extend_dates(*, activity: Activity, until: dt.datetime) -> None:
+    """Give an endless imported series its dates up to a later horizon (the calendar import moves it
+    along). Not an edit: the version (iCalendar's SEQUENCE) stays; recorded so visitors' cached
+    calendar pages follow. Its participants are not named: nothing about them changed, and their
+    history would fill up with a line a month per series."""
+    occurrences_rebuild(activity, until=until)
+    _record(
+        user=None,
+        kind=ChangeKind.ACTIVITY_DATES_EXTENDED,
+        activity=activity,
+        rows=[],
+        public=activity.public,
+        extra={**FROM_CALENDAR, "until": values.stored(until)},
+    )

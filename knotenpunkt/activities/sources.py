@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import importer
+from knotenpunkt.activities import calendars, importer, tasks
 from knotenpunkt.activities.ical import FeedError
 from knotenpunkt.activities.models import ActivityOccurrence, CalendarSource, SourceKind
 from knotenpunkt.actors import selectors as actor_selectors
@@ -41,7 +41,7 @@ class FeedURLForm(forms.Form):
     )
 
     def clean_url(self):
-        url = importer.normalise_url(self.cleaned_data["url"])
+        url = calendars.normalise_url(self.cleaned_data["url"])
         try:
             forms.URLField(assume_scheme="https").clean(url)
         except ValidationError as exc:
@@ -125,7 +125,7 @@ def source_list(request, slug):
             form = FeedUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 try:
-                    _source, summary = importer.source_upload(
+                    _source, summary = calendars.calendar_source_upload(
                         user=request.user,
                         actor=actor,
                         content=form.cleaned_data["file"].read(),
@@ -144,7 +144,7 @@ def source_list(request, slug):
         form = FeedURLForm(request.POST)
         if form.is_valid():
             try:
-                importer.source_create(
+                calendars.calendar_source_create(
                     user=request.user,
                     actor=actor,
                     url=form.cleaned_data["url"],
@@ -184,7 +184,7 @@ def source_refresh(request, pk):
             else:
                 messages.success(request, _("Die neue Fassung ist übernommen."))
     else:
-        importer.request_refresh(source)
+        tasks.request_refresh(source)
         if not request.htmx:
             messages.success(request, _("Der Kalender wird im Hintergrund aktualisiert."))
     if request.htmx:
@@ -199,7 +199,7 @@ def source_delete(request, pk):
     source = _manageable_source(request, pk)
     actor = source.actor
     if request.method == "POST":
-        deleted, kept = importer.source_delete(user=request.user, source=source)
+        deleted, kept = calendars.calendar_source_delete(user=request.user, source=source)
         messages.success(
             request,
             _("Die Kalenderquelle ist entfernt: %(deleted)d kommende Termine gelöscht, %(kept)d vergangene behalten.")

@@ -44,9 +44,9 @@ from knotenpunkt.activities.models import (
     id_list,
 )
 from knotenpunkt.activities.recurrence import spans_days
-from knotenpunkt.actors.models import SDG, Actor
+from knotenpunkt.actors.models import SDG, Actor, Theme
 from knotenpunkt.network import synthetic as network
-from knotenpunkt.network.models import Tie
+from knotenpunkt.network.models import ActorContact, DerivedTie, Tie
 
 UID_PREFIX = "syn-"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -175,8 +175,6 @@ def load_network() -> Network:
     theme_ptr, themes = csr([(index[a], t) for a, t in through.values_list("actor_id", "theme_id").iterator(50_000)])
     if not len(themes):
         raise RuntimeError("Die synthetischen Akteure haben keine Themen.")
-    from knotenpunkt.actors.models import Theme
-
     theme_rows = list(Theme.objects.values_list("pk", "name_de"))
     sdgs_by_name = {name: sdgs for _slug, name, _en, _word, _phrase, sdgs in network.THEMES}
     return Network(
@@ -426,8 +424,6 @@ def vacuum() -> str | None:
     """Refresh PostgreSQL's statistics of the loaded tables (see network.synthetic.vacuum)."""
     if connection.vendor != "postgresql":
         return None
-    from knotenpunkt.network.models import ActorContact, DerivedTie
-
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     models = (
         Activity,

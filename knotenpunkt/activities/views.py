@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from knotenpunkt.accounts import permissions
 from knotenpunkt.activities import forms as activity_forms
 from knotenpunkt.activities import selectors, services
-from knotenpunkt.activities.models import Activity
+from knotenpunkt.activities.models import Activity, ActivityOccurrence
 from knotenpunkt.activities.recurrence import BERLIN
+from knotenpunkt.changes import display
+from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.lib.pagination import CappedPaginator
 
@@ -216,8 +218,6 @@ def activity_detail(request, pk):
 
 
 def _pseudo_occurrence(activity):
-    from knotenpunkt.activities.models import ActivityOccurrence
-
     return ActivityOccurrence(activity=activity, start=activity.start, end=activity.end, cancelled=activity.cancelled)
 
 
@@ -272,10 +272,10 @@ def _activity_form(request, activity: Activity | None):
                     expected_version=form.cleaned_data.get("version") or activity.version,
                     participants=specs,
                 )
-        except services.ActivityConflict as exc:
-            conflict = _conflict(form, exc.activity)
-            data["version"] = exc.activity.version
-            form = activity_forms.ActivityForm(data, user=user, instance=exc.activity)
+        except EditConflict as exc:
+            conflict = _conflict(form, exc.record, exc.changes)
+            data["version"] = exc.record.version
+            form = activity_forms.ActivityForm(data, user=user, instance=exc.record)
             formset = _participant_formset(data, user, rows, person_choices)
             form.is_valid()
             formset.is_valid()
@@ -332,27 +332,29 @@ def _participant_formset(data, user, rows, person_choices):
     )
 
 
-def _conflict(form, stored: Activity) -> dict:
-    """What someone else saved, next to what this user entered, for the fields that differ."""
+def _conflict(form, stored: Activity, saved_by) -> dict:
+    """What someone else saved, next to what this user entered, for the fields that differ; and who
+    saved meanwhile, when (the recorded changes since the version the form was loaded with)."""
     mine = form.data_for_service()
-    changes = []
+    differences = []
     for name, value in mine.items():
         current = getattr(stored, name)
         if name in ("themes", "sdgs"):
             current_set = set(current.all())
             if current_set != set(value):
-                changes.append((name, ", ".join(sorted(map(str, current_set))), ", ".join(sorted(map(str, value)))))
+                differences.append((name, ", ".join(sorted(map(str, current_set))), ", ".join(sorted(map(str, value)))))
             continue
         if name in ("start", "end"):
             if current != value:
-                changes.append((name, _when(current), _when(value)))
+                differences.append((name, _when(current), _when(value)))
             continue
         if (current or "") != (value or ""):
-            changes.append((name, _display(stored, name, current), _display(stored, name, value)))
+            differences.append((name, _display(stored, name, current), _display(stored, name, value)))
     labels = {f.name: f.verbose_name for f in Activity._meta.get_fields() if hasattr(f, "verbose_name")}
     return {
         "activity": stored,
-        "changes": [(labels.get(name, name), theirs, yours) for name, theirs, yours in changes],
+        "changes": [(labels.get(name, name), theirs, yours) for name, theirs, yours in differences],
+        "saved_by": [(display.who(change), change.at) for change in saved_by],
     }
 
 
@@ -408,7 +410,7 @@ def activity_cancel(request, pk):
         services.activity_set_cancelled(
             user=request.user, activity=activity, cancelled=wanted, expected_version=_version(request, activity)
         )
-    except services.ActivityConflict:
+    except EditConflict:
         messages.error(request, _("Der Termin wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

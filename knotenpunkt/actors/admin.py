@@ -1,22 +1,30 @@
+"""The back office for actors, themes and persons. Every save and delete goes through the services,
+so the admin leaves the same history and reactions as the app (nothing saves around them)."""
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from knotenpunkt.actors import search, services
-from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorEvent, Membership, Person, Theme
+from knotenpunkt.actors import people, services
+from knotenpunkt.actors.models import SDG, Actor, ActorCountry, Membership, Person, Theme
+from knotenpunkt.changes.services import atomic
 from knotenpunkt.core.admin_site import CoordinatorAdmin, CoordinatorInlineMixin
-from knotenpunkt.core.page_cache import bump_content_generation
+
+STALE_FORM = _(
+    "Jemand anderes hat diesen Datensatz inzwischen geändert. Bitte laden Sie die Seite neu; "
+    "Ihre Eingaben bleiben bis dahin in diesem Formular stehen."
+)
 
 
-class ActorAdminForm(forms.ModelForm):
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the record was loaded with and refuses a stale form (optimistic locking)."""
+
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
-
-    class Meta:
-        model = Actor
-        fields = [*services.SCALAR_FIELDS, *services.M2M_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,15 +35,19 @@ class ActorAdminForm(forms.ModelForm):
         cleaned = super().clean()
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
-            current = Actor.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            model = type(self.instance)
+            current = model._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             if current != expected:
-                raise ValidationError(
-                    _(
-                        "Jemand anderes hat diesen Akteur inzwischen geändert. Bitte laden Sie die Seite neu; "
-                        "Ihre Eingaben bleiben bis dahin in diesem Formular stehen."
-                    )
-                )
+                raise ValidationError(STALE_FORM)
         return cleaned
+
+
+class ActorAdminForm(VersionedAdminForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Actor
+        fields = [*services.SCALAR_FIELDS, *services.M2M_FIELDS]
 
 
 class ActorCountryInline(CoordinatorInlineMixin, admin.TabularInline):
@@ -49,6 +61,10 @@ class MembershipInline(CoordinatorInlineMixin, admin.TabularInline):
     autocomplete_fields = ["person"]
 
 
+def _refused(modeladmin, request, exc: ValidationError) -> None:
+    modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+
 @admin.register(Actor)
 class ActorAdmin(CoordinatorAdmin):
     form = ActorAdminForm
@@ -60,11 +76,19 @@ class ActorAdmin(CoordinatorAdmin):
     filter_horizontal = ["themes", "sdgs"]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [ActorCountryInline, MembershipInline]
-    actions = ["publish_selected", "unpublish_selected"]
+    actions = ["delete_selected", "publish_selected", "unpublish_selected"]
 
     def save_model(self, request, obj, form, change):
-        # Saving goes through the same service as the web forms (history, search index, versions).
+        # The actor is saved in save_related, together with the countries of its inline:
+        # one service call, one recorded change.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
         data = {k: v for k, v in form.cleaned_data.items() if k in services.SCALAR_FIELDS or k in services.M2M_FIELDS}
+        countries = [formset for formset in formsets if formset.model is ActorCountry]
+        if countries:
+            data["countries"] = self._countries(countries[0])
         if change:
             saved = services.actor_update(
                 user=request.user,
@@ -75,17 +99,75 @@ class ActorAdmin(CoordinatorAdmin):
         else:
             saved = services.actor_create(user=request.user, data=data)
         obj.pk, obj.version = saved.pk, saved.version
-
-    def save_related(self, request, form, formsets, change):
-        # themes and sdgs were set by the service; only the inlines remain. Countries are public and
-        # part of the search document, so a change there re-indexes and refreshes the public pages.
-        changed = False
         for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-            changed = changed or formset.has_changed()
-        if changed:
-            search.index_actors([form.instance.pk])
-            bump_content_generation()
+            if formset.model is Membership:
+                self._save_memberships(request, formset, saved)
+
+    @staticmethod
+    def _countries(formset) -> list[str]:
+        """The countries the inline shows after the save: kept and added rows, not those marked for deletion."""
+        codes, added, deleted = [], [], formset.deleted_forms
+        for form in formset.forms:
+            country = form.cleaned_data.get("country")
+            if not country or form in deleted:
+                continue
+            codes.append(str(country))
+            if form.instance.pk is None:
+                added.append(ActorCountry(country=country))
+        # For the admin's own log message (construct_change_message reads these).
+        formset.new_objects, formset.changed_objects = added, []
+        formset.deleted_objects = [form.instance for form in deleted if form.instance.pk]
+        return codes
+
+    @staticmethod
+    def _save_memberships(request, formset, actor) -> None:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = formset.deleted_forms
+        for form in formset.initial_forms:
+            if form.instance.pk is None:
+                continue
+            if form in deleted:
+                people.membership_delete(user=request.user, membership=form.instance)
+                formset.deleted_objects.append(form.instance)
+            elif form.has_changed():
+                data = {name: form.cleaned_data[name] for name in form.changed_data if name in people.MEMBERSHIP_FIELDS}
+                saved = people.membership_update(user=request.user, membership=form.instance, data=data)
+                formset.changed_objects.append((saved, form.changed_data))
+        for form in formset.extra_forms:
+            if not form.has_changed() or form in deleted:
+                continue
+            saved = people.membership_create(
+                user=request.user,
+                actor=actor,
+                person=form.cleaned_data["person"],
+                function=form.cleaned_data.get("function", ""),
+            )
+            formset.new_objects.append(saved)
+
+    def delete_model(self, request, obj):
+        services.actor_delete(user=request.user, actor=obj)
+
+    def delete_queryset(self, request, queryset):
+        with atomic():
+            for actor in queryset.order_by("pk"):
+                services.actor_delete(user=request.user, actor=actor)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:  # e.g. a unit was placed below the actor meanwhile
+            _refused(self, request, exc)
+            return HttpResponseRedirect(reverse("admin:actors_actor_change", args=[object_id]))
+
+    @admin.action(permissions=["delete"], description=_("Ausgewählte Akteure löschen"))
+    def delete_selected(self, request, queryset):
+        # Django's confirmation page, with every deletion in one transaction: all or none.
+        try:
+            with atomic():
+                return django_delete_selected(self, request, queryset)
+        except ValidationError as exc:
+            _refused(self, request, exc)
+            return None
 
     @admin.action(description=_("Ausgewählte Akteure veröffentlichen"))
     def publish_selected(self, request, queryset):
@@ -96,9 +178,11 @@ class ActorAdmin(CoordinatorAdmin):
         self._set_published(request, queryset, False)
 
     def _set_published(self, request, queryset, published):
-        for actor in queryset:
-            services.actor_set_published(user=request.user, actor=actor, published=published)
-        count = queryset.count()
+        with atomic():
+            actors = list(queryset)
+            for actor in actors:
+                services.actor_set_published(user=request.user, actor=actor, published=published)
+        count = len(actors)
         messages.success(request, ngettext("%d Akteur aktualisiert.", "%d Akteure aktualisiert.", count) % count)
 
 
@@ -123,20 +207,36 @@ class SDGAdmin(CoordinatorAdmin):
         return False
 
 
+class PersonAdminForm(VersionedAdminForm):
+    class Meta:
+        model = Person
+        fields = list(people.PERSON_FIELDS)
+
+
 @admin.register(Person)
 class PersonAdmin(CoordinatorAdmin):
+    form = PersonAdminForm
     list_display = ["last_name", "first_name", "email"]
     search_fields = ["last_name", "first_name", "email"]
+    readonly_fields = ["version"]
 
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in people.PERSON_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = people.person_update(
+                user=request.user,
+                person=obj,
+                data=data,
+                expected_version=form.cleaned_data.get("expected_version") or obj.version,
+            )
+        else:
+            saved = people.person_create(user=request.user, data=data)
+        obj.pk, obj.version = saved.pk, saved.version
 
-@admin.register(ActorEvent)
-class ActorEventAdmin(CoordinatorAdmin):
-    list_display = ["actor", "kind", "user", "version", "created_at"]
-    list_filter = ["kind"]
-    readonly_fields = ["actor", "kind", "user", "version", "data", "created_at"]
+    def delete_model(self, request, obj):
+        people.person_delete(user=request.user, person=obj)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def delete_queryset(self, request, queryset):
+        with atomic():
+            for person in queryset.order_by("pk"):
+                people.person_delete(user=request.user, person=person)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -194,6 +193,8 @@ class Person(models.Model):
     email = models.EmailField(_("E-Mail (privat)"), blank=True)
     phone = models.CharField(_("Telefon (privat)"), max_length=40, blank=True)
     notes = models.TextField(_("Notizen"), blank=True)
+    # Raised on every save (optimistic locking, knotenpunkt.changes.locking).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -222,35 +223,6 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.actor} ({self.function})"
-
-
-class ActorEventKind(models.TextChoices):
-    CREATED = "created", _("angelegt")
-    UPDATED = "updated", _("geändert")
-    PUBLISHED = "published", _("veröffentlicht")
-    UNPUBLISHED = "unpublished", _("zurückgezogen")
-    MERGED = "merged", _("Dublette übernommen")
-
-
-class ActorEvent(models.Model):
-    """History as rows: who changed what on an actor, and when."""
-
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=ActorEventKind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    version = models.PositiveIntegerField()
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("Änderung")
-        verbose_name_plural = _("Änderungen")
-        # Conflict message: the changes made after the version a form was loaded with.
-        indexes = [models.Index(fields=["actor", "version"], name="actorevent_actor_version")]
-
-    def __str__(self):
-        return f"{self.actor} {self.kind} v{self.version}"
 
 
 class SearchWord(models.Model):

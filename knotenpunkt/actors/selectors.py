@@ -1,10 +1,12 @@
 """Reads of actors that are more than a one-liner."""
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors import search
-from knotenpunkt.actors.models import Actor, ActorEvent, Membership
+from knotenpunkt.actors.models import Actor, Membership
+from knotenpunkt.changes.models import Change
 
 
 def filter_actors(qs: QuerySet, filters: dict) -> QuerySet:
@@ -60,8 +62,6 @@ TIES_PER_PAGE = 40
 
 def actor_ties_page(*, user, actor: Actor, page_number):
     """One page of an actor's visible ties: a hub with a thousand ties still renders quickly."""
-    from django.core.paginator import Paginator
-
     return Paginator(actor_ties(user=user, actor=actor), TIES_PER_PAGE).get_page(page_number)
 
 
@@ -70,7 +70,8 @@ def actor_memberships(actor: Actor):
 
 
 def actor_history(actor: Actor, limit: int = 20):
-    return ActorEvent.objects.filter(actor=actor).select_related("user")[:limit]
+    """The actor's own latest changes, newest first (its ties', contacts' … are on its "Verlauf" page)."""
+    return Change.objects.for_record("actors.actor", actor.pk).select_related("user").order_by("-id")[:limit]
 
 
 def visible_children(*, user, actor: Actor):
@@ -79,10 +80,9 @@ def visible_children(*, user, actor: Actor):
 
 def merge_preview(duplicate: Actor) -> dict:
     """What an actor_merge would move, for the confirmation page."""
-    from knotenpunkt.network.models import Tie
-
     return {
-        "ties": Tie.objects.filter(Q(source=duplicate) | Q(target=duplicate)).count(),
+        # A tie never joins an actor to itself, so the two directions do not overlap.
+        "ties": duplicate.ties_out.count() + duplicate.ties_in.count(),
         "memberships": duplicate.memberships.count(),
         "themes": duplicate.themes.count(),
         "editors": duplicate.editors.count(),

@@ -1,20 +1,23 @@
-"""State changes of actors. Views, admin, import and commands all call these."""
+"""State changes of actors and themes. Views, admin, import and commands all call these.
+
+Every service records what it changed (knotenpunkt.changes); the search index, tie counts, partner
+suggestions and the page cache follow from those records (knotenpunkt/reactions.py).
+Persons and memberships have their services in people.py.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
-from knotenpunkt.actors import search
-from knotenpunkt.actors.models import Actor, ActorCountry, ActorEvent, ActorEventKind, Membership
-from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.actors import people
+from knotenpunkt.actors.models import Actor, ActorCountry, Theme
+from knotenpunkt.changes import locking, values
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record
 
 # Fields a form may set directly on the Actor row.
 SCALAR_FIELDS = (
@@ -38,54 +41,64 @@ SCALAR_FIELDS = (
 )
 M2M_FIELDS = ("themes", "sdgs")
 ALL_FIELDS = (*SCALAR_FIELDS, *M2M_FIELDS, "countries")
+# Never shown to visitors: a change to these alone leaves the public pages as they are.
+INTERNAL_FIELDS = frozenset({"internal_notes"})
+# A tie as its history keeps it (network.Tie, reached through Actor.ties_out / ties_in).
+TIE_VALUES = ("source", "target", "kind", "start_date", "end_date", "note", "public")
+THEME_FIELDS = ("slug", "name_de", "name_en")
+# Public fields of the survivor that a merge fills from the duplicate when they are empty.
+MERGE_FILLS = (
+    "description",
+    "website",
+    "contact_email",
+    "contact_phone",
+    "street",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+)
 
 
-class ActorConflict(Exception):
-    """Someone else saved the actor after the form was loaded."""
-
-    def __init__(self, actor: Actor, events: list[ActorEvent]):
-        super().__init__(_("Der Akteur wurde inzwischen von jemand anderem geändert."))
-        self.actor = actor
-        self.events = events
+def actor_values(actor: Actor) -> dict:
+    """Every field a form can change, in the form the history stores (values.py)."""
+    stored = values.snapshot(actor, (*SCALAR_FIELDS, *M2M_FIELDS))
+    stored["countries"] = sorted(str(code) for code in actor.countries.values_list("country", flat=True))
+    return stored
 
 
-def _display(value):
-    """A JSON-friendly, human-readable form of a field value for the history."""
-    if value is None:
-        return ""
-    if isinstance(value, Actor):
-        return value.name
-    if isinstance(value, (Decimal, dt.date)):
-        return str(value)
-    if isinstance(value, (list, tuple, set)) or hasattr(value, "all"):
-        items = value.all() if hasattr(value, "all") else value
-        return sorted(str(getattr(item, "code", item)) for item in items)
-    if hasattr(value, "code"):  # django-countries Country
-        return value.code or ""
-    return value
-
-
-def _current_values(actor: Actor) -> dict:
-    values = {name: _display(getattr(actor, name)) for name in SCALAR_FIELDS}
-    values["themes"] = sorted(str(t) for t in actor.themes.all())
-    values["sdgs"] = sorted(str(s.number) for s in actor.sdgs.all())
-    values["countries"] = sorted(c.country.code for c in actor.countries.all())
-    return values
-
-
-def comparable_values(data: dict) -> dict:
-    """Form data in the shape the history stores (for comparing with ActorEvent changes)."""
-    values = {}
+def stored_values(data: dict) -> dict:
+    """Form or service data in the form the history stores, to compare with `actor_values`."""
+    probe = Actor()
+    stored = {}
     for name, value in data.items():
-        if name == "themes":
-            values[name] = sorted(str(t) for t in value)
-        elif name == "sdgs":
-            values[name] = sorted(str(getattr(s, "number", s)) for s in value)
-        elif name == "countries":
-            values[name] = sorted(str(c) for c in value)
+        if name == "countries":
+            stored[name] = sorted({str(code) for code in value or ()})
+        elif name in M2M_FIELDS:
+            stored[name] = sorted(getattr(item, "pk", item) for item in value or ())
         else:
-            values[name] = _display(value)
-    return values
+            setattr(probe, name, value)
+            stored[name] = values.field_value(probe, name)
+    return stored
+
+
+def _is_public(was_published: bool, actor: Actor, fields) -> bool:
+    """Visitors see the change: the actor is public before or after, and a public field changed."""
+    return (was_published or actor.published) and bool(set(fields) - INTERNAL_FIELDS)
+
+
+def _tie_change_is_public(*ends: Actor) -> bool:
+    """A tie removed or moved changes what visitors see when one of its ends is published: tie counts
+    order the public directory, and a public tie between published actors shows on their profiles
+    (the same rule as network.services)."""
+    return any(end.published for end in ends)
+
+
+def _ties_of(actor: Actor):
+    """The actor's ties in either direction, with both ends. Tie is reached through Actor's relations,
+    so the actors app does not import the network app it sits below."""
+    Tie = Actor.ties_out.rel.related_model
+    return Tie._default_manager.filter(Q(source=actor) | Q(target=actor)).select_related("source", "target")
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -150,7 +163,7 @@ def _apply_relations(actor: Actor, data: dict) -> None:
         ActorCountry.objects.bulk_create([ActorCountry(actor=actor, country=c) for c in sorted(wanted - have)])
 
 
-@transaction.atomic
+@atomic
 def actor_create(*, user, data: dict) -> Actor:
     """Create an actor from validated form data (scalar fields, themes, sdgs, countries)."""
     _check_fields_allowed(user, None, data)
@@ -161,64 +174,42 @@ def actor_create(*, user, data: dict) -> Actor:
     actor.full_clean(exclude=["themes", "sdgs"], validate_unique=True)
     actor.save()
     _apply_relations(actor, data)
-    ActorEvent.objects.create(
-        actor=actor,
-        kind=ActorEventKind.CREATED,
-        user=_user_or_none(user),
-        version=actor.version,
-        data={"values": _current_values(actor)},
-    )
-    search.index_actors([actor.pk])
-    bump_content_generation()
-    _refresh_suggestions(actor.pk)
+    record(user=user, kind=ChangeKind.ACTOR_CREATED, record=actor, values=actor_values(actor), public=actor.published)
     return actor
 
 
-def actor_update(*, user, actor: Actor, data: dict, expected_version: int) -> Actor:
-    """Save changes if nobody else saved since `expected_version`; otherwise raise ActorConflict.
+@atomic
+def actor_update(*, user, actor: Actor, data: dict, expected_version: int | None) -> Actor:
+    """Save changes if nobody else saved since `expected_version`; otherwise raise locking.EditConflict.
 
     Only fields whose value differs are written and recorded in the history.
     """
     _check_fields_allowed(user, actor, data)
     if "slug" in data and not data["slug"]:
         data = {**data, "slug": unique_slug(data.get("name") or actor.name, exclude_pk=actor.pk)}
-    with transaction.atomic():
-        current = Actor.objects.select_for_update().get(pk=actor.pk)
-        if current.version != expected_version:
-            events = list(
-                current.events.filter(version__gt=expected_version).select_related("user").order_by("version")
-            )
-            raise ActorConflict(current, events)
-        before = _current_values(current)
-        after = comparable_values(data)
-        changes = {
-            name: {"old": before.get(name), "new": new} for name, new in after.items() if before.get(name) != new
-        }
-        if not changes:
-            return current
-        _check_parent(current, data.get("parent", current.parent))
-        _apply(current, {k: v for k, v in data.items() if k in changes})
-        current.version = expected_version + 1
-        current.full_clean(exclude=["themes", "sdgs"])
-        current.save()
-        _apply_relations(current, {k: v for k, v in data.items() if k in changes})
-        kind = ActorEventKind.UPDATED
-        if set(changes) == {"published"}:
-            kind = ActorEventKind.PUBLISHED if current.published else ActorEventKind.UNPUBLISHED
-        ActorEvent.objects.create(
-            actor=current, kind=kind, user=_user_or_none(user), version=current.version, data={"changes": changes}
-        )
-        search.index_actors([current.pk])
-        bump_content_generation()
-        _refresh_suggestions(current.pk)
+    current = locking.lock(Actor, actor.pk, expected_version)
+    before = actor_values(current)
+    fields = values.diff(before, stored_values(data))
+    if not fields:
+        return current
+    changed = {name: value for name, value in data.items() if name in fields}
+    _check_parent(current, changed.get("parent", current.parent))
+    _apply(current, changed)
+    locking.bump(current)
+    current.full_clean(exclude=["themes", "sdgs"])
+    current.save()
+    _apply_relations(current, changed)
+    kind = ChangeKind.ACTOR_UPDATED
+    if set(fields) == {"published"}:
+        kind = ChangeKind.ACTOR_PUBLISHED if current.published else ChangeKind.ACTOR_UNPUBLISHED
+    record(
+        user=user,
+        kind=kind,
+        record=current,
+        fields=fields,
+        public=_is_public(before["published"], current, fields),
+    )
     return current
-
-
-def _refresh_suggestions(actor_id: int) -> None:
-    """Fresh partner suggestions for the actor after commit (themes, countries, description may have changed)."""
-    from knotenpunkt.synergies.suggestions import refresh_later
-
-    refresh_later([actor_id])
 
 
 def actor_set_published(*, user, actor: Actor, published: bool, expected_version: int | None = None) -> Actor:
@@ -228,43 +219,65 @@ def actor_set_published(*, user, actor: Actor, published: bool, expected_version
     return actor_update(user=user, actor=actor, data={"published": published}, expected_version=version)
 
 
-@transaction.atomic
+@atomic
 def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
     """Fold `duplicate` into `survivor`: ties, memberships, themes, editors move over; the duplicate goes.
 
     Ties that would become self-loops or duplicates of existing ties are dropped.
-    Empty public fields of the survivor are filled from the duplicate.
+    Empty public fields of the survivor are filled from the duplicate. Each moved or dropped tie and
+    membership, and each unit moved below the survivor, is recorded too, so their own histories tell it.
     """
-    from knotenpunkt.network.models import Tie
-    from knotenpunkt.network.services import tie_counts_refresh
-
     if not permissions.can_merge_actors(user):
         raise PermissionDenied(_("Nur die Koordination darf Dubletten zusammenführen."))
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("Ein Akteur kann nicht mit sich selbst zusammengeführt werden."))
     survivor = Actor.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Actor.objects.select_for_update().get(pk=duplicate.pk)
+    before = actor_values(survivor)
+    duplicate_values = actor_values(duplicate)
     moved = {"ties": 0, "dropped_ties": 0, "memberships": 0}
-    touched = {survivor.pk}
+    # Everyone whose tie count may change: the survivor, the duplicate and every partner of the duplicate.
+    touched = {survivor.pk, duplicate.pk}
 
-    for tie in Tie.objects.filter(Q(source=duplicate) | Q(target=duplicate)):
+    for tie in _ties_of(duplicate):
         touched.update((tie.source_id, tie.target_id))
-        source_id = survivor.pk if tie.source_id == duplicate.pk else tie.source_id
-        target_id = survivor.pk if tie.target_id == duplicate.pk else tie.target_id
-        clash = Tie.objects.filter(source_id=source_id, target_id=target_id, kind=tie.kind).exclude(pk=tie.pk)
-        if source_id == target_id or clash.exists():
+        source = survivor if tie.source_id == duplicate.pk else tie.source
+        target = survivor if tie.target_id == duplicate.pk else tie.target
+        clash = type(tie)._default_manager.filter(source=source, target=target, kind=tie.kind).exclude(pk=tie.pk)
+        if source.pk == target.pk or clash.exists():
+            tie_pk, tie_values = tie.pk, values.snapshot(tie, TIE_VALUES)
             tie.delete()
+            record(
+                user=user,
+                kind=ChangeKind.TIE_DELETED,
+                record=tie,
+                record_id=tie_pk,
+                values=tie_values,
+                actors=[tie.source_id, tie.target_id],
+                public=_tie_change_is_public(tie.source, tie.target),
+            )
             moved["dropped_ties"] += 1
             continue
-        Tie.objects.filter(pk=tie.pk).update(source_id=source_id, target_id=target_id)
+        old = values.snapshot(tie, ("source", "target"))
+        public = _tie_change_is_public(tie.source, tie.target, source, target)
+        tie.source, tie.target = source, target
+        locking.bump(tie)
+        tie.save(update_fields=["source", "target", "version"])
+        record(
+            user=user,
+            kind=ChangeKind.TIE_UPDATED,
+            record=tie,
+            fields=values.diff(old, values.snapshot(tie, ("source", "target"))),
+            actors=[*old.values(), source.pk, target.pk],
+            public=public,
+        )
         moved["ties"] += 1
 
     for membership in duplicate.memberships.all():
-        exists = survivor.memberships.filter(person_id=membership.person_id, function=membership.function).exists()
-        if exists:
-            membership.delete()
+        if survivor.memberships.filter(person_id=membership.person_id, function=membership.function).exists():
+            people.membership_delete(user=user, membership=membership)
         else:
-            Membership.objects.filter(pk=membership.pk).update(actor=survivor)
+            people.membership_update(user=user, membership=membership, data={"actor": survivor})
             moved["memberships"] += 1
 
     survivor.themes.add(*duplicate.themes.all())
@@ -280,22 +293,12 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
         # The survivor hangs (directly or further down) below the duplicate: it takes the duplicate's place.
         survivor.parent = duplicate.parent if duplicate.parent_id != survivor.pk else None
         survivor.save(update_fields=["parent"])
-    Actor.objects.filter(parent=duplicate).exclude(pk=survivor.pk).update(parent=survivor)
-    survivor.refresh_from_db(fields=["parent"])
+    for child in Actor.objects.select_for_update().filter(parent=duplicate).exclude(pk=survivor.pk):
+        _move_unit(user=user, unit=child, parent=survivor)
     _check_parent(survivor, survivor.parent)
 
     filled = []
-    for name in (
-        "description",
-        "website",
-        "contact_email",
-        "contact_phone",
-        "street",
-        "postcode",
-        "city",
-        "latitude",
-        "longitude",
-    ):
+    for name in MERGE_FILLS:
         if getattr(survivor, name) in ("", None) and getattr(duplicate, name) not in ("", None):
             setattr(survivor, name, getattr(duplicate, name))
             filled.append(name)
@@ -303,41 +306,117 @@ def actor_merge(*, user, survivor: Actor, duplicate: Actor) -> Actor:
         survivor.internal_notes = "\n\n".join(
             filter(None, [survivor.internal_notes, f"[{duplicate.name}] {duplicate.internal_notes}"])
         )
-    survivor.version += 1
+    locking.bump(survivor)
     survivor.save()
-    ActorEvent.objects.create(
-        actor=survivor,
-        kind=ActorEventKind.MERGED,
-        user=_user_or_none(user),
-        version=survivor.version,
-        data={
-            "duplicate": {"id": duplicate.pk, "name": duplicate.name, "slug": duplicate.slug},
-            "moved": moved,
-            "filled": filled,
-        },
+    duplicate_data = {"id": duplicate.pk, "name": duplicate.name, "slug": duplicate.slug, "values": duplicate_values}
+    _delete_actor_row(duplicate, _("Die Dublette ist noch anderweitig verknüpft und kann nicht entfernt werden."))
+    record(
+        user=user,
+        kind=ChangeKind.ACTOR_MERGED,
+        record=survivor,
+        fields=values.diff(before, actor_values(survivor)),
+        actors=touched,
+        # Moved and dropped ties are public or not by their own rows.
+        public=survivor.published or duplicate_values["published"],
+        extra={"duplicate": duplicate_data, "moved": moved, "filled": filled},
     )
-    duplicate_pk = duplicate.pk
-    try:
-        duplicate.delete()
-        tie_counts_refresh(touched - {duplicate_pk})
-    except IntegrityError as exc:  # pragma: no cover - PROTECT on unexpected relations
-        raise ValidationError(_("Die Dublette ist noch anderweitig verknüpft und kann nicht entfernt werden.")) from exc
-    search.remove_actors([duplicate_pk])
-    search.index_actors([survivor.pk])
-    bump_content_generation()
     return survivor
 
 
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
+def _move_unit(*, user, unit: Actor, parent: Actor) -> None:
+    """A unit below a merged duplicate moves below the survivor (a change of the unit's own)."""
+    old = unit.parent_id
+    unit.parent = parent
+    locking.bump(unit)
+    unit.save(update_fields=["parent", "version", "updated_at"])
+    record(
+        user=user,
+        kind=ChangeKind.ACTOR_UPDATED,
+        record=unit,
+        fields={"parent": {"old": old, "new": parent.pk}},
+        actors=[old, parent.pk],
+        public=unit.published,
+    )
 
 
-@transaction.atomic
-def theme_save(*, user, theme) -> None:
-    """Save a theme; its actors are re-indexed, since theme names are part of their search documents."""
+def _delete_actor_row(actor: Actor, refusal: str) -> None:
+    """Delete the row; relations that protect it (PROTECT, RESTRICT) refuse with `refusal` and their names."""
+    try:
+        actor.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in blocking})[:5]
+        raise ValidationError(f"{refusal} ({'; '.join(names)})") from exc
+
+
+@atomic
+def actor_delete(*, user, actor: Actor) -> None:
+    """Delete an actor with its ties and memberships, each recorded, so their history outlives them.
+
+    Refused while units hang below it (they would lose their place in the hierarchy).
+    The ACTOR_DELETED change keeps the actor's values and names every former partner, whose tie
+    counts the reactions recount.
+    """
+    if not permissions.can_delete_actor(user, actor):
+        raise PermissionDenied(_("Nur die Koordination darf Akteure löschen."))
+    actor = Actor.objects.select_for_update().filter(pk=actor.pk).first()
+    if actor is None:
+        raise ValidationError(_("Diesen Akteur gibt es nicht mehr."))
+    children = list(actor.children.order_by("name").values_list("name", flat=True)[:6])
+    if children:
+        raise ValidationError(
+            _(
+                "„%(name)s“ kann nicht gelöscht werden, solange Einheiten darunter hängen (%(children)s). "
+                "Bitte ordnen Sie diese zuerst einer anderen Einheit zu oder löschen Sie sie."
+            )
+            % {"name": actor.name, "children": ", ".join(children[:5]) + (" …" if len(children) > 5 else "")}
+        )
+    actor_pk, label, snapshot = actor.pk, str(actor), actor_values(actor)
+    partners = set()
+    for tie in _ties_of(actor):
+        partners.update((tie.source_id, tie.target_id))
+        tie_pk, tie_values = tie.pk, values.snapshot(tie, TIE_VALUES)
+        tie.delete()
+        record(
+            user=user,
+            kind=ChangeKind.TIE_DELETED,
+            record=tie,
+            record_id=tie_pk,
+            values=tie_values,
+            actors=[tie.source_id, tie.target_id],
+            public=_tie_change_is_public(tie.source, tie.target),
+        )
+    for membership in actor.memberships.all():
+        people.membership_delete(user=user, membership=membership)
+    _delete_actor_row(actor, _("Der Akteur ist noch anderweitig verknüpft und kann nicht gelöscht werden."))
+    partners.discard(actor_pk)
+    record(
+        user=user,
+        kind=ChangeKind.ACTOR_DELETED,
+        record=actor,
+        record_id=actor_pk,
+        label=label,
+        values=snapshot,
+        actors=partners,
+        # Ties to published partners are public by their own rows.
+        public=snapshot["published"],
+    )
+
+
+@atomic
+def theme_save(*, user, theme: Theme) -> None:
+    """Save a theme. Its actors are re-indexed by the reaction, since theme names are part of their
+    search documents; themes are public (directory filter, profiles), so the page cache follows."""
     if not permissions.is_coordinator(user):
         raise PermissionDenied(_("Nur die Koordination pflegt die Themen."))
+    stored = Theme.objects.filter(pk=theme.pk).first() if theme.pk else None
+    before = values.snapshot(stored, THEME_FIELDS) if stored else None
     theme.full_clean()
     theme.save()
-    search.index_actors(list(theme.actors.values_list("pk", flat=True)))
-    bump_content_generation()
+    after = values.snapshot(theme, THEME_FIELDS)
+    if before is None:
+        record(user=user, kind=ChangeKind.THEME_SAVED, record=theme, values=after, public=True)
+        return
+    fields = values.diff(before, after)
+    if fields:
+        record(user=user, kind=ChangeKind.THEME_SAVED, record=theme, fields=fields, public=True)

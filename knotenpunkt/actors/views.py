@@ -14,13 +14,14 @@ from knotenpunkt.activities import selectors as activity_selectors
 from knotenpunkt.actors import selectors, services
 from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
 from knotenpunkt.actors.models import Actor
+from knotenpunkt.changes import display
+from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.interactions import selectors as interaction_selectors
 from knotenpunkt.lib.pagination import CappedPaginator
 from knotenpunkt.network.forms import TieForm
 from knotenpunkt.network.readings import actor_position
 from knotenpunkt.network.selectors import derived_ties_for_profile
-from knotenpunkt.synergies import listings
 
 
 def _get_actor_for_user(request, slug) -> Actor:
@@ -83,12 +84,11 @@ def detail(request, slug):
         "network_position": actor_position(actor, internal=permissions.is_internal_reader(request.user)),
         "actor_upcoming": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=True, limit=5),
         "actor_past": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=False, limit=5),
-        "listings": listings.profile_listings(user=request.user, actor=actor),
         "can_view_suggestions": permissions.can_view_suggestions(request.user, actor),
     }
     if internal:
         context["memberships"] = selectors.actor_memberships(actor)
-        context["history"] = selectors.actor_history(actor)
+        context["history"] = display.describe(selectors.actor_history(actor), subject=actor)
     if permissions.can_use_contact_log(request.user):
         context["actor_interactions"] = interaction_selectors.actor_interactions(user=request.user, actor=actor)
     if context["can_manage_ties"]:
@@ -128,7 +128,7 @@ def edit(request, slug):
             actor = services.actor_update(
                 user=request.user, actor=actor, data=form.data_for_service(), expected_version=expected
             )
-        except services.ActorConflict as exc:
+        except EditConflict as exc:
             conflict = exc
             data = _rebase_on_conflict(request, form, exc)
             form = ActorForm(data, instance=Actor.objects.get(pk=actor.pk), user=request.user)
@@ -138,12 +138,11 @@ def edit(request, slug):
         else:
             messages.success(request, _("Änderungen gespeichert."))
             return redirect(actor)
-    return render(
-        request,
-        "actors/form.html",
-        {"form": form, "actor": Actor.objects.get(pk=actor.pk), "conflict": conflict, "creating": False},
-        status=409 if conflict else 200,
-    )
+    context = {"form": form, "actor": Actor.objects.get(pk=actor.pk), "conflict": conflict, "creating": False}
+    if conflict:
+        # Who changed which field meanwhile, with labels rather than stored keys.
+        context["conflict_entries"] = display.describe(conflict.changes, subject=conflict.record)
+    return render(request, "actors/form.html", context, status=409 if conflict else 200)
 
 
 def _rebase_on_conflict(request, form, conflict):
@@ -155,11 +154,11 @@ def _rebase_on_conflict(request, form, conflict):
     save is an informed decision.
     """
     loaded = {}
-    for event in conflict.events:
-        for name, change in event.data.get("changes", {}).items():
-            loaded.setdefault(name, change.get("old"))
-    mine = services.comparable_values(form.data_for_service())
-    stored = ActorForm(instance=conflict.actor, user=request.user)
+    for change in conflict.changes:
+        for name, pair in change.fields.items():
+            loaded.setdefault(name, pair.get("old"))
+    mine = services.stored_values(form.data_for_service())
+    stored = ActorForm(instance=conflict.record, user=request.user)
     data = request.POST.copy()
     for name, old in loaded.items():
         if name not in stored.fields or mine.get(name) != old:
@@ -174,7 +173,7 @@ def _rebase_on_conflict(request, form, conflict):
             data.setlist(name, [str(getattr(v, "pk", v)) for v in value])
         else:
             data[name] = "" if value is None else str(getattr(value, "pk", value))
-    data["version"] = conflict.actor.version
+    data["version"] = conflict.record.version
     return data
 
 
@@ -191,7 +190,7 @@ def publish(request, slug):
         version = actor.version
     try:
         services.actor_set_published(user=request.user, actor=actor, published=wanted, expected_version=version)
-    except services.ActorConflict:
+    except EditConflict:
         messages.error(request, _("Der Akteur wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."))
     else:
         if wanted:

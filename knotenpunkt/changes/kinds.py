@@ -50,6 +50,13 @@ class ChangeKind(models.TextChoices):
     CALENDAR_SOURCE_UPDATED = "calendar_source.updated", _("ein Kalenderabo geändert")
     CALENDAR_SOURCE_DELETED = "calendar_source.deleted", _("ein Kalenderabo entfernt")
     USER_ROLE_CHANGED = "user.role_changed", _("Rolle und Rechte eines Kontos geändert")
+    LISTING_DELETED = "listing.deleted", _("ein Angebot oder Gesuch gelöscht")
+    INTRODUCTION_MAILS_RETRIED = "introduction.mails_retried", _("die E-Mails einer Vermittlung erneut angestoßen")
+    SUGGESTIONS_OPTED_OUT = "suggestions.opted_out", _("Partnervorschläge für einen Akteur abgeschaltet")
+    SUGGESTIONS_OPTED_IN = "suggestions.opted_in", _("Partnervorschläge für einen Akteur wieder eingeschaltet")
+    USER_CREATED = "user.created", _("ein Konto angelegt")
+    USER_UPDATED = "user.updated", _("ein Konto geändert")
+    ACTIVITY_DATES_EXTENDED = "activity.dates_extended", _("die Termine einer Serie fortgeschrieben")
 
 
 class Audience(models.TextChoices):

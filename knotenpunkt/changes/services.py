@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -29,6 +31,7 @@ from knotenpunkt.changes.kinds import Audience
 from knotenpunkt.changes.models import Change, ChangeSubject, SubjectKind
 
 log = logging.getLogger(__name__)
+_restoring: ContextVar[int | None] = ContextVar("knotenpunkt_restoring", default=None)
 
 
 class _State:
@@ -86,6 +89,16 @@ def atomic(func=None):
     return wrapped
 
 
+@contextmanager
+def restoring(change_id: int):
+    """Changes recorded inside say they restore values of change `change_id` (a restore is a change too)."""
+    token = _restoring.set(change_id)
+    try:
+        yield
+    finally:
+        _restoring.reset(token)
+
+
 def _user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
@@ -136,6 +149,8 @@ def record(
         data["values"] = values
     if extra:
         data.update(extra)
+    if _restoring.get() is not None:
+        data["restored_from"] = _restoring.get()
     change = Change.objects.create(
         user=_user_or_none(user),
         kind=kind,

@@ -19,6 +19,9 @@ def stored(value):
         return None
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # One instant, one text: a form's Berlin time and the database's UTC must compare equal.
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -43,7 +46,11 @@ def field_value(instance: models.Model, name: str):
         return sorted(getattr(instance, name).values_list("pk", flat=True))
     if field.many_to_one or field.one_to_one:
         return getattr(instance, field.attname)
-    return stored(getattr(instance, name))
+    value = getattr(instance, name)
+    if isinstance(field, models.DecimalField) and value not in (None, ""):
+        # 48.8975 typed and 48.897500 read back are the same value: store it at the field's precision.
+        value = field.to_python(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return stored(value)
 
 
 def snapshot(instance: models.Model, names) -> dict:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.accounts import permissions
+from knotenpunkt.activities.selectors import occurrences_between
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction
 
@@ -106,8 +107,6 @@ def _followup_rows(qs: QuerySet) -> QuerySet:
 
 def dashboard(*, user, today: dt.date | None = None) -> dict:
     """Everything on /schreibtisch/ for `user`."""
-    from knotenpunkt.activities.selectors import occurrences_between
-
     today = today or timezone.localdate()
     mine = permissions.visible_followups(user, FollowUp.objects.filter(assignee=user, done_at__isnull=True))
     overdue = _followup_rows(mine.filter(due_date__lt=today))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.activities.models import ActivityKind
+from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.interactions import selectors, services
 from knotenpunkt.interactions.forms import PICKERS, FollowUpForm, InteractionForm
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction
@@ -203,7 +204,7 @@ def _detail_context(request, interaction, followup_form=None) -> dict:
 @require_http_methods(["GET", "POST"])
 def interaction_edit(request, pk):
     interaction = _get_editable_interaction(request, pk)
-    conflict = None
+    conflict, conflict_changes = None, []
     if request.method == "POST":
         form = InteractionForm(request.POST, user=request.user, instance=interaction, with_followup=False)
         if form.is_valid():
@@ -212,8 +213,8 @@ def interaction_edit(request, pk):
                 interaction = services.interaction_update(
                     user=request.user, interaction=interaction, data=form.data_for_service(), expected_version=expected
                 )
-            except services.InteractionConflict as exc:
-                conflict = exc.interaction
+            except EditConflict as exc:
+                conflict, conflict_changes = exc.record, exc.changes
                 data = request.POST.copy()
                 data["version"] = conflict.version
                 form = InteractionForm(data, user=request.user, instance=conflict, with_followup=False)
@@ -230,7 +231,14 @@ def interaction_edit(request, pk):
     return render(
         request,
         "interactions/form.html",
-        {"form": form, "interaction": interaction, "conflict": conflict, "creating": False},
+        {
+            "form": form,
+            "interaction": interaction,
+            "conflict": conflict,
+            # Who saved in between, and when (the change rows since the version the form was loaded with).
+            "conflict_changes": conflict_changes,
+            "creating": False,
+        },
         status=409 if conflict else 200,
     )
 

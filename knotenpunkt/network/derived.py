@@ -28,7 +28,12 @@ actor took part in (met role, any size, also alone) or a logged interaction nami
 only the differences (the nightly task `network.tasks.rebuild_derived_ties` runs it, so meetings
 that have moved into the past since are counted); `refresh_pairs(actor_ids)` recomputes only the
 pairs within a set of actors and those actors' last contact, inside the caller's transaction. The
-activity and interaction services call it with the old and new participants of what they changed.
+reaction "derived relationships" (knotenpunkt/reactions.py) calls it with the old and new participants
+of every activity and contact changed in a transaction.
+
+Network sits below activities and interactions in the layers, yet reads their tables here: those
+models are looked up only when a derivation runs (`_tables`, `_base_params`), so loading the network
+never loads the higher apps; their services never call into this module, the reaction list does.
 """
 
 # SQL here is built from table and column names taken from model meta; every value is a parameter.
@@ -45,6 +50,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.network.models import WEIGHT_EPOCH, WEIGHT_HALF_LIFE_DAYS, ActorContact, DerivedTie
 
 # A meeting on day d adds exp(GROWTH * (d - WEIGHT_EPOCH)) = 2 ** ((d - WEIGHT_EPOCH) / half-life) to weight_score.
@@ -72,6 +78,7 @@ def _qn(name: str) -> str:
 
 def _tables() -> dict[str, str]:
     """Quoted table and column names from the models (never from input)."""
+    # A higher app's tables, read here only (see the module's docstring).
     from knotenpunkt.activities.models import Activity, ActivityOccurrence, Participation
 
     names = {
@@ -341,8 +348,6 @@ def rebuild_all() -> dict[str, int]:
     nightly run rewrites the pairs that met again, not all of them (and readers are not blocked).
     One transaction: readers see the old rows until it commits.
     """
-    from knotenpunkt.core.page_cache import bump_content_generation
-
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -391,6 +396,7 @@ def _sync(cursor, model, fields: tuple[str, ...], n_key: int, sql: str, params: 
     order = f" ORDER BY {', '.join(f'n.{k}' for k in keys)}"
     cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
     if cursor.fetchone() is None:
+        # Loaded only for a load into an empty table: the generator's module brings numpy along.
         from knotenpunkt.network.synthetic import _bulk_mode
 
         with _bulk_mode([model._meta.db_table]):

@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,10 +39,14 @@ from django.utils.translation import override as language_override
 from django_countries import countries as all_countries
 
 from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import services as actor_services
 from knotenpunkt.actors.forms import DirectoryFilterForm
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level, Theme
 from knotenpunkt.actors.search import fold
 from knotenpunkt.actors.selectors import filter_actors
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.services import atomic
+from knotenpunkt.network import services as tie_services
 from knotenpunkt.network.models import DerivedTie, Tie, TieKind
 
 DERIVED = "derived"
@@ -1174,13 +1178,13 @@ class ImportFailed(Exception):
 
 
 def run_import(*, user, plan: Plan) -> dict:
-    """Write the plan in one transaction through the services; any failure leaves no trace."""
-    from knotenpunkt.actors import services as actor_services
-    from knotenpunkt.network import services as tie_services
+    """Write the plan in one transaction through the services; any failure leaves no trace.
 
+    One transaction, so the reactions (search index, tie counts, page cache) run once for the whole file.
+    """
     created = merged = ties = 0
     try:
-        with transaction.atomic():
+        with atomic():
             actors = {}
             for row in plan.elements:
                 if row.action == "create":
@@ -1225,7 +1229,7 @@ def run_import(*, user, plan: Plan) -> dict:
         raise ImportFailed(" ".join(exc.messages)) from exc
     except Actor.DoesNotExist as exc:
         raise ImportFailed(_("Ein Akteur wurde inzwischen gelöscht.")) from exc
-    except (IntegrityError, actor_services.ActorConflict) as exc:  # someone saved the same row meanwhile
+    except (IntegrityError, EditConflict) as exc:  # someone saved the same row meanwhile
         raise ImportFailed(_("Die Daten wurden inzwischen geändert; bitte prüfen Sie die Vorschau erneut.")) from exc
     return {"created": created, "merged": merged, "ties": ties}
 

@@ -38,6 +38,8 @@ class Tie(models.Model):
     public = models.BooleanField(_("öffentlich sichtbar"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Lost-update protection: raised by every change (changes.locking).
+    version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     class Meta:
         ordering = ["kind", "id"]

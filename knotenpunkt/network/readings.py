@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from knotenpunkt.actors.models import ActorKind
+from knotenpunkt.network.models import ActorMetrics, NetworkSnapshot, SnapshotScope
 
 # Actor kinds as counted nouns: "1 Verein" / "12 Vereine".
 KIND_NOUNS = {
@@ -461,8 +462,6 @@ def actor_position(actor, *, internal: bool) -> list[str]:
 
     Visitors (internal=False) read the public snapshot, which has rows for published actors only.
     """
-    from knotenpunkt.network.models import ActorMetrics, NetworkSnapshot, SnapshotScope
-
     scope = SnapshotScope.INTERNAL if internal else SnapshotScope.PUBLIC
     row = (
         ActorMetrics.objects.filter(actor=actor, snapshot__scope=scope)

@@ -1,23 +1,27 @@
-"""State changes of declared ties."""
+"""State changes of declared ties. Each records one change (knotenpunkt.changes); tie counts, the
+page cache and partner suggestions follow from knotenpunkt/reactions.py."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
-from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.actors.models import Actor
+from knotenpunkt.changes import locking, values
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record
 from knotenpunkt.network.models import Tie
 
 TIE_FIELDS = ("kind", "start_date", "end_date", "note", "public")
+# What the history keeps of a tie created or deleted.
+RECORDED_FIELDS = ("source", "target", *TIE_FIELDS)
 
 
 def tie_counts_refresh(actor_ids) -> None:
     """Recount `Actor.tie_count` (ties in either direction) for these actors."""
-    from knotenpunkt.actors.models import Actor
-
     ids = set(actor_ids)
     counts = dict.fromkeys(ids, 0)
     for field in ("source_id", "target_id"):
@@ -31,8 +35,6 @@ def tie_counts_refresh(actor_ids) -> None:
 
 def tie_counts_rebuild() -> None:
     """Recount `Actor.tie_count` for every actor in one statement (after bulk loads)."""
-    from knotenpunkt.actors.models import Actor
-
     actors = connection.ops.quote_name(Actor._meta.db_table)
     ties = connection.ops.quote_name(Tie._meta.db_table)
     with connection.cursor() as cursor:
@@ -60,12 +62,18 @@ def _validate(source, target, kind, start_date, end_date, exclude_pk=None) -> No
         raise ValidationError(errors)
 
 
-@transaction.atomic
+def _count_is_public(tie: Tie) -> bool:
+    """A tie added or removed changes what visitors see when either end is published: its
+    `tie_count` orders the public directory, and a public tie between two published actors
+    shows on both profiles."""
+    return tie.source.published or tie.target.published
+
+
+@atomic
 def tie_create(*, user, source, target, kind, start_date=None, end_date=None, note="", public=True) -> Tie:
     if not (permissions.can_manage_ties(user, source) or permissions.can_manage_ties(user, target)):
         raise PermissionDenied(_("Sie dürfen keine Beziehungen anlegen."))
     _validate(source, target, kind, start_date, end_date)
-    bump_content_generation()
     tie = Tie.objects.create(
         source=source,
         target=target,
@@ -76,38 +84,61 @@ def tie_create(*, user, source, target, kind, start_date=None, end_date=None, no
         public=public,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    tie_counts_refresh([source.pk, target.pk])
-    _refresh_suggestions([source.pk, target.pk])
+    record(
+        user=user,
+        kind=ChangeKind.TIE_CREATED,
+        record=tie,
+        values=values.snapshot(tie, RECORDED_FIELDS),
+        actors=[source.pk, target.pk],
+        public=_count_is_public(tie),
+    )
     return tie
 
 
-@transaction.atomic
-def tie_update(*, user, tie: Tie, data: dict) -> Tie:
+@atomic
+def tie_update(*, user, tie: Tie, data: dict, expected_version: int | None = None) -> Tie:
+    """Change kind, dates, note or visibility; the two ends stay (another pair is another tie).
+
+    `expected_version` is the version the form was loaded with: if someone saved the tie since,
+    `locking.EditConflict` is raised and nothing changes. None skips the check.
+    """
     if not permissions.can_manage_ties(user, tie.source):
         raise PermissionDenied(_("Sie dürfen diese Beziehung nicht ändern."))
-    values = {name: data.get(name, getattr(tie, name)) for name in TIE_FIELDS}
-    _validate(tie.source, tie.target, values["kind"], values["start_date"], values["end_date"], exclude_pk=tie.pk)
-    for name, value in values.items():
-        setattr(tie, name, value)
-    tie.save()
-    bump_content_generation()
-    _refresh_suggestions([tie.source_id, tie.target_id])
-    return tie
+    current = locking.lock(Tie, tie.pk, expected_version)
+    # The ends never change: reuse the caller's actors instead of loading them again.
+    current.source, current.target = tie.source, tie.target
+    before = values.snapshot(current, TIE_FIELDS)
+    wanted = {name: data.get(name, getattr(current, name)) for name in TIE_FIELDS}
+    _validate(current.source, current.target, wanted["kind"], wanted["start_date"], wanted["end_date"], current.pk)
+    for name, value in wanted.items():
+        setattr(current, name, value)
+    locking.bump(current)
+    current.save()
+    record(
+        user=user,
+        kind=ChangeKind.TIE_UPDATED,
+        record=current,
+        fields=values.diff(before, values.snapshot(current, TIE_FIELDS)),
+        actors=[current.source_id, current.target_id],
+        # Visitors see a tie when it is public and both ends are published (before or after).
+        public=(before["public"] or current.public) and current.source.published and current.target.published,
+    )
+    return current
 
 
-@transaction.atomic
+@atomic
 def tie_delete(*, user, tie: Tie) -> None:
     if not permissions.can_manage_ties(user, tie.source):
         raise PermissionDenied(_("Sie dürfen diese Beziehung nicht löschen."))
-    ends = [tie.source_id, tie.target_id]
+    pk, label, snapshot = tie.pk, str(tie), values.snapshot(tie, RECORDED_FIELDS)
     tie.delete()
-    tie_counts_refresh(ends)
-    bump_content_generation()
-    _refresh_suggestions(ends)
-
-
-def _refresh_suggestions(actor_ids) -> None:
-    """The two ends get fresh partner suggestions after commit (their neighbours' follow nightly)."""
-    from knotenpunkt.synergies.suggestions import refresh_later
-
-    refresh_later(actor_ids)
+    record(
+        user=user,
+        kind=ChangeKind.TIE_DELETED,
+        record=tie,
+        record_id=pk,
+        label=label,
+        values=snapshot,
+        actors=[tie.source_id, tie.target_id],
+        public=_count_is_public(tie),
+    )

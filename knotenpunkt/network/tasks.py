@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from knotenpunkt.network import derived
+from knotenpunkt.network.models import SnapshotScope
 
 
 @task()
@@ -18,8 +19,8 @@ def rebuild_derived_ties() -> dict:
 @task()
 def compute_network_snapshot(scopes: list[str] | None = None) -> dict:
     """Daily: network analytics into stored snapshots (internal and public view; network/analytics.py)."""
+    # igraph and scipy load with it: only the worker running this task pays for them.
     from knotenpunkt.network import analytics
-    from knotenpunkt.network.models import SnapshotScope
 
     done = {}
     for scope in scopes or [SnapshotScope.INTERNAL, SnapshotScope.PUBLIC]:

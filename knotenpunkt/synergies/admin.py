@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from knotenpunkt.changes.services import atomic
 from knotenpunkt.core.admin_site import CoordinatorAdmin
 from knotenpunkt.synergies import listings
 from knotenpunkt.synergies.models import Listing
@@ -53,7 +54,7 @@ class ListingAdmin(CoordinatorAdmin):
         return ["actor"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        # Through the services, like every other entry point: validation, versions, page cache.
+        # Through the services, like every other entry point: validation, versions, history.
         data = {name: form.cleaned_data.get(name) for name in listings.ALL_FIELDS if name in form.cleaned_data}
         if change:
             expected = form.cleaned_data.get("expected_version") or obj.version
@@ -66,3 +67,12 @@ class ListingAdmin(CoordinatorAdmin):
         # themes and sdgs were set by the service; there are no inlines.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        listings.listing_delete(user=request.user, listing=obj)
+
+    def delete_queryset(self, request, queryset):
+        # The bulk action too: one recorded deletion per listing, so the page cache and suggestions follow.
+        with atomic():
+            for listing in queryset.select_related("actor"):
+                listings.listing_delete(user=request.user, listing=listing)

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from knotenpunkt.synergies import reasons as reason_texts
 from knotenpunkt.synergies.models import IntroductionMail, IntroductionMailStatus
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,6 @@ def reason_sentences(reasons) -> list[str]:
     Rendered as a visitor would read them: public reasons only, naming published actors and
     public listings only.
     """
-    from knotenpunkt.synergies import reasons as reason_texts
-
     return reason_texts.sentences(None, reasons or [])
 
 

@@ -2,8 +2,11 @@
 
 An introduction moves proposed → introduced → met → cooperating, or is declined from any open
 step. Every step is atomic, checks the order (INTRODUCTION_STEPS) and the version the page was
-loaded with, and writes an IntroductionEvent. Sending queues one IntroductionMail per side in
-the same transaction; the task that sends them is enqueued after commit.
+loaded with, and records one change (INTRODUCTION_*, touching both actors): the introduction's
+history ("Verlauf") is those change rows. Sending queues one IntroductionMail per side in the same
+transaction; the reaction to INTRODUCTION_SENT starts the task that sends them after commit.
+Meeting and cooperating call the contact log's and the network's own services, which record their
+changes in the same batch.
 """
 
 from __future__ import annotations
@@ -11,18 +14,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, Membership
+from knotenpunkt.changes import locking, values
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.interactions.models import Channel, Visibility
+from knotenpunkt.interactions.services import interaction_create
+from knotenpunkt.network.models import Tie, TieKind
+from knotenpunkt.network.services import tie_create
+from knotenpunkt.synergies import emails
 from knotenpunkt.synergies.models import (
     INTRODUCTION_STEPS,
     Introduction,
-    IntroductionEvent,
-    IntroductionEventKind,
     IntroductionMail,
     IntroductionMailStatus,
     IntroductionStatus,
@@ -30,21 +39,46 @@ from knotenpunkt.synergies.models import (
 )
 
 OPEN_STATES = (IntroductionStatus.PROPOSED, IntroductionStatus.INTRODUCED, IntroductionStatus.MET)
-
-
-class IntroductionConflict(Exception):
-    """Someone else changed the introduction after the page was loaded."""
-
-    def __init__(self, introduction: Introduction):
-        super().__init__(
-            _("Die Vermittlung wurde inzwischen von jemand anderem geändert (jetzt: %(status)s).")
-            % {"status": introduction.get_status_display()}
-        )
-        self.introduction = introduction
+# What a change of an introduction stores (its reasons are the suggestion's, kept on the row itself).
+RECORDED_FIELDS = (
+    "actor_a",
+    "actor_b",
+    "status",
+    "note",
+    "requested_by",
+    "introduced_at",
+    "met_at",
+    "cooperating_at",
+    "declined_at",
+    "interaction",
+    "tie",
+)
+STEP_KINDS = {
+    IntroductionStatus.INTRODUCED: ChangeKind.INTRODUCTION_SENT,
+    IntroductionStatus.MET: ChangeKind.INTRODUCTION_MET,
+    IntroductionStatus.COOPERATING: ChangeKind.INTRODUCTION_COOPERATING,
+    IntroductionStatus.DECLINED: ChangeKind.INTRODUCTION_DECLINED,
+}
 
 
 def _user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def label(introduction: Introduction) -> str:
+    """How the history names an introduction: the two actors."""
+    return f"{introduction.actor_a.name} – {introduction.actor_b.name}"
+
+
+def _record(*, user, kind: str, introduction: Introduction, **kwargs) -> None:
+    record(
+        user=user,
+        kind=kind,
+        record=introduction,
+        label=label(introduction),
+        actors=[introduction.actor_a_id, introduction.actor_b_id],
+        **kwargs,
+    )
 
 
 def ordered_pair(actor, partner) -> tuple[int, int]:
@@ -162,14 +196,7 @@ def _require_manager(user) -> None:
 
 
 def _locked(introduction: Introduction, expected_version: int | None) -> Introduction:
-    current = (
-        Introduction.objects.select_for_update(of=("self",))
-        .select_related("actor_a", "actor_b")
-        .get(pk=introduction.pk)
-    )
-    if expected_version is not None and current.version != expected_version:
-        raise IntroductionConflict(current)
-    return current
+    return locking.lock(Introduction, introduction.pk, expected_version)
 
 
 def _check_step(introduction: Introduction, target: str) -> None:
@@ -188,21 +215,24 @@ def _check_step(introduction: Introduction, target: str) -> None:
     )
 
 
-def _advance(introduction: Introduction, status: str, *, user, data: dict | None = None, **fields) -> Introduction:
+def _advance(introduction: Introduction, status: str, *, user, extra: dict | None = None, **fields) -> Introduction:
+    before = values.snapshot(introduction, RECORDED_FIELDS)
     introduction.status = status
     for name, value in fields.items():
         setattr(introduction, name, value)
-    introduction.version += 1
+    locking.bump(introduction)
     introduction.save(update_fields=["status", "version", *fields])
-    IntroductionEvent.objects.create(
-        introduction=introduction, kind=status, data=data or {}, created_by=_user_or_none(user)
+    _record(
+        user=user,
+        kind=STEP_KINDS[status],
+        introduction=introduction,
+        fields=values.diff(before, values.snapshot(introduction, RECORDED_FIELDS)),
+        extra=extra,
     )
     return introduction
 
 
 def _current_ties(a: int, b: int):
-    from knotenpunkt.network.models import Tie
-
     today = timezone.localdate()
     return Tie.objects.filter(Q(source_id=a, target_id=b) | Q(source_id=b, target_id=a)).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today)
@@ -231,7 +261,7 @@ def _propose(*, user, actor, partner, note, reasons, requested_by, kind) -> Intr
     if reasons is None:
         reasons = suggestion_reasons(actor, partner)
     try:
-        with transaction.atomic():
+        with atomic():
             introduction = Introduction.objects.create(
                 actor_a_id=a,
                 actor_b_id=b,
@@ -247,12 +277,16 @@ def _propose(*, user, actor, partner, note, reasons, requested_by, kind) -> Intr
             _("Für „%(a)s“ und „%(b)s“ gibt es schon eine Vermittlung (Stand: %(status)s).")
             % {"a": actor.name, "b": partner.name, "status": existing.get_status_display() if existing else "?"}
         ) from None
-    data = {"requested_by": requested_by.pk} if requested_by is not None else {}
-    IntroductionEvent.objects.create(introduction=introduction, kind=kind, data=data, created_by=_user_or_none(user))
+    _record(
+        user=user,
+        kind=kind,
+        introduction=introduction,
+        values=values.snapshot(introduction, RECORDED_FIELDS),
+    )
     return introduction
 
 
-@transaction.atomic
+@atomic
 def introduction_propose(*, user, actor, partner, note: str = "", reasons=None, requested_by=None) -> Introduction:
     """The office proposes to introduce `actor` and `partner` (reasons default to their stored suggestion).
 
@@ -267,11 +301,11 @@ def introduction_propose(*, user, actor, partner, note: str = "", reasons=None, 
         note=note,
         reasons=reasons,
         requested_by=requested_by,
-        kind=IntroductionEventKind.PROPOSED,
+        kind=ChangeKind.INTRODUCTION_PROPOSED,
     )
 
 
-@transaction.atomic
+@atomic
 def introduction_request(*, user, actor, partner, note: str = "") -> Introduction:
     """An editor of `actor` asks the office to introduce it to `partner`: a proposed introduction
     with `requested_by=actor`, waiting on the dashboard for the coordination."""
@@ -286,7 +320,7 @@ def introduction_request(*, user, actor, partner, note: str = "") -> Introductio
         note=note,
         reasons=None,
         requested_by=actor,
-        kind=IntroductionEventKind.REQUESTED,
+        kind=ChangeKind.INTRODUCTION_REQUESTED,
     )
 
 
@@ -305,15 +339,14 @@ def _missing_address_error(missing: list[Actor]) -> ValidationError:
     )
 
 
-@transaction.atomic
+@atomic
 def introduction_send(*, user, introduction: Introduction, expected_version: int | None = None) -> Introduction:
-    """Introduce the two actors: status introduced, one mail per side queued, sent after commit.
+    """Introduce the two actors: status introduced, one mail per side queued, sent after commit
+    (the reaction to INTRODUCTION_SENT starts the sending task).
 
     If a side has no e-mail address (public, or of a contact person) nothing changes and a
     ValidationError says which actor lacks one and what to do.
     """
-    from knotenpunkt.synergies import emails, tasks
-
     _require_manager(user)
     current = _locked(introduction, expected_version)
     _check_step(current, IntroductionStatus.INTRODUCED)
@@ -334,37 +367,35 @@ def introduction_send(*, user, introduction: Introduction, expected_version: int
             body=body,
             reply_to=getattr(sender, "email", "") or "",
         )
-    transaction.on_commit(lambda: tasks.send_introduction_mails.enqueue())
     return current
 
 
-@transaction.atomic
+@atomic
 def introduction_retry_mails(*, user, introduction: Introduction) -> int:
-    """Queue the introduction's failed mails again and start a sending run; returns how many."""
-    from knotenpunkt.synergies import tasks
+    """Queue the introduction's failed mails again and start a sending run; returns how many.
 
+    The sending run is the reaction to INTRODUCTION_MAILS_RETRIED (after commit); the version stays,
+    since the introduction itself does not change.
+    """
     _require_manager(user)
     failed = introduction.mails.filter(status=IntroductionMailStatus.FAILED)
     count = failed.count()
     if count:
-        IntroductionEvent.objects.create(
-            introduction=introduction,
-            kind=IntroductionEventKind.MAILS_RETRIED,
-            data={"count": count},
-            created_by=_user_or_none(user),
+        current = Introduction.objects.select_related("actor_a", "actor_b").get(pk=introduction.pk)
+        _record(
+            user=user,
+            kind=ChangeKind.INTRODUCTION_MAILS_RETRIED,
+            introduction=current,
+            extra={"count": count},
         )
-        transaction.on_commit(lambda: tasks.send_introduction_mails.enqueue())
     return count
 
 
-@transaction.atomic
+@atomic
 def introduction_mark_met(
     *, user, introduction: Introduction, date: dt.date, summary: str, expected_version: int | None = None
 ) -> Introduction:
     """The two met: logs a contact (Interaction) with both actors and links it."""
-    from knotenpunkt.interactions.models import Channel, Visibility
-    from knotenpunkt.interactions.services import interaction_create
-
     _require_manager(user)
     current = _locked(introduction, expected_version)
     _check_step(current, IntroductionStatus.MET)
@@ -389,18 +420,15 @@ def introduction_mark_met(
         current,
         IntroductionStatus.MET,
         user=user,
-        data={"interaction": interaction.pk, "date": date.isoformat()},
+        extra={"date": date.isoformat()},
         met_at=timezone.now(),
         interaction=interaction,
     )
 
 
-@transaction.atomic
+@atomic
 def introduction_mark_cooperating(*, user, introduction: Introduction, expected_version: int | None = None):
     """The two cooperate: a declared cooperation tie between them (an existing one is linked instead)."""
-    from knotenpunkt.network.models import Tie, TieKind
-    from knotenpunkt.network.services import tie_create
-
     _require_manager(user)
     current = _locked(introduction, expected_version)
     _check_step(current, IntroductionStatus.COOPERATING)
@@ -426,13 +454,12 @@ def introduction_mark_cooperating(*, user, introduction: Introduction, expected_
         current,
         IntroductionStatus.COOPERATING,
         user=user,
-        data={"tie": tie.pk},
         cooperating_at=timezone.now(),
         tie=tie,
     )
 
 
-@transaction.atomic
+@atomic
 def introduction_decline(*, user, introduction: Introduction, reason: str = "", expected_version: int | None = None):
     """Close the introduction as declined (from any open step); the pair is not suggested again."""
     _require_manager(user)
@@ -442,6 +469,6 @@ def introduction_decline(*, user, introduction: Introduction, reason: str = "", 
         current,
         IntroductionStatus.DECLINED,
         user=user,
-        data={"reason": (reason or "").strip()},
+        extra={"reason": (reason or "").strip()},
         declined_at=timezone.now(),
     )

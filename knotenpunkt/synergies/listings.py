@@ -1,7 +1,9 @@
 """Offers and needs: the state changes (one function each) and the reads behind the board and profiles.
 
-Views, the admin and load_demo all go through these. Expiry needs no job: every list reads
-`Listing.objects.current()`, so a listing past its `valid_until` simply stops showing.
+Views, the admin and load_demo all go through these; each change is recorded (LISTING_*), and the
+reactions refresh the page cache (public listings) and the actor's partner suggestions. Expiry needs
+no job: every list reads `Listing.objects.current()`, so a listing past its `valid_until` simply
+stops showing.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
-from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.changes import locking, values
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record
 from knotenpunkt.synergies.models import Category, Direction, Listing
 
 SCALAR_FIELDS = ("direction", "category", "title", "description", "country", "valid_from", "valid_until", "public")
@@ -27,14 +30,6 @@ MAX_QUERY_WORDS = 8
 MAX_WORD_CHARS = 40
 # The owner's profile lists at most this many expired listings (the newest first) to renew.
 PROFILE_EXPIRED_LIMIT = 20
-
-
-class ListingConflict(Exception):
-    """Someone else saved the listing after the form was loaded."""
-
-    def __init__(self, listing: Listing):
-        super().__init__(_("Der Eintrag wurde inzwischen von jemand anderem geändert."))
-        self.listing = listing
 
 
 # --- state changes ------------------------------------------------------------------------
@@ -80,16 +75,28 @@ def _set_m2m(listing: Listing, data: dict) -> None:
             getattr(listing, name).set(list(data[name] or ()))
 
 
-def _listing_changed(listing: Listing) -> None:
-    """Public pages (board, profile) show listings: refresh the anonymous page cache; and the
-    actor's partner suggestions are recomputed after commit (offers meet needs)."""
-    from knotenpunkt.synergies.suggestions import refresh_later
-
-    bump_content_generation()
-    refresh_later([listing.actor_id])
+def _snapshot(listing: Listing) -> dict:
+    return values.snapshot(listing, ALL_FIELDS)
 
 
-@transaction.atomic
+def _is_public(listing: Listing, *snapshots: dict) -> bool:
+    """Visitors see a listing that is public (before or after the change) of a published actor."""
+    return listing.actor.published and any(snapshot.get("public") for snapshot in snapshots)
+
+
+def _record(*, user, kind: str, listing: Listing, snapshots: tuple[dict, ...], **kwargs) -> None:
+    # The actor's partner suggestions follow its offers and needs (reaction to LISTING_*).
+    record(
+        user=user,
+        kind=kind,
+        record=listing,
+        actors=[listing.actor_id],
+        public=_is_public(listing, *snapshots),
+        **kwargs,
+    )
+
+
+@atomic
 def listing_create(*, user, actor, data: dict) -> Listing:
     """Post an offer or a need of `actor`."""
     if user is not None and not permissions.can_manage_listings(user, actor):
@@ -98,26 +105,34 @@ def listing_create(*, user, actor, data: dict) -> Listing:
     _apply(listing, data)
     _save_checked(listing)
     _set_m2m(listing, data)
-    _listing_changed(listing)
+    after = _snapshot(listing)
+    _record(user=user, kind=ChangeKind.LISTING_CREATED, listing=listing, snapshots=(after,), values=after)
     return listing
 
 
+@atomic
 def listing_update(*, user, listing: Listing, data: dict, expected_version: int) -> Listing:
-    """Save changes unless someone else saved since `expected_version` (then ListingConflict)."""
+    """Save changes unless someone else saved since `expected_version` (then locking.EditConflict)."""
     if user is not None and not permissions.can_manage_listings(user, listing.actor):
         raise PermissionDenied
-    with transaction.atomic():
-        current = Listing.objects.select_for_update().get(pk=listing.pk)
-        if current.version != expected_version:
-            raise ListingConflict(current)
-        _apply(current, data)
-        current.version = expected_version + 1
-        _save_checked(current)
-        _set_m2m(current, data)
-        _listing_changed(current)
+    current = locking.lock(Listing, listing.pk, expected_version)
+    before = _snapshot(current)
+    _apply(current, data)
+    locking.bump(current)
+    _save_checked(current)
+    _set_m2m(current, data)
+    after = _snapshot(current)
+    _record(
+        user=user,
+        kind=ChangeKind.LISTING_UPDATED,
+        listing=current,
+        snapshots=(before, after),
+        fields=values.diff(before, after),
+    )
     return current
 
 
+@atomic
 def listing_end(*, user, listing: Listing, expected_version: int | None = None, today=None) -> Listing:
     """Withdraw a listing now: it ends yesterday, so no list shows it any more from this moment on.
 
@@ -129,18 +144,45 @@ def listing_end(*, user, listing: Listing, expected_version: int | None = None, 
         raise PermissionDenied
     today = today or timezone.localdate()
     yesterday = today - dt.timedelta(days=1)
-    with transaction.atomic():
-        current = Listing.objects.select_for_update().get(pk=listing.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise ListingConflict(current)
-        if current.valid_until is not None and current.valid_until <= yesterday:
-            return current
-        current.valid_until = yesterday
-        current.valid_from = min(current.valid_from, yesterday)
-        current.version += 1
-        current.save(update_fields=["valid_from", "valid_until", "version", "updated_at"])
-        _listing_changed(current)
+    current = locking.lock(Listing, listing.pk, expected_version)
+    if current.valid_until is not None and current.valid_until <= yesterday:
+        return current
+    before = _snapshot(current)
+    current.valid_until = yesterday
+    current.valid_from = min(current.valid_from, yesterday)
+    locking.bump(current)
+    current.save(update_fields=["valid_from", "valid_until", "version", "updated_at"])
+    after = _snapshot(current)
+    _record(
+        user=user,
+        kind=ChangeKind.LISTING_ENDED,
+        listing=current,
+        snapshots=(before, after),
+        fields=values.diff(before, after),
+    )
     return current
+
+
+@atomic
+def listing_delete(*, user, listing: Listing) -> None:
+    """Remove a listing for good (the back office; owners end theirs with `listing_end`)."""
+    if user is not None and not permissions.can_use_admin(user):
+        raise PermissionDenied
+    current = Listing.objects.select_for_update(of=("self",)).select_related("actor").filter(pk=listing.pk).first()
+    if current is None:  # deleted a moment ago by someone else
+        return
+    before = _snapshot(current)
+    pk, label = current.pk, str(current)
+    current.delete()
+    _record(
+        user=user,
+        kind=ChangeKind.LISTING_DELETED,
+        listing=current,
+        snapshots=(before,),
+        record_id=pk,
+        label=label,
+        values=before,
+    )
 
 
 # --- reads ------------------------------------------------------------------------------------

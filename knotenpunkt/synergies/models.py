@@ -7,10 +7,11 @@
   computes them in the background (`SuggestionRun` records when and how).
 - `Introduction` (Vermittlung) tracks one pair through proposed → introduced → met → cooperating,
   or declined; a pair is introduced at most once, and a declined pair is never suggested again.
+  Its steps (who, when, a decline's reason) are its change rows (knotenpunkt.changes).
 - `SuggestionOptOut`: an actor that wants no suggestions is neither suggested nor given any.
 
 Who may read and change what is decided in accounts/permissions.py ("synergies" section);
-changes go through services.py.
+changes go through listings.py, introductions.py and suggestions.py.
 """
 
 from django.conf import settings
@@ -377,33 +378,3 @@ class IntroductionMail(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.subject}"
-
-
-class IntroductionEventKind(models.TextChoices):
-    PROPOSED = "proposed", _("vorgeschlagen")
-    REQUESTED = "requested", _("angefragt")
-    INTRODUCED = "introduced", _("bekannt gemacht")
-    MET = "met", _("getroffen")
-    COOPERATING = "cooperating", _("kooperieren")
-    DECLINED = "declined", _("abgelehnt")
-    MAILS_RETRIED = "mails_retried", _("E-Mails erneut angestoßen")
-
-
-class IntroductionEvent(models.Model):
-    """One step of an introduction: who took it, when, and its details (`data`, e.g. a decline's reason)."""
-
-    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("Schritt"), max_length=20, choices=IntroductionEventKind.choices)
-    data = models.JSONField(_("Einzelheiten"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("am"), default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("Schritt einer Vermittlung")
-        verbose_name_plural = _("Schritte der Vermittlungen")
-
-    def __str__(self):
-        return f"{self.introduction_id}: {self.kind}"

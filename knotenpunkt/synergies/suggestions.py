@@ -1,7 +1,8 @@
 """Partner suggestions from the database: load the network into the engine, store the top partners with reasons.
 
 `compute_all()` runs nightly (tasks.py) and after `make run` loads the demo; `compute_for(actor_ids)`
-runs when an actor, a tie or a listing changed (enqueued by those services after commit). Both
+runs when an actor, a tie or a listing changed (enqueued after commit by the reaction to those changes,
+knotenpunkt/reactions.py). Both
 read every actor, every current declared tie, every derived pair and every current listing —
 the suggestions are computed once, with all the office knows; each reason says whether it rests
 on public facts only (`public`), and readers who may not see internal data get only those
@@ -25,7 +26,10 @@ from django.db.models import Q
 from django.utils import timezone
 from scipy import sparse
 
+from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, ActorCountry
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record
 from knotenpunkt.network.models import DerivedTie, Tie
 from knotenpunkt.synergies import engine, introductions, text
 from knotenpunkt.synergies.models import (
@@ -852,51 +856,39 @@ def missing_information(actor: Actor) -> list[str]:
     return missing
 
 
-# --- opting out and refreshing -------------------------------------------------------------------
+# --- opting out -----------------------------------------------------------------------------------
 
 
+def _record_opt(*, user, kind: str, opt_out: SuggestionOptOut, actor: Actor) -> None:
+    record(
+        user=user,
+        kind=kind,
+        record=opt_out,
+        record_id=actor.pk,
+        label=actor.name,
+        actors=[actor.pk],
+    )
+
+
+@atomic
 def opt_out(*, user, actor: Actor) -> None:
     """The actor wants no suggestions: remove its own and those naming it, now."""
-    from knotenpunkt.accounts import permissions
-
     if not permissions.can_manage_opt_out(user, actor):
         raise PermissionDenied
-    with transaction.atomic():
-        SuggestionOptOut.objects.get_or_create(actor=actor, defaults={"created_by": user})
-        Suggestion.objects.filter(Q(actor=actor) | Q(partner=actor)).delete()
+    opted_out, created = SuggestionOptOut.objects.get_or_create(
+        actor=actor, defaults={"created_by": user if getattr(user, "is_authenticated", False) else None}
+    )
+    Suggestion.objects.filter(Q(actor=actor) | Q(partner=actor)).delete()
+    if created:
+        _record_opt(user=user, kind=ChangeKind.SUGGESTIONS_OPTED_OUT, opt_out=opted_out, actor=actor)
 
 
+@atomic
 def opt_in(*, user, actor: Actor) -> None:
-    """Suggestions again (computed in the background right after)."""
-    from knotenpunkt.accounts import permissions
-
+    """Suggestions again (the reaction to SUGGESTIONS_OPTED_IN computes them in the background right after)."""
     if not permissions.can_manage_opt_out(user, actor):
         raise PermissionDenied
-    with transaction.atomic():
-        SuggestionOptOut.objects.filter(actor=actor).delete()
-        refresh_later([actor.pk])
-
-
-def refresh_later(actor_ids) -> None:
-    """Recompute these actors' suggestions in the background once the current transaction commits.
-
-    All calls within one transaction are collected into one task (a demo load or an import touching
-    hundreds of actors enqueues one refresh, not hundreds). The collecting callback lives in
-    Django's on-commit list, so a rollback discards it together with its ids.
-    """
-    ids = {int(pk) for pk in actor_ids if pk}
-    if not ids:
-        return
-    for entry in connection.run_on_commit:
-        collected = getattr(entry[1], "actor_ids", None)
-        if collected is not None:
-            collected.update(ids)
-            return
-
-    def enqueue():
-        from knotenpunkt.synergies.tasks import refresh_suggestions
-
-        refresh_suggestions.enqueue(sorted(enqueue.actor_ids))
-
-    enqueue.actor_ids = ids
-    transaction.on_commit(enqueue)
+    opted_out = SuggestionOptOut.objects.select_for_update().filter(actor=actor).first()
+    if opted_out is not None:
+        opted_out.delete()
+        _record_opt(user=user, kind=ChangeKind.SUGGESTIONS_OPTED_IN, opt_out=opted_out, actor=actor)

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from knotenpunkt.synergies import emails
+from knotenpunkt.synergies import emails, suggestions
 
 
 @task()
@@ -14,16 +14,13 @@ def send_introduction_mails() -> dict:
 @task()
 def compute_suggestions() -> dict:
     """Nightly: every actor's partner suggestions, in full."""
-    from knotenpunkt.synergies import suggestions
-
     run = suggestions.compute_all()
     return {"actors": run.actor_count, "suggestions": run.suggestion_count, "seconds": run.duration_seconds}
 
 
 @task()
 def refresh_suggestions(actor_ids: list[int]) -> dict:
-    """After an actor, a tie or a listing changed: fresh suggestions for the actors concerned."""
-    from knotenpunkt.synergies import suggestions
-
+    """After an actor, a tie or a listing changed: fresh suggestions for the actors concerned
+    (enqueued by the reaction to their changes, knotenpunkt/reactions.py)."""
     run = suggestions.compute_for(actor_ids)
     return {"actors": run.actor_count, "suggestions": run.suggestion_count, "seconds": run.duration_seconds}

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from knotenpunkt.actors.models import Actor, ActorEvent, ActorKind
+from knotenpunkt.actors.models import Actor, ActorKind
+from knotenpunkt.changes.models import Change
 from tests.factories import ActorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -71,9 +72,7 @@ def test_second_concurrent_edit_gets_a_conflict_message_and_keeps_what_was_typed
 
     agenda_office.refresh_from_db()
     assert agenda_office.contact_phone == NEW_PHONE
-    changed = {
-        name for event in ActorEvent.objects.filter(actor=agenda_office) for name in event.data.get("changes", {})
-    }
+    changed = {name for change in Change.objects.for_record("actors.actor", agenda_office.pk) for name in change.fields}
     assert {"description", "contact_phone"} <= changed
 
 

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from knotenpunkt.accounts import permissions
+from knotenpunkt.changes import display
+from knotenpunkt.changes.locking import EditConflict
+from knotenpunkt.changes.models import Change
+from knotenpunkt.changes.services import record_type_of
 from knotenpunkt.synergies import introductions as services
+from knotenpunkt.synergies import reasons as reason_texts
 from knotenpunkt.synergies.forms import IntroductionProposeForm, IntroductionRequestForm, IntroductionStepForm
 from knotenpunkt.synergies.models import INTRODUCTION_STEPS, IntroductionMailStatus, IntroductionStatus
 
@@ -114,9 +119,15 @@ def _detail_context(request, introduction, *, form=None, error="", conflict=Fals
     if not internal:
         # An actor's editor sees the mail their own actor got, not where the other side's went.
         mails = [m for m in mails if permissions.can_view_internal(user, m.actor)]
-    events = list(introduction.events.select_related("created_by"))
+    # The steps are the introduction's change rows; a decline's reason is for internal readers only.
+    events = display.describe(
+        Change.objects.for_record(record_type_of(introduction), introduction.pk)
+        .select_related("user")
+        .order_by("at", "id"),
+        subject=introduction,
+    )
     for event in events:
-        event.reason = event.data.get("reason", "") if internal else ""
+        event.reason = (event.change.data or {}).get("reason", "") if internal else ""
     can_manage = permissions.can_manage_introductions(user)
     steps = services.next_steps(introduction) if can_manage else []
     reached = {
@@ -148,8 +159,6 @@ def _detail_context(request, introduction, *, form=None, error="", conflict=Fals
 
 def _reasons_for(user, reasons) -> list[str]:
     """The stored reasons this user may read, as sentences (internal ones for internal readers only)."""
-    from knotenpunkt.synergies import reasons as reason_texts
-
     return reason_texts.sentences(user, reasons or [])
 
 
@@ -209,8 +218,11 @@ def introduction_advance(request, pk):
     if form.is_valid():
         try:
             done, error = _run_step(request, introduction, form)
-        except services.IntroductionConflict as exc:
-            error, conflict = str(exc), True
+        except EditConflict as exc:
+            error = _("Die Vermittlung wurde inzwischen von jemand anderem geändert (jetzt: %(status)s).") % {
+                "status": exc.record.get_status_display()
+            }
+            conflict = True
     else:
         error = _("Der Schritt wurde nicht gespeichert. Bitte die markierten Angaben prüfen.")
     introduction = _get_introduction(request, pk)

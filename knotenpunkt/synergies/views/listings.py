@@ -16,6 +16,7 @@ from django_countries.fields import Country
 from knotenpunkt.accounts import permissions
 from knotenpunkt.actors import selectors as actor_selectors
 from knotenpunkt.actors.models import Actor
+from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.synergies import listings
 from knotenpunkt.synergies.forms import BoardFilterForm, ListingForm
@@ -133,11 +134,11 @@ def listing_edit(request, pk):
             listing = listings.listing_update(
                 user=request.user, listing=listing, data=form.data_for_service(), expected_version=expected
             )
-        except listings.ListingConflict as exc:
-            conflict = _conflict(form, exc.listing)
+        except EditConflict as exc:
+            conflict = _conflict(form, exc.record, exc.changes)
             data = request.POST.copy()
-            data["version"] = exc.listing.version
-            form = ListingForm(data, instance=exc.listing, actor=exc.listing.actor)
+            data["version"] = exc.record.version
+            form = ListingForm(data, instance=exc.record, actor=exc.record.actor)
             form.is_valid()
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -149,8 +150,8 @@ def listing_edit(request, pk):
     return render(request, "synergies/listing_form.html", context, status=409 if conflict else 200)
 
 
-def _conflict(form, stored: Listing) -> dict:
-    """What someone else saved, next to what this user entered, for the fields that differ."""
+def _conflict(form, stored: Listing, saved_since) -> dict:
+    """What someone else saved (who, when), next to what this user entered, for the fields that differ."""
     changes = []
     for name, yours in form.data_for_service().items():
         theirs = getattr(stored, name)
@@ -161,7 +162,11 @@ def _conflict(form, stored: Listing) -> dict:
         elif (theirs or "") != (yours or ""):
             changes.append((name, _display(stored, name, theirs), _display(stored, name, yours)))
     labels = {f.name: f.verbose_name for f in Listing._meta.get_fields() if hasattr(f, "verbose_name")}
-    return {"listing": stored, "changes": [(labels.get(name, name), theirs, yours) for name, theirs, yours in changes]}
+    return {
+        "listing": stored,
+        "changes": [(labels.get(name, name), theirs, yours) for name, theirs, yours in changes],
+        "saved_since": saved_since,
+    }
 
 
 def _display(listing, name, value) -> str:
@@ -189,7 +194,7 @@ def listing_end(request, pk):
         version = listing.version
     try:
         listings.listing_end(user=request.user, listing=listing, expected_version=version)
-    except listings.ListingConflict:
+    except EditConflict:
         messages.error(request, _("Der Eintrag wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand."))
         return redirect(listing)
     messages.success(

@@ -1,4 +1,4 @@
-"""Load the Ludwigsburg demo data (knotenpunkt.core.demo_data).
+"""Load the Ludwigsburg demo data (knotenpunkt.demo.data, .activities, .synergies).
 
 Idempotent: rows that already exist – actors and themes by slug, users by username,
 persons by name, ties by (source, target, kind) – are left as they are, so edits made
@@ -10,18 +10,22 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from knotenpunkt.accounts import permissions
 from knotenpunkt.accounts.models import User
+from knotenpunkt.accounts.services import user_create
 from knotenpunkt.activities import recurrence
 from knotenpunkt.activities.models import Activity
 from knotenpunkt.activities.services import ParticipantSpec, activity_create, exception_save
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, Membership, Person, Theme
+from knotenpunkt.actors.people import membership_create, person_create
 from knotenpunkt.actors.services import actor_create
-from knotenpunkt.core import demo_activities, demo_data, demo_synergies
+from knotenpunkt.changes.services import atomic
+from knotenpunkt.demo import activities as demo_activities
+from knotenpunkt.demo import data as demo_data
+from knotenpunkt.demo import synergies as demo_synergies
 from knotenpunkt.interactions.models import Interaction
 from knotenpunkt.interactions.services import interaction_create
 from knotenpunkt.network.models import Tie
@@ -42,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Nur Fehler ausgeben.")
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # One transaction and one batch of reactions (search index, tie counts, derived relationships …).
+        with atomic():
             counts = {
                 "themes": 0,
                 "actors": 0,
@@ -58,7 +63,7 @@ class Command(BaseCommand):
             themes = self._themes(counts)
             coordinator = self._coordinator(counts)
             actors = self._actors(coordinator, themes, counts)
-            self._persons(actors, counts)
+            self._persons(coordinator, actors, counts)
             self._ties(coordinator, actors, counts)
             users = [coordinator] + [
                 self._user(spec, actors, counts) for spec in demo_data.USERS if spec[3] != "coordinator"
@@ -123,15 +128,17 @@ class Command(BaseCommand):
             counts["actors"] += 1
         return actors
 
-    def _persons(self, actors, counts) -> None:
+    def _persons(self, coordinator, actors, counts) -> None:
         for first_name, last_name, email, notes, functions in demo_data.PERSONS:
             person = Person.objects.filter(first_name=first_name, last_name=last_name).first()
             if person is None:
-                person = Person.objects.create(first_name=first_name, last_name=last_name, email=email, notes=notes)
+                data = {"first_name": first_name, "last_name": last_name, "email": email, "notes": notes}
+                person = person_create(user=coordinator, data=data)
                 counts["persons"] += 1
             for slug, function in functions:
-                _, created = Membership.objects.get_or_create(person=person, actor=actors[slug], function=function)
-                counts["memberships"] += created
+                if not Membership.objects.filter(person=person, actor=actors[slug], function=function).exists():
+                    membership_create(user=coordinator, actor=actors[slug], person=person, function=function)
+                    counts["memberships"] += 1
 
     def _ties(self, coordinator, actors, counts) -> None:
         for source_slug, target_slug, kind, extra in demo_data.TIES:
@@ -258,17 +265,18 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is not None:
             return user
-        user = User.objects.create_user(
-            username=username,
-            password=demo_data.DEMO_PASSWORD,
-            email=f"{username}@example.org",
-            first_name=first_name,
-            last_name=last_name,
-            role=role,
-            is_staff=is_staff,
-            department=actors[department] if department else None,
-        )
-        user.edited_actors.set([actors[slug] for slug in edited])
+        user = User(username=username)
+        user.set_password(demo_data.DEMO_PASSWORD)
+        data = {
+            "email": f"{username}@example.org",
+            "first_name": first_name,
+            "last_name": last_name,
+            "role": role,
+            "is_staff": is_staff,
+            "department": actors[department] if department else None,
+            "edited_actors": [actors[slug] for slug in edited],
+        }
+        user = user_create(user=None, target=user, data=data)
         counts["users"] += 1
         return user
 

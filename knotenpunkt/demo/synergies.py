@@ -12,8 +12,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from knotenpunkt.synergies.introductions import introduction_propose, introduction_request
 from knotenpunkt.synergies.listings import listing_create
-from knotenpunkt.synergies.models import Listing
+from knotenpunkt.synergies.models import Introduction, Listing
 
 _KOORD = "koordinierungsstelle-kommunale-entwicklungspolitik"
 _FOERDERKREIS = "foerderkreis-burkina-faso"
@@ -277,9 +278,6 @@ INTRODUCTIONS = [
 
 def create_introductions(*, coordinator, actors, users) -> int:
     """One introduction proposed by the office, one requested by an actor's editor (once); returns how many."""
-    from knotenpunkt.synergies.introductions import introduction_propose, introduction_request
-    from knotenpunkt.synergies.models import Introduction
-
     created = 0
     for slug, partner_slug, note, requested in INTRODUCTIONS:
         actor, partner = actors[slug], actors[partner_slug]

@@ -1,0 +1,163 @@
+"""Row counts and checksums per table: what ties a restored database to the backup's manifest.
+
+A table's checksum is the sha256 over its rows in primary-key order, each row one line of canonical
+JSON (`canonical_line`) followed by a newline. The columns of a model's table are read through the
+model field's converters, exactly as the ORM reads them (SQLite's text dates become aware datetimes,
+its 0/1 booleans, JSON text objects …), and then written in one text form (datetimes in UTC ISO 8601,
+decimals as written, UUIDs as 32 hex digits, bytes as hex, JSON objects with sorted keys). So the same
+data gives the same checksum on SQLite and on PostgreSQL. Only the model's columns count for its
+table: PostgreSQL's generated search vector, which no model declares, is derived data. Tables no model
+knows (SQLite's full-text index) are hashed as the driver returns them: stable per vendor.
+
+Text primary keys are ordered by code point on both databases (PostgreSQL's "C" collation, SQLite's
+BINARY), never by the server's locale, which may differ between the backup's server and the restore's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+
+from django.apps import apps
+from django.db import connections
+from django.utils.translation import gettext as _
+
+CHUNK_ROWS = 5000
+
+
+def table_checksums(using: str = "default", columns: dict[str, list[str]] | None = None) -> dict[str, dict]:
+    """{table: {"rows", "sha256", "columns"}} for every table of the database `using`.
+
+    `columns` ({table: [column, …]}, e.g. a manifest's) fixes the columns hashed per table; without
+    it a model's table hashes the model's columns and any other table all of its columns."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        tables = sorted(name for name in connection.introspection.table_names(cursor) if not name.startswith("sqlite_"))
+    models = _models_by_table()
+    return {table: table_checksum(connection, table, models.get(table), (columns or {}).get(table)) for table in tables}
+
+
+def table_checksum(connection, table: str, model=None, columns: list[str] | None = None) -> dict:
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        present = [column.name for column in connection.introspection.get_table_description(cursor, table)]
+        primary_key = connection.introspection.get_primary_key_columns(cursor, table) or []
+    fields = {field.column: field for field in model._meta.local_concrete_fields} if model else {}
+    if columns is None:
+        columns = sorted(name for name in present if name in fields or not fields)
+    else:
+        # Columns the table lacks are left out; the checksum then differs from the manifest's.
+        columns = [name for name in columns if name in present]
+    converters = [
+        (index, *_converters(connection, fields[name])) for index, name in enumerate(columns) if name in fields
+    ]
+
+    digest = hashlib.sha256()
+    rows = 0
+    select = ", ".join(qn(name) for name in columns) or "1"
+    sql = f"SELECT {select} FROM {qn(table)} ORDER BY {_order_by(connection, table, primary_key, len(columns))}"  # noqa: S608 (names from the schema)
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql)
+        while chunk := cursor.fetchmany(CHUNK_ROWS):
+            lines = []
+            for row in chunk:
+                if converters:
+                    row = list(row)
+                    for index, functions, expression in converters:
+                        value = row[index]
+                        for function in functions:
+                            value = function(value, expression, connection)
+                        row[index] = value
+                lines.append(canonical_line(row))
+            digest.update(("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"))
+            rows += len(chunk)
+    return {"rows": rows, "sha256": digest.hexdigest(), "columns": columns}
+
+
+def compare(expected: dict[str, dict], actual: dict[str, dict]) -> list[str]:
+    """German descriptions of every difference between two {table: {"rows", "sha256"}} maps."""
+    problems = []
+    for table in sorted(expected.keys() - actual.keys()):
+        problems.append(_("Tabelle %(table)s fehlt.") % {"table": table})
+    for table in sorted(actual.keys() - expected.keys()):
+        problems.append(_("Tabelle %(table)s steht nicht im Manifest.") % {"table": table})
+    for table in sorted(expected.keys() & actual.keys()):
+        want, have = expected[table], actual[table]
+        if want["rows"] != have["rows"]:
+            problems.append(
+                _("Tabelle %(table)s: %(have)s Zeilen statt %(want)s.")
+                % {"table": table, "have": have["rows"], "want": want["rows"]}
+            )
+        elif want["sha256"] != have["sha256"]:
+            problems.append(_("Tabelle %(table)s: Prüfsumme weicht ab.") % {"table": table})
+    return problems
+
+
+def canonical_line(row) -> str:
+    return json.dumps([canonical(value) for value in row], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def canonical(value):
+    """One vendor-independent JSON-able form of a value read from the database."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime):
+        return (value.astimezone(datetime.UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value // datetime.timedelta(microseconds=1)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        # SQLite keeps UUIDs (and foreign keys to them) as 32 hex digits.
+        return value.hex
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(key): canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    return str(value)
+
+
+def _models_by_table() -> dict:
+    return {
+        model._meta.db_table: model
+        for model in apps.get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.concrete_model is model
+    }
+
+
+def _converters(connection, field):
+    """The functions the ORM applies to a value of `field` read from `connection`, as the SQL
+    compiler does: the backend's first, then the field's own (from_db_value)."""
+    expression = field.cached_col
+    functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+    return functions, expression
+
+
+def _order_by(connection, table: str, primary_key: list[str], column_count: int) -> str:
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        collatable = _collatable_columns(connection, table)
+        if primary_key:
+            return ", ".join(qn(name) + (' COLLATE "C"' if name in collatable else "") for name in primary_key)
+        # No primary key: the whole row as text, bytewise.
+        return f'{qn(table)}::text COLLATE "C"'
+    if primary_key:
+        return ", ".join(qn(name) for name in primary_key)
+    return ", ".join(str(position) for position in range(1, column_count + 1)) or "1"
+
+
+def _collatable_columns(connection, table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+            " AND NOT attisdropped AND attcollation <> 0",
+            [connection.ops.quote_name(table)],
+        )
+        return {name for (name,) in cursor.fetchall()}

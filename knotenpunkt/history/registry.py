@@ -1,0 +1,99 @@
+"""The records that have a "Verlauf" page: how to find one for a reader, which changes make up its
+history, and how a coordinator restores an earlier value of one of its fields (through the record's
+own update service, so a restore is recorded like any change)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.activities import services as activity_services
+from knotenpunkt.activities.models import Activity
+from knotenpunkt.actors import services as actor_services
+from knotenpunkt.actors.models import Actor
+from knotenpunkt.changes import values
+from knotenpunkt.changes.models import Change, SubjectKind
+from knotenpunkt.interactions import services as interaction_services
+from knotenpunkt.interactions.models import Interaction
+
+
+@dataclass(frozen=True)
+class RecordType:
+    slug: str  # in the URL: /verlauf/<slug>/<pk>/
+    label: str
+    model: type[Model]
+    may_read: Callable  # (user, record) -> bool
+    changes: Callable[[Model], QuerySet]
+    restorable: frozenset[str] = frozenset()
+    restore: Callable | None = None  # (user, record, data) -> None
+
+    @property
+    def record_type(self) -> str:
+        return self.model._meta.label_lower
+
+
+def _actor_restore(user, actor, data):
+    actor_services.actor_update(user=user, actor=actor, data=data, expected_version=actor.version)
+
+
+def _activity_restore(user, activity, data):
+    activity_services.activity_update(user=user, activity=activity, data=data, expected_version=activity.version)
+
+
+def _interaction_restore(user, interaction, data):
+    interaction_services.interaction_update(
+        user=user, interaction=interaction, data=data, expected_version=interaction.version
+    )
+
+
+def _own_changes(record) -> QuerySet:
+    return Change.objects.for_record(record._meta.label_lower, record.pk)
+
+
+RECORD_TYPES = [
+    RecordType(
+        slug="akteur",
+        label=_("Akteur"),
+        model=Actor,
+        may_read=permissions.can_see_history,
+        # Its own changes and those of everything touching it: ties, memberships, activities, contacts …
+        changes=lambda actor: Change.objects.touching(SubjectKind.ACTOR, actor.pk),
+        restorable=frozenset(actor_services.ALL_FIELDS) - {"slug"},
+        restore=_actor_restore,
+    ),
+    RecordType(
+        slug="termin",
+        label=_("Termin"),
+        model=Activity,
+        may_read=permissions.can_view_activity_internal,
+        changes=_own_changes,
+        restorable=frozenset(activity_services.SCALAR_FIELDS) | frozenset(activity_services.M2M_FIELDS),
+        restore=_activity_restore,
+    ),
+    RecordType(
+        slug="kontakt",
+        label=_("Kontakt"),
+        model=Interaction,
+        may_read=permissions.can_view_interaction,
+        changes=_own_changes,
+        restorable=frozenset(interaction_services.SCALAR_FIELDS),
+        restore=_interaction_restore,
+    ),
+]
+BY_SLUG = {t.slug: t for t in RECORD_TYPES}
+BY_RECORD_TYPE = {t.record_type: t for t in RECORD_TYPES}
+
+
+def restore_data(record_type: RecordType, name: str, stored) -> dict:
+    """What the update service takes to set field `name` back to a stored value."""
+    if name == "countries":
+        return {name: list(stored or [])}
+    value = values.to_python(record_type.model, name, stored)
+    field = record_type.model._meta.get_field(name)
+    if value is None and not field.null and not field.is_relation:
+        value = "" if field.empty_strings_allowed else value
+    return {name: value}

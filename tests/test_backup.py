@@ -1,0 +1,415 @@
+"""`manage.py backup` and `manage.py restore` (knotenpunkt/backups/): round trip, refusals, kill -9.
+
+The tests run on the configured database: SQLite by default, PostgreSQL with
+DATABASE_URL=postgres://…/<name>. The source is the test database (transactional: the online backup
+API and pg_dump read committed data) with the demo data or a few rows from the factories. Every
+restore goes into a fresh empty database of the same vendor: a new SQLite file, or a new PostgreSQL
+database next to the test database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import importlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from io import StringIO
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, connections
+from django.db.migrations.recorder import MigrationRecorder
+
+from knotenpunkt.accounts.models import User
+from knotenpunkt.actors.models import Actor, Person
+from knotenpunkt.backups import archive, checksums, services
+from knotenpunkt.backups.databases import temporary_connection
+from knotenpunkt.changes.models import Change
+from knotenpunkt.network.models import NetworkSnapshot, Tie
+from tests.factories import ActorFactory, TieFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES = connection.vendor == "postgresql"
+
+
+# Source and targets ---------------------------------------------------------------------------
+
+
+def _backup(directory: Path) -> tuple[Path, dict]:
+    path = directory / f"backup-{uuid.uuid4().hex[:8]}.zip"
+    call_command("backup", output=path, stdout=StringIO())
+    return path, archive.read_manifest(path)
+
+
+@pytest.fixture
+def demo(transactional_db, seeded_sdgs, tmp_path):
+    """The demo data, committed (the online backup API and pg_dump read committed data), and its
+    backup archive: (path, manifest)."""
+    importlib.import_module("knotenpunkt.core.migrations.0002_seed_content_generation").seed(apps, None)
+    call_command("load_demo", "--quiet", stdout=StringIO())
+    return _backup(tmp_path)
+
+
+@pytest.fixture
+def small(transactional_db, seeded_sdgs, tmp_path):
+    """A few committed rows and their backup archive: (path, manifest)."""
+    actors = [ActorFactory(published=number % 2 == 0) for number in range(6)]
+    for source, target in itertools.pairwise(actors):
+        TieFactory(source=source, target=target)
+    UserFactory(username="koordination")
+    return _backup(tmp_path)
+
+
+class Target:
+    """A fresh, empty database of the configured vendor, as an alias and as a DATABASE_URL."""
+
+    def __init__(self, directory: Path):
+        settings_dict = connection.settings_dict
+        if POSTGRES:
+            self.name = f"{settings_dict['NAME']}_r{uuid.uuid4().hex[:10]}"
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{self.name}"')
+            credentials = quote(settings_dict["USER"] or "") + (
+                f":{quote(settings_dict['PASSWORD'])}" if settings_dict["PASSWORD"] else ""
+            )
+            self.url = (
+                f"postgres://{credentials}@{settings_dict['HOST'] or 'localhost'}:{settings_dict['PORT'] or 5432}"
+                f"/{self.name}"
+            )
+        else:
+            self.name = str(directory / f"target-{uuid.uuid4().hex[:10]}.sqlite3")
+            self.url = f"sqlite:///{self.name}"
+        self._alias = temporary_connection(self.name)
+        self.alias = self._alias.__enter__()
+
+    def tables(self) -> list[str]:
+        if not POSTGRES:
+            if not Path(self.name).exists():
+                return []
+            with contextlib.closing(sqlite3.connect(self.name)) as db:
+                return [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        with connections[self.alias].cursor() as cursor:
+            tables = connections[self.alias].introspection.table_names(cursor)
+        connections[self.alias].close()
+        return tables
+
+    def differences(self, manifest: dict) -> list[str]:
+        """What differs from the manifest's tables ([] when the restore is complete)."""
+        columns = {table: entry["columns"] for table, entry in manifest["tables"].items()}
+        try:
+            return checksums.compare(manifest["tables"], checksums.table_checksums(self.alias, columns))
+        finally:
+            connections[self.alias].close()
+
+    def drop(self) -> None:
+        self._alias.__exit__(None, None, None)
+        if POSTGRES:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def new_target(transactional_db, tmp_path):
+    made = []
+
+    def make() -> Target:
+        made.append(Target(tmp_path))
+        return made[-1]
+
+    yield make
+    for target in made:
+        target.drop()
+
+
+@pytest.fixture
+def target(new_target):
+    return new_target()
+
+
+def _restore(path: Path, target: Target) -> str:
+    out = StringIO()
+    call_command("restore", str(path), database=target.alias, stdout=out)
+    return out.getvalue()
+
+
+def _fields(model, using: str, count: int = 3) -> list[dict]:
+    names = [field.attname for field in model._meta.concrete_fields]
+    return list(model.objects.using(using).order_by("pk").values(*names)[:count])
+
+
+# Backup ---------------------------------------------------------------------------------------
+
+
+def test_the_manifest_describes_the_database_it_was_taken_from(demo):
+    path, manifest = demo
+    assert manifest["format"] == "knotenpunkt-backup"
+    assert manifest["version"] == 1
+    assert manifest["database"]["vendor"] == connection.vendor
+    assert datetime.datetime.fromisoformat(manifest["created_at"]).tzinfo is not None
+    applied = sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
+    assert manifest["migrations"] == applied
+    # Counts and checksums are those of the live database (nothing changed since).
+    live = checksums.table_checksums()
+    assert checksums.compare(manifest["tables"], live) == []
+    assert manifest["tables"]["actors_actor"]["rows"] == Actor.objects.count() > 20
+    assert manifest["tables"]["network_tie"]["rows"] == Tie.objects.count() > 20
+    with zipfile.ZipFile(path) as zipped:
+        assert sorted(zipped.namelist()) == sorted(["manifest.json", manifest["dump"]["name"]])
+        dump = zipped.read(manifest["dump"]["name"])
+    assert len(dump) == manifest["dump"]["bytes"]
+    assert hashlib.sha256(dump).hexdigest() == manifest["dump"]["sha256"]
+
+
+def test_backup_writes_to_var_backups_by_default_and_says_so_in_german(small, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("backup", stdout=out)
+    (written,) = (tmp_path / "backups").iterdir()
+    assert written.name.startswith("knotenpunkt-") and written.name.endswith("Z.zip")
+    assert "Sicherung geschrieben und geprüft" in out.getvalue()
+    assert archive.read_manifest(written)["tables"]
+
+
+def test_a_failed_backup_leaves_no_archive_under_the_final_name(small, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise archive.BackupError("Prüfung fehlgeschlagen")
+
+    monkeypatch.setattr(services, "_verify", broken)
+    output = tmp_path / "out" / "knotenpunkt.zip"
+    with pytest.raises(CommandError, match="Prüfung fehlgeschlagen"):
+        call_command("backup", output=output, stdout=StringIO())
+    assert list(output.parent.iterdir()) == []
+
+
+def test_backup_never_overwrites_an_archive(small):
+    path, _ = small
+    with pytest.raises(CommandError, match="gibt es schon"):
+        call_command("backup", output=path, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_the_checksum_is_the_same_on_sqlite_and_postgresql():
+    """Rows of fixed content: the same hex digests on both databases (the suite runs on each)."""
+    at = datetime.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+    NetworkSnapshot.objects.bulk_create(
+        [
+            NetworkSnapshot(
+                id=number,
+                scope="public",
+                computed_at=at + datetime.timedelta(days=number),
+                monthly=number % 2 == 0,
+                duration_seconds=0.1 * number,
+                node_count=number,
+                edge_count=2 * number,
+                density=1 / 3,
+                component_count=1,
+                largest_component_size=number,
+                isolate_count=0,
+                weakly_tied_count=0,
+                articulation_point_count=0,
+                community_count=0,
+                without_administration_count=0,
+                aggregates={"zeta": [1, 2.5, None], "Äpfel": {"b": True, "a": "ü"}},
+            )
+            for number in (3, 1, 2)
+        ]
+    )
+    # Text keys: ordered by code point on both, not by the server's locale.
+    Session.objects.bulk_create(
+        [Session(session_key=key, session_data="x", expire_date=at) for key in ("äther", "Zeta", "alpha", "Beta")]
+    )
+    found = {
+        model._meta.db_table: checksums.table_checksum(connection, model._meta.db_table, model)["sha256"]
+        for model in (NetworkSnapshot, Session)
+    }
+    assert found == {
+        "network_networksnapshot": "74efa1ecfdd99a0832ad85510fc18c9b5ebe95d51711d432cb124bc725a2077c",
+        "django_session": "20099a5d498820c1ae7542a73a6cc74f762c744fa7b74842481cd4035b09f654",
+    }
+
+
+# Restore --------------------------------------------------------------------------------------
+
+
+def test_a_restore_brings_back_the_same_data(demo, target):
+    path, manifest = demo
+    out = _restore(path, target)
+    assert "Wiederhergestellt" in out
+    assert target.differences(manifest) == []
+    for model in (Actor, Tie, Person, Change, User):
+        assert _fields(model, target.alias) == _fields(model, "default"), model.__name__
+    assert Actor.objects.using(target.alias).count() == Actor.objects.count()
+
+
+def test_an_empty_migrations_table_does_not_make_a_database_non_empty(small, target):
+    path, manifest = small
+    MigrationRecorder(connections[target.alias]).ensure_schema()
+    connections[target.alias].close()
+    _restore(path, target)
+    assert target.differences(manifest) == []
+
+
+def test_a_restore_replays_the_erasures_made_after_the_backup(small, target, monkeypatch):
+    path, manifest = small
+    calls = []
+    monkeypatch.setattr(services, "replay_erasures", lambda **kwargs: calls.append(kwargs) or 0)
+    _restore(path, target)
+    (call,) = calls
+    assert call["since"] == datetime.datetime.fromisoformat(manifest["created_at"])
+
+
+def _flip_a_byte_in_the_dump(path: Path, copy: Path) -> None:
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zipped:
+        info = zipped.getinfo(archive.DUMP_NAMES[connection.vendor])
+    # Inside the dump's data: after its local header (30 bytes, name, extra), in the middle.
+    middle = info.header_offset + 30 + len(info.filename) + len(info.extra) + info.compress_size // 2
+    data[middle] ^= 0x40
+    copy.write_bytes(bytes(data))
+
+
+def _rewrite_manifest(path: Path, copy: Path, change) -> None:
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as out:
+        manifest = json.loads(source.read("manifest.json"))
+        dump_name = manifest["dump"]["name"]
+        change(manifest)
+        out.writestr("manifest.json", json.dumps(manifest))
+        out.writestr(manifest["dump"]["name"], source.read(dump_name))
+
+
+def _other_vendor(manifest):
+    other = "sqlite" if POSTGRES else "postgresql"
+    manifest["database"]["vendor"] = other
+    manifest["dump"]["name"] = archive.DUMP_NAMES[other]
+
+
+BAD_ARCHIVES = {
+    "corrupt": (_flip_a_byte_in_the_dump, "beschädigt"),
+    "truncated": (
+        lambda path, copy: copy.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),
+        "kein vollständiges Sicherungsarchiv",
+    ),
+    "not an archive": (lambda path, copy: copy.write_text("Hallo\n"), "kein vollständiges Sicherungsarchiv"),
+    "a zip of something else": (
+        lambda path, copy: zipfile.ZipFile(copy, "w").writestr("bericht.txt", "Jahresbericht") or None,
+        "keine Knotenpunkt-Sicherung: Das Archiv enthält kein manifest.json",
+    ),
+    "another format": (
+        lambda path, copy: _rewrite_manifest(path, copy, lambda m: m.update(format="fremdes-backup")),
+        "keine Knotenpunkt-Sicherung \\(Format 'fremdes-backup'",
+    ),
+    "another database vendor": (
+        lambda path, copy: _rewrite_manifest(path, copy, _other_vendor),
+        "Sicherung einer (SQLite|PostgreSQL)-Datenbank, die Zieldatenbank ist aber",
+    ),
+    "a dump that does not match its checksum": (
+        lambda path, copy: _rewrite_manifest(path, copy, lambda m: m["dump"].update(sha256="0" * 64)),
+        "Prüfsumme \\(sha256\\) der Datenbanksicherung stimmt nicht",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_ARCHIVES)
+def test_a_bad_archive_is_refused_and_nothing_changes(kind, small, target, tmp_path):
+    path, _ = small
+    make, message = BAD_ARCHIVES[kind]
+    bad = tmp_path / "bad.zip"
+    make(path, bad)
+    with pytest.raises(CommandError, match=message):
+        _restore(bad, target)
+    assert target.tables() == []
+    # No temporary file stays behind next to a SQLite target.
+    assert list(tmp_path.glob(".*")) == []
+
+
+def test_a_non_empty_database_is_refused_and_nothing_changes(small, target):
+    path, _ = small
+    _restore(path, target)
+    before = checksums.table_checksums(target.alias)
+    with pytest.raises(CommandError, match="Zieldatenbank ist nicht leer"):
+        _restore(path, target)
+    assert checksums.table_checksums(target.alias) == before
+
+
+# kill -9 --------------------------------------------------------------------------------------
+
+# Seconds after the restore's critical phase began (SQLite: its temporary file appeared next to
+# the target; PostgreSQL: its temporary directory, just before the dump is extracted and loaded).
+KILL_DELAYS = [0.0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.25, 0.4, 0.7]
+
+
+def _spawn_restore(path: Path, target: Target, scratch: Path) -> subprocess.Popen:
+    environment = {**os.environ, "DATABASE_URL": target.url, "TMPDIR": str(scratch)}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "restore", str(path)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _critical_phase_started(target: Target, scratch: Path) -> bool:
+    if POSTGRES:
+        return any(scratch.glob("knotenpunkt-restore-*"))
+    return any(Path(target.name).parent.glob(f".{Path(target.name).name}.restore-*.part"))
+
+
+def _wait_until_nobody_uses(target: Target) -> None:
+    """PostgreSQL: the killed pg_restore's session is gone (rolled back), so the state is final."""
+    if not POSTGRES:
+        return
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [target.name])
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.02)
+    raise AssertionError("pg_restore still running after its parent was killed")
+
+
+def test_kill_9_during_a_restore_leaves_the_target_empty_or_complete(demo, new_target, tmp_path):
+    path, manifest = demo
+    killed_while_running = 0
+    outcomes = []
+    for delay in KILL_DELAYS:
+        target = new_target()
+        scratch = tmp_path / f"scratch-{len(outcomes)}"
+        scratch.mkdir()
+        process = _spawn_restore(path, target, scratch)
+        while not _critical_phase_started(target, scratch) and process.poll() is None:
+            time.sleep(0.002)
+        time.sleep(delay)
+        running = process.poll() is None
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        killed_while_running += running
+        _wait_until_nobody_uses(target)
+        if target.tables():
+            assert target.differences(manifest) == [], f"half restored after kill at +{delay} s"
+            outcomes.append("complete")
+        else:
+            outcomes.append("empty")
+        shutil.rmtree(scratch)
+    assert killed_while_running >= len(KILL_DELAYS) // 2, outcomes
+    # A restore after the kills still works.
+    target = new_target()
+    _restore(path, target)
+    assert target.differences(manifest) == []
