@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -95,8 +96,8 @@ class Target:
         else:
             self.name = str(directory / f"target-{uuid.uuid4().hex[:10]}.sqlite3")
             self.url = f"sqlite:///{self.name}"
-        self._alias = temporary_connection(self.name)
-        self.alias = self._alias.__enter__()
+        self._connection = contextlib.ExitStack()
+        self.alias = self._connection.enter_context(temporary_connection(self.name))
 
     def tables(self) -> list[str]:
         if not POSTGRES:
@@ -118,7 +119,7 @@ class Target:
             connections[self.alias].close()
 
     def drop(self) -> None:
-        self._alias.__exit__(None, None, None)
+        self._connection.close()
         if POSTGRES:
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -148,7 +149,7 @@ def _restore(path: Path, target: Target) -> str:
     return out.getvalue()
 
 
-def _fields(model, using: str, count: int = 3) -> list[dict]:
+def _fields(model, using: str, count: int = 5) -> list[dict]:
     names = [field.attname for field in model._meta.concrete_fields]
     return list(model.objects.using(using).order_by("pk").values(*names)[:count])
 
@@ -182,6 +183,7 @@ def test_backup_writes_to_var_backups_by_default_and_says_so_in_german(small, se
     call_command("backup", stdout=out)
     (written,) = (tmp_path / "backups").iterdir()
     assert written.name.startswith("knotenpunkt-") and written.name.endswith("Z.zip")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600  # personal data
     assert "Sicherung geschrieben und geprüft" in out.getvalue()
     assert archive.read_manifest(written)["tables"]
 

@@ -50,9 +50,11 @@ class ArchiveError(BackupError):
 
 
 def write(path: Path, manifest: dict, dump: Path) -> None:
-    """Write the archive to `path` (the caller's temporary name) and flush it to disk."""
+    """Write the archive to the new file `path` (the caller's temporary name), mode 0600, and flush
+    it to disk."""
     vendor = manifest["database"]["vendor"]
-    with open(path, "wb") as raw:
+    # Readable by the owner only: the archive holds personal data.
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
         with zipfile.ZipFile(raw, "w", allowZip64=True) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2), zipfile.ZIP_DEFLATED)
             if vendor == "sqlite":
@@ -106,6 +108,8 @@ def read_manifest(path: Path) -> dict:
             raise ValueError(dump)
         for table in manifest["tables"].values():
             if not (isinstance(table["rows"], int) and isinstance(table["sha256"], str)):
+                raise ValueError(table)
+            if not all(isinstance(column, str) for column in table["columns"]):
                 raise ValueError(table)
         if datetime.datetime.fromisoformat(manifest["created_at"]).tzinfo is None:
             raise ValueError(manifest["created_at"])

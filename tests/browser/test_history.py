@@ -32,7 +32,7 @@ def test_a_coordinator_reads_an_actors_history_and_restores_a_field(new_page, co
     expect(entry).to_contain_text(BROKEN)
     screenshot(page, f"history-actor-{'phone' if viewport is PHONE else 'desktop'}")
 
-    entry.get_by_role("button", name="Wert von vorher wiederherstellen").click()
+    entry.get_by_role("button", name="Beschreibung auf „Der Weltladen verkauft").click()
     expect(page.locator(".messages")).to_contain_text("„Beschreibung“ hat wieder den Wert")
     expect(page.locator(".history-entry").first).to_contain_text("hat die Beschreibung wiederhergestellt")
     actor.refresh_from_db()
@@ -43,8 +43,8 @@ def test_a_coordinator_reads_an_actors_history_and_restores_a_field(new_page, co
 def test_the_change_feed_filters_by_kind(new_page, coordinator, screenshot):
     source = ActorFactory(name="Förderkreis Burkina Faso", published=True)
     target = ActorFactory(name="Stadt Kongoussi", published=True)
-    tie_create(user=coordinator, source=source, target=target, kind=TieKind.PARTNERSHIP)
-    actor_update(user=coordinator, actor=source, data={"city": "Ludwigsburg"}, expected_version=source.version)
+    tie_create(user=coordinator, source=source, target=target, kind=TieKind.COOPERATION)
+    actor_update(user=coordinator, actor=source, data={"city": "Freiberg am Neckar"}, expected_version=source.version)
     page = new_page(user=coordinator)
     page.goto("/")
     page.get_by_role("link", name="Änderungen").click()
