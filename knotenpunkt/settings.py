@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "knotenpunkt.interactions",
     "knotenpunkt.synergies",
     "knotenpunkt.history",
+    "knotenpunkt.privacy",
     "knotenpunkt.backups",
     "knotenpunkt.core",
     "knotenpunkt.core.admin_config.KnotenpunktAdminConfig",
@@ -237,3 +238,19 @@ ACTIVITY_MAX_OCCURRENCES = env_int("ACTIVITY_MAX_OCCURRENCES", 1000)
 # Derived relationships: an activity with more actors taking part than this makes no pairs
 # (at a 500-person conference not everybody met everybody). See network/derived.py.
 DERIVED_TIES_MAX_PARTICIPANTS = env_int("DERIVED_TIES_MAX_PARTICIPANTS", 40)
+
+# Data protection (knotenpunkt.privacy). The erasure log lists erased persons' ids (never their
+# data) outside the database, so that restoring an older backup erases them again; keep it
+# beside the backups, not inside them. The controller's details appear in the record of
+# processing activities (Art. 30).
+KNOTENPUNKT_ERASURE_LOG = Path(env_str("KNOTENPUNKT_ERASURE_LOG", str(VAR_DIR / "erasure-log.jsonl")))
+KNOTENPUNKT_PRIVACY = {
+    key: value
+    for key, value in {
+        "controller": env_str("KNOTENPUNKT_PRIVACY_CONTROLLER", ""),
+        "address": env_str("KNOTENPUNKT_PRIVACY_ADDRESS", ""),
+        "dpo": env_str("KNOTENPUNKT_PRIVACY_DPO", ""),
+        "hosting": env_str("KNOTENPUNKT_PRIVACY_HOSTING", ""),
+    }.items()
+    if value
+}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("knotenpunkt.interactions.urls")),
     path("", include("knotenpunkt.synergies.urls")),
     path("", include("knotenpunkt.history.urls")),
+    path("datenschutz/", include("knotenpunkt.privacy.urls")),
     path("konto/", include("knotenpunkt.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,12 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def erasure_log_in_tmp(settings, tmp_path):
+    # Every test writes its own erasure log file (erasures append to it after commit).
+    settings.KNOTENPUNKT_ERASURE_LOG = tmp_path / "erasure-log.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def no_page_cache(settings):
     # Factories write around the services, so they do not raise the content generation;
     # the page cache is tested on its own in test_page_cache.py.

@@ -218,7 +218,7 @@ def test_a_refusal_of_the_service_reaches_the_admin_as_a_message(client, coordin
 # --- persons ---------------------------------------------------------------------------------
 
 
-def test_persons_are_added_changed_and_deleted_through_their_services(client, coordinator):
+def test_persons_are_added_and_changed_through_their_services_and_never_deleted_in_the_admin(client, coordinator):
     client.force_login(coordinator)
     fields = {"first_name": "Erika", "last_name": "Beispiel", "email": "", "phone": "", "notes": ""}
     assert client.post("/admin/actors/person/add/", fields).status_code == 302
@@ -228,9 +228,13 @@ def test_persons_are_added_changed_and_deleted_through_their_services(client, co
     )
     assert response.status_code == 302
     assert Person.objects.get(pk=person.pk).version == 2
-    assert client.post(f"/admin/actors/person/{person.pk}/delete/", {"post": "yes"}).status_code == 302
+    # A person leaves only by erasure (privacy page), which also clears the history.
+    assert client.post(f"/admin/actors/person/{person.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Person.objects.filter(pk=person.pk).exists()
+    page = client.get(f"/admin/actors/person/{person.pk}/change/").content.decode()
+    assert f'href="/datenschutz/personen/{person.pk}/"' in page
     kinds = list(Change.objects.for_record("actors.person", person.pk).order_by("id").values_list("kind", flat=True))
-    assert kinds == [ChangeKind.PERSON_CREATED, ChangeKind.PERSON_UPDATED, ChangeKind.PERSON_DELETED]
+    assert kinds == [ChangeKind.PERSON_CREATED, ChangeKind.PERSON_UPDATED]
 
 
 def test_a_stale_person_form_is_refused(client, coordinator):

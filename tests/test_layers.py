@@ -27,6 +27,8 @@ LAYERS = [
     "interactions",
     "synergies",
     "history",
+    # Data protection: erasure and access export reach into every domain that can hold a person.
+    "privacy",
     "demo",
     # Backup and restore: reads every table by name; a restore will replay the erasure log kept below it.
     "backups",

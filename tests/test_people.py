@@ -84,18 +84,6 @@ def test_person_update_without_changes_records_nothing(coordinator):
     assert Person.objects.get(pk=person.pk).version == 1
 
 
-def test_person_delete_records_the_person_and_each_membership(coordinator):
-    membership = MembershipFactory()
-    person, actor = membership.person, membership.actor
-    people.person_delete(user=coordinator, person=person)
-    assert not Person.objects.filter(pk=person.pk).exists()
-    kinds = list(Change.objects.order_by("id").values_list("kind", flat=True))
-    assert kinds == [ChangeKind.MEMBERSHIP_DELETED, ChangeKind.PERSON_DELETED]
-    deleted = Change.objects.get(kind=ChangeKind.PERSON_DELETED)
-    assert (deleted.record_id, deleted.data["values"]["last_name"]) == (person.pk, person.last_name)
-    assert subjects(deleted) == {"actor": {actor.pk}, "person": {person.pk}}
-
-
 def test_membership_create_records_actor_and_person_by_id(coordinator):
     actor, person = ActorFactory(name="Weltladen"), PersonFactory()
     membership = people.membership_create(user=coordinator, actor=actor, person=person, function="Kasse")
@@ -155,7 +143,6 @@ def test_only_coordinators_change_persons_and_memberships(request, persona, acto
     calls = [
         lambda: people.person_create(user=user, data={"last_name": "Neu"}),
         lambda: people.person_update(user=user, person=person, data={"phone": "1"}, expected_version=1),
-        lambda: people.person_delete(user=user, person=person),
         lambda: people.membership_create(user=user, actor=actor_a, person=person),
         lambda: people.membership_update(user=user, membership=membership, data={"function": "x"}),
         lambda: people.membership_delete(user=user, membership=membership),

@@ -29,6 +29,7 @@ from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Membe
 from knotenpunkt.changes.models import Change
 from knotenpunkt.core import scheduler
 from knotenpunkt.network.models import Tie, TieKind
+from knotenpunkt.privacy.models import ConsentText, ErasureLogEntry
 from tests import matrix
 from tests.factories import (
     ActorFactory,
@@ -236,6 +237,7 @@ ADMIN_COORDINATOR_REFUSED = {
     ("django_tasks_database", "dbtaskresult", "add"): 403,  # tasks are enqueued by the app only
     ("core", "scheduledrun", "add"): 403,  # written by the scheduler only
     ("changes", "change", "add"): 403,  # history rows are written by the services only, and read-only
+    ("privacy", "erasurelogentry", "add"): 403,  # written by erasures only, read-only
 }
 
 
@@ -250,6 +252,8 @@ def _admin_objects():
     start = timezone.now()
     activity_create(user=None, data={"title": "Termin im Back Office", "start": start, "end": start})
     CalendarSource.objects.create(actor=actor, url="https://example.org/back-office.ics")
+    ConsentText.objects.create(version="2026-01", valid_from=start.date(), text="Ich willige ein …")
+    ErasureLogEntry.objects.create(person_id=10**9)
     ping.enqueue()
     scheduler.enqueue_due(schedule=(scheduler.Periodic("tests.tasks_for_tests.ping", "hour"),))
     assert SDG.objects.exists()

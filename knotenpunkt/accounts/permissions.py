@@ -461,6 +461,11 @@ def readable_changes(user, queryset):
 EDITOR_HIDDEN_HISTORY = ("synergies.introduction", "accounts.user", "interactions.interaction", "interactions.followup")
 
 
+def can_manage_personal_data(user) -> bool:
+    """Persons' privacy page: legal basis, consent, restriction, access export, erasure, retention, Art. 30."""
+    return is_coordinator(user)
+
+
 def can_restore_changes(user) -> bool:
     return is_coordinator(user)
 

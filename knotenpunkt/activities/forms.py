@@ -10,6 +10,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.accounts import permissions
@@ -436,11 +437,23 @@ class ParticipantForm(forms.Form):
         return data.get("actor") is None and data.get("person") is None
 
 
-def person_choices(user) -> list | None:
-    """The persons an internal reader may pick (one query for all rows), None for everybody else."""
+def person_choices(user, activity: Activity | None = None) -> list | None:
+    """The persons an internal reader may pick (one query for all rows), None for everybody else.
+
+    Restricted (Art. 18) and erased persons are not offered, except those the activity already
+    names, so that saving it keeps them.
+    """
     if not persons_allowed(user):
         return None
-    persons = Person.objects.only("pk", "first_name", "last_name").order_by("last_name", "first_name")
+    offered = Q(restricted=False, erased_at__isnull=True)
+    if activity is not None and activity.pk:
+        offered |= Q(participations__activity=activity)
+    persons = (
+        Person.objects.filter(offered)
+        .distinct()
+        .only("pk", "first_name", "last_name")
+        .order_by("last_name", "first_name")
+    )
     return [("", "–"), *((p.pk, str(p)) for p in persons)]
 
 

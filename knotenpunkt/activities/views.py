@@ -237,7 +237,7 @@ def activity_edit(request, pk):
 
 def _activity_form(request, activity: Activity | None):
     user = request.user
-    person_choices = activity_forms.person_choices(user)
+    person_choices = activity_forms.person_choices(user, activity)
     rows, kept = activity_forms.participants_initial(activity, user=user, persons_allowed=person_choices is not None)
     data = request.POST.copy() if request.method == "POST" else None
     adding_row = data is not None and "add_participant" in data

@@ -7,6 +7,7 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -215,10 +216,31 @@ class PersonAdminForm(VersionedAdminForm):
 
 @admin.register(Person)
 class PersonAdmin(CoordinatorAdmin):
+    """Names and contact data. Legal basis, consent, restriction, access export and erasure live on
+    the person's privacy page (Datenschutz); a person leaves Knotenpunkt only by erasure there, which
+    also removes them from the history, so the admin offers no delete."""
+
     form = PersonAdminForm
-    list_display = ["last_name", "first_name", "email"]
+    list_display = ["last_name", "first_name", "email", "legal_basis", "review_date", "restricted"]
+    list_filter = ["legal_basis", "restricted"]
     search_fields = ["last_name", "first_name", "email"]
-    readonly_fields = ["version"]
+    readonly_fields = ["version", "privacy_page"]
+
+    @admin.display(description=_("Datenschutz"))
+    def privacy_page(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("privacy:person", args=[obj.pk]),
+            _("Rechtsgrundlage, Einwilligung, Auskunft, Einschränkung, Löschung"),
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(erased_at__isnull=True)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in people.PERSON_FIELDS if name in form.cleaned_data}
@@ -232,11 +254,3 @@ class PersonAdmin(CoordinatorAdmin):
         else:
             saved = people.person_create(user=request.user, data=data)
         obj.pk, obj.version = saved.pk, saved.version
-
-    def delete_model(self, request, obj):
-        people.person_delete(user=request.user, person=obj)
-
-    def delete_queryset(self, request, queryset):
-        with atomic():
-            for person in queryset.order_by("pk"):
-                people.person_delete(user=request.user, person=person)

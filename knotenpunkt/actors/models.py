@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -185,25 +187,129 @@ class ActorCountry(models.Model):
         return str(self.country.name)
 
 
+class LegalBasis(models.TextChoices):
+    """Why Knotenpunkt may store a person's data (Art. 6 Abs. 1 DSGVO)."""
+
+    CONSENT = "consent", _("Einwilligung (Art. 6 Abs. 1 lit. a)")
+    CONTRACT = "contract", _("Vertrag (Art. 6 Abs. 1 lit. b)")
+    PUBLIC_TASK = "public_task", _("öffentliche Aufgabe (Art. 6 Abs. 1 lit. e)")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("berechtigtes Interesse (Art. 6 Abs. 1 lit. f)")
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("schriftlich (unterschrieben)")
+    EMAIL = "email", _("per E-Mail")
+    FORM = "form", _("Online-Formular")
+    ORAL = "oral", _("mündlich (mit Vermerk)")
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        """Persons who may be processed: neither restricted (Art. 18) nor erased (Art. 17).
+
+        Pickers, mail recipients and lists use this; restricted persons are kept but not used.
+        """
+        return self.filter(restricted=False, erased_at__isnull=True)
+
+
 class Person(models.Model):
-    """A contact person. All of it is internal: the public sees actors' public contact only."""
+    """A contact person. All of it is internal: the public sees actors' public contact only.
+
+    Data protection: each person has a purpose and a legal basis (consent with its proof), a
+    review date, and may be restricted (kept, not processed). An erased person stays as a
+    tombstone ("gelöschte Person, 6.12.2026") where contacts and activities count them; every
+    other trace is removed (knotenpunkt/privacy/erasure.py).
+    """
 
     first_name = models.CharField(_("Vorname"), max_length=100, blank=True)
     last_name = models.CharField(_("Nachname"), max_length=100)
     email = models.EmailField(_("E-Mail (privat)"), blank=True)
     phone = models.CharField(_("Telefon (privat)"), max_length=40, blank=True)
     notes = models.TextField(_("Notizen"), blank=True)
+    purpose = models.CharField(
+        _("Zweck"),
+        max_length=300,
+        blank=True,
+        help_text=_("Wofür die Koordinierungsstelle die Daten nutzt, z. B. „Einladungen zum Netzwerktreffen“."),
+    )
+    legal_basis = models.CharField(_("Rechtsgrundlage"), max_length=30, choices=LegalBasis.choices, blank=True)
+    consent_at = models.DateField(_("Einwilligung am"), null=True, blank=True)
+    consent_method = models.CharField(_("Einwilligung wie"), max_length=20, choices=ConsentMethod.choices, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Einwilligung erfasst von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consent_text_version = models.CharField(_("Fassung des Einwilligungstexts"), max_length=40, blank=True)
+    review_date = models.DateField(
+        _("Prüfen bis"),
+        null=True,
+        blank=True,
+        help_text=_("Bis wann geprüft wird, ob die Daten noch gebraucht werden."),
+    )
+    restricted = models.BooleanField(
+        _("Verarbeitung eingeschränkt"),
+        default=False,
+        help_text=_(
+            "Art. 18 DSGVO: Daten bleiben gespeichert, werden aber nicht genutzt (keine E-Mails, keine Auswahl)."
+        ),
+    )
+    restriction_reason = models.CharField(_("Grund der Einschränkung"), max_length=300, blank=True)
+    erased_at = models.DateTimeField(_("gelöscht am"), null=True, blank=True, editable=False)
     # Raised on every save (optimistic locking, knotenpunkt.changes.locking).
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("Person")
         verbose_name_plural = _("Personen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(legal_basis="") | Q(legal_basis__in=LegalBasis.values), name="person_legal_basis_valid"
+            ),
+            # Consent is only recorded with its proof: when and how.
+            models.CheckConstraint(
+                condition=~Q(legal_basis=LegalBasis.CONSENT) | (Q(consent_at__isnull=False) & ~Q(consent_method="")),
+                name="person_consent_has_proof",
+            ),
+            # A tombstone keeps nothing that identifies the person.
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True)
+                | (
+                    Q(first_name="", email="", phone="", notes="", purpose="", restriction_reason="")
+                    & Q(consent_recorded_by__isnull=True)
+                ),
+                name="person_erased_is_empty",
+            ),
+        ]
+        indexes = [
+            # Retention: persons whose review date has passed.
+            models.Index(fields=["review_date"], condition=Q(erased_at__isnull=True), name="person_review_date"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        super().clean()
+        if self.legal_basis == LegalBasis.CONSENT:
+            errors = {}
+            if self.consent_at is None:
+                errors["consent_at"] = _("Bitte angeben, wann die Einwilligung erteilt wurde.")
+            if not self.consent_method:
+                errors["consent_method"] = _("Bitte angeben, wie die Einwilligung erteilt wurde.")
+            if errors:
+                raise ValidationError(errors)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Membership(models.Model):

@@ -2,21 +2,35 @@
 
 All of it is internal: these changes are never public. A person's name and contact data appear
 only in the person's own change rows; membership rows name the person by id (`persons=`), so an
-erasure finds every row to scrub.
+erasure finds every row to scrub. A person leaves Knotenpunkt only by erasure
+(knotenpunkt/privacy/erasure.py), which also removes them from the history.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from knotenpunkt.accounts import permissions
-from knotenpunkt.actors.models import Actor, Membership, Person
+from knotenpunkt.actors.models import Actor, LegalBasis, Membership, Person
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "notes")
+# Data protection (Art. 6, 7 DSGVO): purpose, legal basis, consent and its proof, review date.
+PRIVACY_FIELDS = (
+    "purpose",
+    "legal_basis",
+    "consent_at",
+    "consent_method",
+    "consent_text_version",
+    "consent_recorded_by",
+    "review_date",
+)
+EDITABLE_FIELDS = PERSON_FIELDS + PRIVACY_FIELDS
+HISTORY_FIELDS = (*EDITABLE_FIELDS, "restricted", "restriction_reason")
+CONSENT_PROOF = ("legal_basis", "consent_at", "consent_method", "consent_text_version")
 MEMBERSHIP_FIELDS = ("person", "actor", "function")
 
 
@@ -38,10 +52,12 @@ def membership_label(membership: Membership) -> str:
 @atomic
 def person_create(*, user, data: dict) -> Person:
     _check_allowed(user)
-    person = Person(**{name: data[name] for name in PERSON_FIELDS if name in data})
+    person = Person(**{name: data[name] for name in EDITABLE_FIELDS if name in data})
+    if person.legal_basis == LegalBasis.CONSENT and "consent_recorded_by" not in data:
+        person.consent_recorded_by = _user_or_none(user)
     person.full_clean()
     person.save()
-    record(user=user, kind=ChangeKind.PERSON_CREATED, record=person, values=values.snapshot(person, PERSON_FIELDS))
+    record(user=user, kind=ChangeKind.PERSON_CREATED, record=person, values=values.snapshot(person, HISTORY_FIELDS))
     return person
 
 
@@ -50,11 +66,15 @@ def person_update(*, user, person: Person, data: dict, expected_version: int | N
     """Save changes if nobody else saved since `expected_version`; otherwise raise locking.EditConflict."""
     _check_allowed(user)
     current = locking.lock(Person, person.pk, expected_version)
-    before = values.snapshot(current, PERSON_FIELDS)
-    for name in PERSON_FIELDS:
+    _check_not_erased(current)
+    before = values.snapshot(current, HISTORY_FIELDS)
+    for name in EDITABLE_FIELDS:
         if name in data:
             setattr(current, name, data[name])
-    fields = values.diff(before, values.snapshot(current, PERSON_FIELDS))
+    if "consent_recorded_by" not in data and any(before[n] != values.field_value(current, n) for n in CONSENT_PROOF):
+        # Whoever records (or changes) the consent's proof is its recorder.
+        current.consent_recorded_by = _user_or_none(user) if current.legal_basis == LegalBasis.CONSENT else None
+    fields = values.diff(before, values.snapshot(current, HISTORY_FIELDS))
     if not fields:
         return current
     locking.bump(current)
@@ -65,24 +85,46 @@ def person_update(*, user, person: Person, data: dict, expected_version: int | N
 
 
 @atomic
-def person_delete(*, user, person: Person) -> None:
-    """Delete a person and their memberships (each recorded for its actor's history)."""
+def person_restrict(*, user, person: Person, reason: str) -> Person:
+    """Art. 18 DSGVO: keep the person's data but stop using it (no mails, not offered in pickers)."""
+    return _set_restriction(user=user, person=person, restricted=True, reason=reason)
+
+
+@atomic
+def person_unrestrict(*, user, person: Person) -> Person:
+    return _set_restriction(user=user, person=person, restricted=False, reason="")
+
+
+def _set_restriction(*, user, person: Person, restricted: bool, reason: str) -> Person:
     _check_allowed(user)
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    actor_ids = _actor_ids(person)
-    for membership in person.memberships.all():
-        membership_delete(user=user, membership=membership)
-    person_pk, label, snapshot = person.pk, str(person), values.snapshot(person, PERSON_FIELDS)
-    person.delete()
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    _check_not_erased(current)
+    if restricted and not reason.strip():
+        raise ValidationError({"restriction_reason": _("Bitte den Grund der Einschränkung angeben.")})
+    before = values.snapshot(current, ("restricted", "restriction_reason"))
+    current.restricted, current.restriction_reason = restricted, reason.strip()
+    fields = values.diff(before, values.snapshot(current, ("restricted", "restriction_reason")))
+    if not fields:
+        return current
+    locking.bump(current)
+    current.save(update_fields=["restricted", "restriction_reason", "version"])
     record(
         user=user,
-        kind=ChangeKind.PERSON_DELETED,
-        record=person,
-        record_id=person_pk,
-        label=label,
-        values=snapshot,
-        actors=actor_ids,
+        kind=ChangeKind.PERSON_RESTRICTED if restricted else ChangeKind.PERSON_UNRESTRICTED,
+        record=current,
+        fields=fields,
+        actors=_actor_ids(current),
     )
+    return current
+
+
+def _check_not_erased(person: Person) -> None:
+    if person.is_erased:
+        raise ValidationError(_("Diese Person wurde gelöscht; ihre Daten lassen sich nicht mehr ändern."))
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 @atomic

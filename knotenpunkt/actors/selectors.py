@@ -66,7 +66,12 @@ def actor_ties_page(*, user, actor: Actor, page_number):
 
 
 def actor_memberships(actor: Actor):
-    return Membership.objects.filter(actor=actor).select_related("person").order_by("person__last_name")
+    """The actor's contact persons (erased persons have no memberships left)."""
+    return list(
+        Membership.objects.filter(actor=actor, person__erased_at__isnull=True)
+        .select_related("person")
+        .order_by("person__last_name")
+    )
 
 
 def actor_history(actor: Actor, limit: int = 20):

@@ -15,6 +15,7 @@ from knotenpunkt.actors import selectors, services
 from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes import display
+from knotenpunkt.changes.access import log_access
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.interactions import selectors as interaction_selectors
@@ -88,6 +89,10 @@ def detail(request, slug):
     }
     if internal:
         context["memberships"] = selectors.actor_memberships(actor)
+        context["can_manage_persons"] = permissions.can_manage_personal_data(request.user)
+        # Restricted persons' contact data is not shown (Art. 18), so reading it is not logged either.
+        shown = [m.person_id for m in context["memberships"] if not m.person.restricted]
+        log_access(request.user, shown, _("Akteursprofil: %(name)s") % {"name": actor.name})
         context["history"] = display.describe(selectors.actor_history(actor), subject=actor)
     if permissions.can_use_contact_log(request.user):
         context["actor_interactions"] = interaction_selectors.actor_interactions(user=request.user, actor=actor)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from knotenpunkt.backups import archive, checksums, databases
 from knotenpunkt.backups.archive import DUMP_NAMES, VENDOR_NAMES, ArchiveError, BackupError
+from knotenpunkt.privacy import erasure
 
 
 @dataclass
@@ -115,18 +116,24 @@ def backup_restore(*, path: Path, using: str = "default") -> Outcome:
 def replay_erasures(*, since: datetime.datetime, using: str) -> int:
     """Erase again, in the restored database `using`, every person erased at or after `since`.
 
-    Extension point, a no-op until the erasure log exists (issue 12: "Erasures done after a backup are
-    replayed on restore"). The log has to outlive the restore (a copy inside the restored database
-    would be as old as the backup), and keeps only what is needed to find the erased rows again,
-    never the erased data. `since` is the
-    backup's `created_at`, taken just before the snapshot: an erasure already in the dump may come
-    again, so replaying must be idempotent.
+    The erasure log is a file outside the database (knotenpunkt/privacy/erasure.py): a copy inside
+    the restored database would be as old as the backup. It keeps only person ids and times, never
+    the erased data. `since` is the backup's `created_at`, taken just before the snapshot: an
+    erasure already in the dump may come again, so replaying is idempotent (erased persons are
+    skipped).
 
     It runs after the restored data matched the manifest and before the restore is final: on SQLite
     in the checked file before it is moved into place (nobody ever sees the erased data again), on
     PostgreSQL right after pg_restore has committed (the application is stopped during a restore).
-    Returns how many erasures were replayed."""
-    return 0
+    The erasure services work on the default connection, so for the replay `using` stands in for it
+    in this thread. Returns how many erasures were replayed."""
+    default = connections[DEFAULT_DB_ALIAS]
+    if using != DEFAULT_DB_ALIAS:
+        connections[DEFAULT_DB_ALIAS] = connections[using]
+    try:
+        return len(erasure.replay(since=since))
+    finally:
+        connections[DEFAULT_DB_ALIAS] = default
 
 
 # Backup ---------------------------------------------------------------------------------------

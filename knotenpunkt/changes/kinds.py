@@ -57,6 +57,12 @@ class ChangeKind(models.TextChoices):
     USER_CREATED = "user.created", _("ein Konto angelegt")
     USER_UPDATED = "user.updated", _("ein Konto geändert")
     ACTIVITY_DATES_EXTENDED = "activity.dates_extended", _("die Termine einer Serie fortgeschrieben")
+    PERSON_EXPORTED = "person.exported", _("eine Auskunft über die Person erstellt")
+    PERSON_ERASED = "person.erased", _("eine Person gelöscht (Art. 17 DSGVO)")
+    PERSON_RESTRICTED = "person.restricted", _("die Verarbeitung einer Person eingeschränkt")
+    PERSON_UNRESTRICTED = "person.unrestricted", _("die Einschränkung einer Person aufgehoben")
+    INTERACTION_ERASED = "interaction.erased", _("einen Kontakt nach Aufbewahrungsfrist gelöscht")
+    RETENTION_KEPT = "retention.kept", _("einen Löschvorschlag abgelehnt (Daten bleiben)")
 
 
 class Audience(models.TextChoices):

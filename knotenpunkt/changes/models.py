@@ -101,3 +101,30 @@ class ChangeSubject(models.Model):
 
     def __str__(self):
         return f"{self.kind}#{self.subject_id}"
+
+
+class PersonalDataAccess(models.Model):
+    """Someone read a person's private contact data (e-mail, phone) on a page or in an export.
+
+    Coordinators see these rows on the person's privacy page. Only the person's id is kept, so
+    the log says nothing about an erased person but still tells who looked before.
+    """
+
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("von"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person_id = models.BigIntegerField(_("Person"))
+    where = models.CharField(_("wo"), max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("Zugriff auf Kontaktdaten")
+        verbose_name_plural = _("Zugriffe auf Kontaktdaten")
+        indexes = [
+            models.Index(fields=["person_id", "-at"], name="access_person_at"),
+            models.Index(fields=["-at", "-id"], name="access_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → person#{self.person_id}"

@@ -54,6 +54,8 @@ SCHEDULE = (
     Periodic("knotenpunkt.synergies.tasks.compute_suggestions", "day", at=dt.time(4, 30)),
     # Follow-up reminders by e-mail.
     Periodic("knotenpunkt.interactions.tasks.send_followup_reminders", "day", at=dt.time(7, 0)),
+    # Retention rules: list what is due for deletion (the office confirms; nothing is deleted here).
+    Periodic("knotenpunkt.privacy.tasks.check_retention", "day", at=dt.time(2, 30)),
     # Introduction mails that failed are tried again.
     Periodic("knotenpunkt.synergies.tasks.send_introduction_mails", "hour", minute=20),
 )

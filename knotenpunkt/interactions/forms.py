@@ -55,7 +55,8 @@ class PickerKind:
         if self.name == "actors":
             return permissions.visible_actors(user)
         if self.name == "persons":
-            return Person.objects.all() if permissions.is_internal_reader(user) else Person.objects.none()
+            # Restricted (Art. 18) and erased persons are not offered; see InteractionForm for kept links.
+            return Person.objects.active() if permissions.is_internal_reader(user) else Person.objects.none()
         if self.name == "staff":
             return staff_users()
         if self.name == "activity":
@@ -219,6 +220,12 @@ class InteractionForm(forms.Form):
         self.instance = instance
         self.fields["actors"].queryset = PICKERS["actors"].queryset(user)
         self.fields["persons"].queryset = PICKERS["persons"].queryset(user)
+        if instance is not None and permissions.is_internal_reader(user):
+            # A contact keeps the restricted or erased persons it already names.
+            kept = Person.objects.filter(interactions=instance)
+            self.fields["persons"].queryset = Person.objects.filter(
+                Q(pk__in=self.fields["persons"].queryset.values("pk")) | Q(pk__in=kept.values("pk"))
+            )
         self.fields["staff"].queryset = staff_users()
         self.fields["activity"].queryset = permissions.visible_activities(user)
         allowed = permissions.interaction_visibility_choices(user)

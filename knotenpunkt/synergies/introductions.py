@@ -132,11 +132,18 @@ def suggestion_reasons(actor, partner) -> list:
 
 
 def mail_address(actor: Actor) -> str:
-    """Where an introduction to `actor` goes: its public address, else the first contact person's."""
+    """Where an introduction to `actor` goes: its public address, else the first contact person's.
+
+    A person whose processing is restricted (Art. 18 DSGVO) gets no mail.
+    """
     if actor.contact_email:
         return actor.contact_email
     membership = (
-        Membership.objects.filter(actor=actor).exclude(person__email="").select_related("person").order_by("pk").first()
+        Membership.objects.filter(actor=actor, person__restricted=False, person__erased_at__isnull=True)
+        .exclude(person__email="")
+        .select_related("person")
+        .order_by("pk")
+        .first()
     )
     return membership.person.email if membership else ""
 

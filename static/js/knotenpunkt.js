@@ -10,3 +10,8 @@ document.addEventListener("DOMContentLoaded", () => {
   sync();
   wide.addEventListener("change", sync);
 });
+
+// "Drucken oder als PDF speichern" buttons (printable pages: access export, Art. 30 record).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,0 +1,400 @@
+"""Erasure (Art. 17 DSGVO): a person leaves every table; a tombstone stays where a count must.
+
+Where a person's data can be, and what erasing does there:
+
+* the person row: becomes a tombstone ("gelöschte Person, 6.12.2026") with nothing else, so
+  contacts and activities that counted them still count one person (constraint
+  `person_erased_is_empty`);
+* memberships: deleted;
+* contacts naming the person, and their follow-ups: the person's names, e-mail and phone are cut
+  out of their texts (the link to the tombstone stays, so "3 Personen" stays true);
+* other texts that name the person in full, or give their e-mail or phone (contacts, follow-ups,
+  activities' internal results, actors' internal notes, ties' notes, introductions' occasions,
+  introduction mails): those words are cut out;
+* introduction mails sent to the person's address: the address and the texts are cut out;
+* the history (knotenpunkt.changes): the person's own rows lose their data; rows touching them,
+  and rows of every record scrubbed above, lose the person's words; the admin's log likewise;
+* finished background-task results mentioning the e-mail address: deleted;
+* retention findings about the person: decided;
+* the search index, derived relationships and partner suggestions hold no person data (they are
+  built from actors); the access log keeps only the person's id.
+
+The erasure is one transaction (a kill -9 leaves all or nothing), recorded as one change without
+the erased data, and logged (id and time only) in `ErasureLogEntry` and the erasure log file, so
+that a restore of an older backup erases the person again (`replay`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_tasks_db.models import DBTaskResult
+
+from knotenpunkt.accounts import permissions
+from knotenpunkt.activities.models import Activity
+from knotenpunkt.actors.models import Actor, Membership, Person
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.models import Change
+from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.interactions.models import FollowUp, Interaction
+from knotenpunkt.network.models import Tie
+from knotenpunkt.privacy.models import Decision, ErasureLogEntry, RetentionCandidate
+from knotenpunkt.synergies.introductions import mail_address
+from knotenpunkt.synergies.models import Introduction, IntroductionMail
+
+log = logging.getLogger(__name__)
+
+ERASED_NAME = "[gelöschte Person]"
+ERASED_EMAIL = "[gelöschte E-Mail-Adresse]"
+ERASED_PHONE = "[gelöschte Telefonnummer]"
+# IntroductionMail.recipient must stay an address; this one can never be delivered (RFC 2606).
+ERASED_RECIPIENT = "geloescht@knotenpunkt.invalid"
+
+# Free texts that may name anybody: scanned for the person's full name, e-mail and phone.
+TEXT_FIELDS: list[tuple[type[models.Model], tuple[str, ...]]] = [
+    (Interaction, ("summary",)),
+    (FollowUp, ("title",)),
+    (Activity, ("outcome_notes",)),
+    (Actor, ("internal_notes",)),
+    (Tie, ("note",)),
+    (Introduction, ("note",)),
+    (IntroductionMail, ("subject", "body", "error")),
+]
+
+
+# --- the words to cut out --------------------------------------------------------------------
+
+
+@dataclass
+class Traces:
+    """The words that identify one person: said in full anywhere, or in part where they are named."""
+
+    strict: list[str]  # full name both ways round, e-mail, phone
+    loose: list[str]  # first and last name alone, only in texts linked to the person
+
+    @classmethod
+    def of(cls, person: Person) -> Traces:
+        first, last = person.first_name.strip(), person.last_name.strip()
+        strict = []
+        if first and last:
+            strict += [f"{first} {last}", f"{last}, {first}"]
+        elif last:
+            strict.append(last)
+        if person.email:
+            strict.append(person.email)
+        if len(person.phone.strip()) >= 5:
+            strict.append(person.phone.strip())
+        loose = [name for name in (first, last) if len(name) >= 3]
+        return cls(strict=_longest_first(strict), loose=_longest_first(loose))
+
+    def query(self, names: tuple[str, ...]) -> Q:
+        """Rows whose fields contain a strict trace (the database narrows, `scrub` decides)."""
+        condition = Q(pk__in=[])
+        for name in names:
+            for term in self.strict:
+                condition |= Q(**{f"{name}__icontains": term})
+        return condition
+
+    def scrub(self, text: str, *, linked: bool) -> str:
+        if not isinstance(text, str) or not text:
+            return text
+        for term in self.strict:
+            text = re.sub(re.escape(term), _replacement(term), text, flags=re.IGNORECASE)
+        if linked:
+            for term in self.loose:
+                text = re.sub(rf"\b{re.escape(term)}\b", ERASED_NAME, text, flags=re.IGNORECASE)
+        return text
+
+    def scrub_json(self, value, *, linked: bool):
+        if isinstance(value, str):
+            return self.scrub(value, linked=linked)
+        if isinstance(value, list):
+            return [self.scrub_json(v, linked=linked) for v in value]
+        if isinstance(value, dict):
+            return {k: self.scrub_json(v, linked=linked) for k, v in value.items()}
+        return value
+
+
+def _longest_first(terms: list[str]) -> list[str]:
+    return sorted({t for t in terms if t}, key=len, reverse=True)
+
+
+def _replacement(term: str) -> str:
+    if "@" in term:
+        return ERASED_EMAIL
+    if re.fullmatch(r"[\d\s()+/.-]+", term):
+        return ERASED_PHONE
+    return ERASED_NAME
+
+
+def tombstone_label(when) -> str:
+    return _("gelöschte Person, %(date)s") % {"date": date_format(timezone.localtime(when).date(), "j.n.Y")}
+
+
+# --- what will happen (shown before the office confirms) --------------------------------------
+
+
+@dataclass
+class ErasurePlan:
+    person: Person
+    memberships: int = 0
+    interactions: int = 0
+    participations: int = 0
+    mails: int = 0
+    history: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan(person: Person) -> ErasurePlan:
+    """Counts of what the erasure touches, and warnings about open work that depends on the person."""
+    result = ErasurePlan(
+        person=person,
+        memberships=person.memberships.count(),
+        interactions=person.interactions.count(),
+        participations=person.participations.count(),
+        mails=IntroductionMail.objects.filter(recipient__iexact=person.email).count() if person.email else 0,
+        history=Change.objects.touching("person", person.pk).count(),
+    )
+    result.warnings = _warnings(person)
+    return result
+
+
+def _warnings(person: Person) -> list[str]:
+    warnings = []
+    actor_ids = list(person.memberships.values_list("actor_id", flat=True))
+    if person.email and actor_ids:
+        open_intros = (
+            Introduction.objects.filter(Q(actor_a_id__in=actor_ids) | Q(actor_b_id__in=actor_ids))
+            .exclude(status__in=["cooperating", "declined"])
+            .select_related("actor_a", "actor_b")
+        )
+        for intro in open_intros:
+            for actor in (intro.actor_a, intro.actor_b):
+                if actor.pk in actor_ids and mail_address(actor).lower() == person.email.lower():
+                    warnings.append(
+                        _(
+                            "Die Vermittlung zwischen „%(a)s“ und „%(b)s“ ist noch offen, und diese Person ist die "
+                            "einzige Kontaktperson von „%(actor)s“ mit E-Mail-Adresse. Nach der Löschung kann "
+                            "Knotenpunkt „%(actor)s“ zu dieser Vermittlung nicht mehr schreiben; bitte vorher eine "
+                            "andere Kontaktperson oder eine öffentliche Adresse eintragen."
+                        )
+                        % {"a": intro.actor_a.name, "b": intro.actor_b.name, "actor": actor.name}
+                    )
+    open_followups = FollowUp.objects.filter(interaction__persons=person, done_at__isnull=True).distinct().count()
+    if open_followups:
+        warnings.append(
+            ngettext(
+                "%(count)d offene Wiedervorlage gehört zu einem Kontakt mit dieser Person. Sie bleibt bestehen; "
+                "der Name der Person wird aus ihrem Titel entfernt.",
+                "%(count)d offene Wiedervorlagen gehören zu Kontakten mit dieser Person. Sie bleiben bestehen; "
+                "der Name der Person wird aus ihren Titeln entfernt.",
+                open_followups,
+            )
+            % {"count": open_followups}
+        )
+    return warnings
+
+
+# --- the erasure itself ----------------------------------------------------------------------
+
+
+@atomic
+def person_erase(*, user, person: Person, reason: str = "request") -> Person:
+    """Erase a person everywhere (see the module's docstring); returns the tombstone.
+
+    `reason` is "request" (the person asked, Art. 17 (1)) or "retention" (a confirmed retention
+    finding). Raises ValidationError if the person is already erased.
+    """
+    if user is not None and not permissions.can_manage_personal_data(user):
+        raise PermissionDenied(_("Nur die Koordination darf Personen löschen."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.is_erased:
+        raise ValidationError(_("Diese Person wurde bereits gelöscht."))
+    traces = Traces.of(person)
+    now = timezone.now()
+    counts = {"memberships": person.memberships.count()}
+    scrubbed: dict[str, set[int]] = {}
+
+    # Texts linked to the person: every part of their name goes.
+    linked_interactions = set(person.interactions.values_list("pk", flat=True))
+    counts["interactions"] = len(linked_interactions)
+    counts["participations"] = person.participations.count()
+    _scrub_rows(Interaction, ("summary",), Q(pk__in=linked_interactions), traces, linked=True, into=scrubbed)
+    _scrub_rows(FollowUp, ("title",), Q(interaction_id__in=linked_interactions), traces, linked=True, into=scrubbed)
+    # Mails to the person: the address and the texts.
+    if person.email:
+        mails = IntroductionMail.objects.filter(recipient__iexact=person.email)
+        counts["mails"] = mails.count()
+        _scrub_rows(
+            IntroductionMail, ("subject", "body", "error"), Q(pk__in=mails.values("pk")), traces, True, scrubbed
+        )
+        mails.update(recipient=ERASED_RECIPIENT)
+        IntroductionMail.objects.filter(reply_to__iexact=person.email).update(reply_to="")
+    # Every other text naming the person in full, or giving their e-mail or phone.
+    if traces.strict:
+        for model, names in TEXT_FIELDS:
+            _scrub_rows(model, names, traces.query(names), traces, linked=False, into=scrubbed)
+
+    Membership.objects.filter(person=person).delete()
+    counts["history"] = _scrub_history(person, traces, scrubbed, now)
+    _scrub_admin_log(person, traces)
+    if person.email:
+        finished = DBTaskResult.objects.exclude(finished_at=None)
+        for column in ("args_kwargs", "return_value", "traceback"):
+            finished.filter(**{f"{column}__icontains": person.email}).delete()
+    RetentionCandidate.objects.filter(record_type="actors.person", record_id=person.pk, decision="").update(
+        decision=Decision.DELETED, decided_at=now, decided_by=_user_or_none(user)
+    )
+
+    label = tombstone_label(now)
+    Person.objects.filter(pk=person.pk).update(
+        first_name="",
+        last_name=label,
+        email="",
+        phone="",
+        notes="",
+        purpose="",
+        legal_basis="",
+        consent_at=None,
+        consent_method="",
+        consent_recorded_by=None,
+        consent_text_version="",
+        review_date=None,
+        restricted=False,
+        restriction_reason="",
+        erased_at=now,
+        version=person.version + 1,
+    )
+    person.refresh_from_db()
+    record(
+        user=user,
+        kind=ChangeKind.PERSON_ERASED,
+        record=person,
+        label=label,
+        extra={"reason": reason, "counts": counts},
+    )
+    ErasureLogEntry.objects.create(at=now, person_id=person.pk)
+    if reason != "replay":  # a replayed erasure is in the file already
+        transaction.on_commit(lambda: append_to_log_file(person.pk, now))
+    return person
+
+
+def _scrub_rows(model, names, condition: Q, traces: Traces, linked: bool, into: dict[str, set[int]]) -> None:
+    """Cut the traces out of these fields of the rows matching `condition` (one UPDATE per row changed)."""
+    for row in model.objects.filter(condition).only("pk", *names).iterator(chunk_size=500):
+        new = {name: traces.scrub(getattr(row, name), linked=linked) for name in names}
+        changed = {name: value for name, value in new.items() if value != getattr(row, name)}
+        if changed:
+            model.objects.filter(pk=row.pk).update(**changed)
+            into.setdefault(model._meta.label_lower, set()).add(row.pk)
+
+
+def _scrub_history(person: Person, traces: Traces, scrubbed: dict[str, set[int]], now) -> int:
+    """The person's own change rows keep no data; rows about them or about scrubbed records lose the words."""
+    own = Change.objects.for_record("actors.person", person.pk)
+    own_count = own.update(data={"erased": True}, record_label=tombstone_label(now))
+    about = Q(subjects__kind="person", subjects__subject_id=person.pk)
+    for record_type, ids in scrubbed.items():
+        about |= Q(record_type=record_type, record_id__in=ids)
+    count = own_count
+    rows = Change.objects.filter(about).exclude(record_type="actors.person", record_id=person.pk).distinct()
+    for change in rows.only("pk", "data", "record_label").iterator(chunk_size=500):
+        data = traces.scrub_json(change.data, linked=True)
+        label = traces.scrub(change.record_label, linked=True)
+        count += 1
+        if data != change.data or label != change.record_label:
+            Change.objects.filter(pk=change.pk).update(data=data, record_label=label)
+    return count
+
+
+def _scrub_admin_log(person: Person, traces: Traces) -> None:
+    person_type = ContentType.objects.get_for_model(Person)
+    own = LogEntry.objects.filter(content_type=person_type, object_id=str(person.pk))
+    own.update(object_repr=_("gelöschte Person"), change_message="")
+    if traces.strict:
+        for entry in LogEntry.objects.filter(traces.query(("object_repr", "change_message"))).iterator():
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=traces.scrub(entry.object_repr, linked=False)[:200],
+                change_message=traces.scrub(entry.change_message, linked=False),
+            )
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+# --- the erasure log outside the database, and replaying it after a restore -------------------
+
+
+def log_file() -> Path:
+    return Path(getattr(settings, "KNOTENPUNKT_ERASURE_LOG", settings.VAR_DIR / "erasure-log.jsonl"))
+
+
+def append_to_log_file(person_id: int, at) -> None:
+    """One line per erasure, fsynced: `{"person_id": 42, "at": "2026-12-06T10:00:00+00:00"}`."""
+    path = log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"person_id": int(person_id), "at": at.astimezone(dt.UTC).isoformat()}) + "\n"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_log_file() -> list[dict]:
+    path = log_file()
+    if not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+            entries.append({"person_id": int(entry["person_id"]), "at": entry["at"]})
+        except (ValueError, KeyError, TypeError):
+            log.warning("Unreadable line in the erasure log skipped: %r", line[:80])
+    return entries
+
+
+def sync_log_file() -> int:
+    """Append erasures the database knows but the file misses (a crash between commit and append)."""
+    known = {entry["person_id"] for entry in read_log_file()}
+    missing = ErasureLogEntry.objects.exclude(person_id__in=known).order_by("at")
+    added = 0
+    for entry in missing:
+        append_to_log_file(entry.person_id, entry.at)
+        added += 1
+    return added
+
+
+def replay(*, since=None) -> list[int]:
+    """Erase again every person the erasure log names who is not erased in this database.
+
+    Run after restoring a backup: erasures made after the backup was taken would otherwise be
+    undone. `since` (an aware datetime) skips older entries. Returns the ids erased again.
+    """
+    erased = []
+    for entry in read_log_file():
+        if since is not None and entry["at"] < since.astimezone(dt.UTC).isoformat():
+            continue
+        person = Person.objects.filter(pk=entry["person_id"], erased_at__isnull=True).first()
+        if person is None:
+            continue
+        person_erase(user=None, person=person, reason="replay")
+        erased.append(person.pk)
+    return erased
