@@ -43,7 +43,8 @@ from knotenpunkt.backups import archive, checksums, services
 from knotenpunkt.backups.databases import temporary_connection
 from knotenpunkt.changes.models import Change
 from knotenpunkt.network.models import NetworkSnapshot, Tie
-from tests.factories import ActorFactory, TieFactory, UserFactory
+from knotenpunkt.privacy import erasure
+from tests.factories import ActorFactory, PersonFactory, TieFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = connection.vendor == "postgresql"
@@ -274,6 +275,20 @@ def test_a_restore_replays_the_erasures_made_after_the_backup(small, target, mon
     _restore(path, target)
     (call,) = calls
     assert call["since"] == datetime.datetime.fromisoformat(manifest["created_at"])
+
+
+def test_a_restore_erases_again_the_persons_erased_after_the_backup(transactional_db, seeded_sdgs, tmp_path, target):
+    kept = PersonFactory(first_name="Erika", last_name="Beispiel")
+    erased = PersonFactory(first_name="Zwetlana", last_name="Quirinsky", email="zq@example.org")
+    path, _manifest = _backup(tmp_path)
+    erasure.person_erase(user=None, person=erased)  # after the backup: only the log file knows
+
+    _restore(path, target)
+
+    restored = {p.pk: p for p in Person.objects.using(target.alias).all()}
+    connections[target.alias].close()
+    assert restored[erased.pk].is_erased and restored[erased.pk].email == ""
+    assert str(restored[kept.pk]) == "Erika Beispiel"
 
 
 def _flip_a_byte_in_the_dump(path: Path, copy: Path) -> None:

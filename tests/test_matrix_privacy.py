@@ -84,7 +84,7 @@ def test_permission_matrix(client, coordinator, city_staff, department, url_name
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff, department=department)
     w.person = PersonFactory(first_name="Zwetlana", last_name="Quirinsky", email="zq@example.org")
     Membership.objects.create(person=w.person, actor=w.record, function="Referentin")
-    rule = RetentionRule.objects.get(kind="person_review_due")
+    rule, _ = RetentionRule.objects.get_or_create(kind="person_review_due", defaults={"months": 0})
     w.candidate = RetentionCandidate.objects.create(rule=rule, record_type="actors.person", record_id=w.person.pk)
     matrix.check(
         client,
