@@ -47,3 +47,10 @@ echo "chart.js ${CHARTJS_VERSION}" > static/vendor/chartjs/VERSION
 echo "vendored htmx ${HTMX_VERSION}, pico ${PICO_VERSION}"
 echo "vendored chart.js ${CHARTJS_VERSION}"
 echo "vendored cytoscape ${CYTOSCAPE_VERSION} (fcose ${FCOSE_VERSION}, svg ${CYTOSCAPE_SVG_VERSION})"
+# Accessibility checks in the browser tests (tests/browser/conftest.py `axe_violations`): axe-core.
+# Test-only: it lives beside the tests and is never served.
+AXE_VERSION=4.14.1
+(cd "$tmp" && npm pack --silent "axe-core@${AXE_VERSION}" >/dev/null && mkdir axe && tar xzf axe-core-*.tgz -C axe)
+mkdir -p tests/browser/vendor
+cp "$tmp/axe/package/axe.min.js" "$tmp/axe/package/LICENSE" tests/browser/vendor/
+echo "axe-core ${AXE_VERSION}" > tests/browser/vendor/VERSION
