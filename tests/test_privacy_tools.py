@@ -297,5 +297,5 @@ def test_the_record_of_processing_follows_the_configuration(client, coordinator,
     page = client.get("/datenschutz/verzeichnis/").content.decode()
     assert "Stadt Musterstadt" in page and "datenschutz@musterstadt.example" in page
     assert "öffentliche Aufgabe (Art. 6 Abs. 1 lit. e): 1 Personen" in page
-    assert "48 Monaten" in page
+    assert "Kontakte, die älter als 48 Monate sind: Löschvorschlag" in page
     assert "E-Mail (privat)" in page

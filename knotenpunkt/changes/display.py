@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 from django_countries.fields import CountryField
@@ -242,7 +242,8 @@ def _sentence(change: Change, model, names: list[str], *, with_label: bool) -> s
     if names and (restored or change.kind.endswith(".updated") or change.kind == ChangeKind.USER_ROLE_CHANGED):
         phrases = [field_phrase(model, n) for n in names[:MAX_NAMED_FIELDS]]
         if len(names) > MAX_NAMED_FIELDS:
-            phrases.append(_("%(n)d weitere Felder") % {"n": len(names) - MAX_NAMED_FIELDS})
+            more = len(names) - MAX_NAMED_FIELDS
+            phrases.append(ngettext("%(n)d weiteres Feld", "%(n)d weitere Felder", more) % {"n": more})
         verb = _("wiederhergestellt") if restored else _("geändert")
         text = _("%(who)s hat %(fields)s %(verb)s") % {"who": person, "fields": _join(phrases), "verb": verb}
     else:

@@ -8,6 +8,8 @@ holders appear by their role only.
 Actors refer to each other by slug; `parent` must appear earlier in ACTORS than its children.
 """
 
+import datetime as dt
+
 # Shared by all demo logins; printed by load_demo, never meant for a production instance.
 DEMO_PASSWORD = "knotenpunkt-demo"  # noqa: S105
 
@@ -1072,6 +1074,39 @@ ACTORS = [
         "internal_notes": "Gespräch über Mitarbeit im Eine-Welt-Forum läuft; Einwilligung zur Veröffentlichung fehlt.",
     },
 ]
+
+# The consent text persons agree to in the demo: (version, its other fields).
+CONSENT_TEXT = (
+    "2026-01",
+    {
+        "valid_from": dt.date(2026, 1, 1),
+        "text": (
+            "Ich bin einverstanden, dass die Koordinierungsstelle kommunale Entwicklungspolitik der Stadt "
+            "Ludwigsburg meinen Namen, meine E-Mail-Adresse und Telefonnummer speichert, um mich zu "
+            "Netzwerktreffen einzuladen und mit anderen Akteuren bekannt zu machen. Ich kann die Einwilligung "
+            "jederzeit widerrufen."
+        ),
+    },
+)
+
+
+def person_privacy(number: int, today: dt.date) -> dict:
+    """Purpose, legal basis and review date of the demo's n-th person: a realistic mix, incl. open work."""
+    purpose = "Netzwerktreffen, Vermittlungen und Rückfragen"
+    if number % 7 == 5:
+        return {}  # not yet recorded: the Datenschutz page lists it as "ohne Rechtsgrundlage"
+    if number % 3 == 1:
+        return {
+            "purpose": purpose,
+            "legal_basis": "consent",
+            "consent_at": today - dt.timedelta(days=40 + number),
+            "consent_method": "form" if number % 2 else "written",
+            "consent_text_version": CONSENT_TEXT[0],
+            "review_date": today + dt.timedelta(days=700) if number % 5 else today - dt.timedelta(days=3),
+        }
+    basis = "public_task" if number % 2 else "legitimate_interest"
+    return {"purpose": purpose, "legal_basis": basis, "review_date": today + dt.timedelta(days=365 + number)}
+
 
 # (first_name, last_name, e-mail, notes, [(actor slug, function), ...])
 PERSONS = [

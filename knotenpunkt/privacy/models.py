@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,9 +31,9 @@ class ConsentText(models.Model):
 
 
 class RetentionKind(models.TextChoices):
-    PERSON_WITHOUT_BASIS = "person_without_basis", _("Personen ohne Rechtsgrundlage und ohne Kontakt seit")
-    PERSON_REVIEW_DUE = "person_review_due", _("Personen, deren Prüfdatum überschritten ist seit")
-    INTERACTION_OLD = "interaction_old", _("Kontakte, die älter sind als")
+    PERSON_WITHOUT_BASIS = "person_without_basis", _("Personen ohne Rechtsgrundlage und ohne Kontakt")
+    PERSON_REVIEW_DUE = "person_review_due", _("Personen mit überschrittenem Prüfdatum")
+    INTERACTION_OLD = "interaction_old", _("alte Kontakte")
 
 
 class RetentionRule(models.Model):
@@ -56,7 +57,27 @@ class RetentionRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.months} {_('Monaten')}"
+        return self.describe()
+
+    def describe(self) -> str:
+        """The rule as a sentence: "Personen ohne Rechtsgrundlage, seit 24 Monaten ohne Kontakt"."""
+        if self.kind == RetentionKind.PERSON_WITHOUT_BASIS:
+            return ngettext(
+                "Personen ohne Rechtsgrundlage, seit %(n)d Monat ohne Kontakt",
+                "Personen ohne Rechtsgrundlage, seit %(n)d Monaten ohne Kontakt",
+                self.months,
+            ) % {"n": self.months}
+        if self.kind == RetentionKind.PERSON_REVIEW_DUE:
+            if not self.months:
+                return gettext("Personen, deren Prüfdatum erreicht ist")
+            return ngettext(
+                "Personen, deren Prüfdatum seit %(n)d Monat überschritten ist",
+                "Personen, deren Prüfdatum seit %(n)d Monaten überschritten ist",
+                self.months,
+            ) % {"n": self.months}
+        return ngettext(
+            "Kontakte, die älter als %(n)d Monat sind", "Kontakte, die älter als %(n)d Monate sind", self.months
+        ) % {"n": self.months}
 
 
 class Decision(models.TextChoices):

@@ -42,8 +42,7 @@ def _labels(model, names) -> list[str]:
 def _retention_lines(kinds) -> list[str]:
     rules = RetentionRule.objects.filter(kind__in=kinds)
     lines = [
-        _("%(rule)s %(months)d Monaten: Löschvorschlag, Löschung nach Bestätigung durch die Koordination")
-        % {"rule": rule.get_kind_display(), "months": rule.months}
+        _("%(rule)s: Löschvorschlag, Löschung nach Bestätigung durch die Koordination") % {"rule": rule.describe()}
         + ("" if rule.active else _(" (Regel derzeit nicht aktiv)"))
         for rule in rules
     ]

@@ -264,7 +264,15 @@ def retention_check(request):
     """Run the nightly check now (it only lists; nothing is deleted)."""
     _require(request)
     run = retention.check()
-    messages.success(request, _("Die Regeln sind geprüft: %(n)d offene Vorschläge.") % {"n": run.found})
+    messages.success(
+        request,
+        ngettext(
+            "Die Regeln sind geprüft: %(n)d offener Vorschlag.",
+            "Die Regeln sind geprüft: %(n)d offene Vorschläge.",
+            run.found,
+        )
+        % {"n": run.found},
+    )
     return redirect("privacy:retention")
 
 

@@ -30,6 +30,7 @@ from knotenpunkt.interactions.models import Interaction
 from knotenpunkt.interactions.services import interaction_create
 from knotenpunkt.network.models import Tie
 from knotenpunkt.network.services import tie_create
+from knotenpunkt.privacy.models import ConsentText
 from knotenpunkt.synergies.models import Listing
 
 # Optional public fields of an actor in demo_data.ACTORS, copied as they are.
@@ -129,10 +130,13 @@ class Command(BaseCommand):
         return actors
 
     def _persons(self, coordinator, actors, counts) -> None:
-        for first_name, last_name, email, notes, functions in demo_data.PERSONS:
+        ConsentText.objects.get_or_create(version=demo_data.CONSENT_TEXT[0], defaults=demo_data.CONSENT_TEXT[1])
+        today = timezone.localdate()
+        for number, (first_name, last_name, email, notes, functions) in enumerate(demo_data.PERSONS):
             person = Person.objects.filter(first_name=first_name, last_name=last_name).first()
             if person is None:
                 data = {"first_name": first_name, "last_name": last_name, "email": email, "notes": notes}
+                data.update(demo_data.person_privacy(number, today))
                 person = person_create(user=coordinator, data=data)
                 counts["persons"] += 1
             for slug, function in functions:
