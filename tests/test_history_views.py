@@ -165,3 +165,73 @@ def test_the_feed_answers_htmx_with_its_results_only(client, coordinator, actor_
     client.force_login(coordinator)
     response = client.get(reverse("history:feed"), HTTP_HX_REQUEST="true")
     assert "Im Feed" in response.content.decode() and "<html" not in response.content.decode()
+
+
+# --- ties, listings, introductions and persons have a Verlauf too --------------------------------
+
+
+def _tie(coordinator, actor_a, actor_b):
+    from knotenpunkt.network.services import tie_create, tie_update
+
+    tie = tie_create(user=coordinator, source=actor_a, target=actor_b, kind="cooperation", note="Erste Notiz")
+    return tie_update(user=coordinator, tie=tie, data={"note": "Zweite Notiz"}, expected_version=tie.version)
+
+
+def _listing(coordinator, actor_a, actor_b):
+    from knotenpunkt.synergies import listings
+
+    listing = listings.listing_create(
+        user=coordinator,
+        actor=actor_a,
+        data={"direction": "offer", "category": "rooms", "title": "Saal für 80 Personen"},
+    )
+    return listings.listing_update(
+        user=coordinator, listing=listing, data={"title": "Saal für 100 Personen"}, expected_version=listing.version
+    )
+
+
+def _person(coordinator, actor_a, actor_b):
+    from knotenpunkt.actors import people
+
+    person = people.person_create(user=coordinator, data={"first_name": "Erika", "last_name": "Beispiel"})
+    return people.person_update(user=coordinator, person=person, data={"phone": "07141 1"}, expected_version=1)
+
+
+@pytest.mark.parametrize(
+    ("slug", "make", "sentence", "restorable_field"),
+    [
+        ("beziehung", _tie, "hat die Notiz geändert", "note"),
+        ("angebot", _listing, "hat den Titel geändert", "title"),
+        ("person", _person, "hat das Telefon (privat) geändert", "phone"),
+    ],
+)
+def test_ties_listings_and_persons_have_a_verlauf_with_restore(
+    client, coordinator, actor_a, actor_b, slug, make, sentence, restorable_field
+):
+    record_ = make(coordinator, actor_a, actor_b)
+    client.force_login(coordinator)
+    page = client.get(reverse("history:record", args=[slug, record_.pk])).content.decode()
+    assert sentence in page
+    assert f'name="field" value="{restorable_field}"' in page
+
+
+def test_an_introductions_verlauf_is_titled_by_its_two_actors(client, coordinator, actor_a, actor_b):
+    from knotenpunkt.synergies import introductions
+
+    intro = introductions.introduction_propose(user=coordinator, actor=actor_a, partner=actor_b, note="Passt")
+    client.force_login(coordinator)
+    page = client.get(reverse("history:record", args=["vermittlung", intro.pk])).content.decode()
+    assert f"Verlauf: {actor_a.name} ↔ {actor_b.name}" in page or f"Verlauf: {actor_b.name} ↔ {actor_a.name}" in page
+
+
+@pytest.mark.parametrize("persona", ["city_staff", "editor_b"])
+def test_a_persons_verlauf_is_for_the_coordination_only(client, request, coordinator, actor_a, actor_b, persona):
+    person = _person(coordinator, actor_a, actor_b)
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("history:record", args=["person", person.pk])).status_code == 404
+
+
+def test_a_ties_verlauf_is_hidden_from_outsiders(client, coordinator, editor_b, actor_a, actor_b):
+    tie = _tie(coordinator, actor_a, ActorFactory(name="Dritter Verein"))
+    client.force_login(editor_b)
+    assert client.get(reverse("history:record", args=["beziehung", tie.pk])).status_code == 404

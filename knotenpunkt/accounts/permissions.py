@@ -142,6 +142,26 @@ def can_see_history(user, actor) -> bool:
     return can_view_internal(user, actor)
 
 
+def can_see_tie_history(user, tie) -> bool:
+    """A tie's Verlauf: internal readers of one of its ends who may see the tie."""
+    if not (can_view_internal(user, tie.source) or can_view_internal(user, tie.target)):
+        return False
+    return visible_ties(user, Tie.objects.filter(pk=tie.pk)).exists()
+
+
+def can_see_listing_history(user, listing) -> bool:
+    return can_view_internal(user, listing.actor)
+
+
+def can_see_introduction_history(user, introduction) -> bool:
+    return visible_introductions(user, Introduction.objects.filter(pk=introduction.pk)).exists()
+
+
+def can_see_person_history(user, person) -> bool:
+    """A person's own Verlauf (their data and memberships): the coordination, like their privacy page."""
+    return is_coordinator(user)
+
+
 # --- ties -------------------------------------------------------------------
 
 

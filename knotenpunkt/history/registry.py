@@ -13,12 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from knotenpunkt.accounts import permissions
 from knotenpunkt.activities import services as activity_services
 from knotenpunkt.activities.models import Activity
+from knotenpunkt.actors import people
 from knotenpunkt.actors import services as actor_services
-from knotenpunkt.actors.models import Actor
+from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes import values
 from knotenpunkt.changes.models import Change, SubjectKind
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.models import Interaction
+from knotenpunkt.network import services as network_services
+from knotenpunkt.network.models import Tie
+from knotenpunkt.synergies import listings
+from knotenpunkt.synergies.models import Introduction, Listing
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class RecordType:
     changes: Callable[[Model], QuerySet]
     restorable: frozenset[str] = frozenset()
     restore: Callable | None = None  # (user, record, data) -> None
+    title: Callable[[Model], str] = str  # the heading: "Verlauf: <title>"
 
     @property
     def record_type(self) -> str:
@@ -48,6 +54,18 @@ def _interaction_restore(user, interaction, data):
     interaction_services.interaction_update(
         user=user, interaction=interaction, data=data, expected_version=interaction.version
     )
+
+
+def _tie_restore(user, tie, data):
+    network_services.tie_update(user=user, tie=tie, data=data, expected_version=tie.version)
+
+
+def _listing_restore(user, listing, data):
+    listings.listing_update(user=user, listing=listing, data=data, expected_version=listing.version)
+
+
+def _person_restore(user, person, data):
+    people.person_update(user=user, person=person, data=data, expected_version=person.version)
 
 
 def _own_changes(record) -> QuerySet:
@@ -82,6 +100,44 @@ RECORD_TYPES = [
         changes=_own_changes,
         restorable=frozenset(interaction_services.SCALAR_FIELDS),
         restore=_interaction_restore,
+    ),
+    RecordType(
+        slug="beziehung",
+        label=_("Beziehung"),
+        model=Tie,
+        may_read=permissions.can_see_tie_history,
+        changes=_own_changes,
+        restorable=frozenset(network_services.TIE_FIELDS),
+        restore=_tie_restore,
+    ),
+    RecordType(
+        slug="angebot",
+        label=_("Angebot oder Gesuch"),
+        model=Listing,
+        may_read=permissions.can_see_listing_history,
+        changes=_own_changes,
+        restorable=frozenset(listings.SCALAR_FIELDS) | frozenset(listings.M2M_FIELDS),
+        restore=_listing_restore,
+    ),
+    RecordType(
+        slug="vermittlung",
+        label=_("Vermittlung"),
+        model=Introduction,
+        may_read=permissions.can_see_introduction_history,
+        changes=_own_changes,
+        title=lambda introduction: f"{introduction.actor_a.name} ↔ {introduction.actor_b.name}",
+    ),
+    RecordType(
+        slug="person",
+        label=_("Person"),
+        model=Person,
+        may_read=permissions.can_see_person_history,
+        # Its own changes and its memberships' (contacts naming it are on the contacts' pages).
+        changes=lambda person: Change.objects.touching(SubjectKind.PERSON, person.pk).filter(
+            record_type__in=["actors.person", "actors.membership"]
+        ),
+        restorable=frozenset(people.PERSON_FIELDS),
+        restore=_person_restore,
     ),
 ]
 BY_SLUG = {t.slug: t for t in RECORD_TYPES}

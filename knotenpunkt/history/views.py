@@ -57,6 +57,7 @@ def record_history(request, type_slug: str, pk: int):
     can_restore = permissions.can_restore_changes(request.user) and record_type.restore is not None
     context = {
         "record": record,
+        "record_title": record_type.title(record),
         "record_type": record_type,
         "page": page,
         "entries": display.describe(page.object_list, subject=record),

@@ -102,6 +102,7 @@ def listing_detail(request, pk):
         "state": state,
         "is_current": state == "current",
         "can_manage": permissions.can_manage_listings(request.user, listing.actor),
+        "can_see_history": permissions.can_see_listing_history(request.user, listing),
     }
     return render(request, "synergies/listing_detail.html", context)
 
