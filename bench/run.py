@@ -13,6 +13,9 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
                                                         # Chromium (bench/network_browser.py)
     .venv/bin/python -m bench.run --only exchange       # Kumu workbook and GraphML export (bench/exchange.py)
     .venv/bin/python -m bench.run --only synergies      # suggestions, question, vs networkx (bench/synergies.py)
+    .venv/bin/python -m bench.run --only changes        # change record: services with/without their history
+                                                        # rows, backup/restore, against the code before
+                                                        # issue 12 (bench/changes.py)
 """
 
 from __future__ import annotations
@@ -71,15 +74,24 @@ def parse_args(argv):
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
     parser.add_argument(
         "--only",
-        choices=["all", "network", "activities", "analytics", "map", "exchange", "synergies"],
+        choices=["all", "network", "activities", "analytics", "map", "exchange", "synergies", "changes"],
         default="all",
-        help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch- oder Partnervorschlags-Messungen",
+        help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch-, Partnervorschlags- oder "
+        "Änderungsprotokoll-Messungen",
     )
     parser.add_argument("--activities", type=int, default=500_000, help="Anzahl synthetischer Termine")
     parser.add_argument("--incremental-samples", type=int, default=200, help="Termine für die inkrementelle Messung")
     parser.add_argument("--ics-reps", type=int, default=10, help="vollständige Downloads von /termine.ics")
     parser.add_argument("--ego-reps", type=int, default=10, help="Runden Ego-Netzwerk-JSON über alle gewählten Akteure")
     parser.add_argument("--map-reps", type=int, default=5, help="Wiederholungen der Netzwerkkarte in Chromium je Rolle")
+    parser.add_argument(
+        "--changes-parts",
+        default="recording,backup,baseline",
+        help="Teile der Änderungsprotokoll-Messung, durch Kommas getrennt: recording, backup, baseline",
+    )
+    parser.add_argument("--changes-reps", type=int, default=200, help="Paare mit/ohne Änderungszeilen je Dienst")
+    parser.add_argument("--baseline-commit", default="ed1e47a", help="Stand vor Issue 12 für den Vergleich")
+    parser.add_argument("--baseline-rounds", type=int, default=3, help="Runden alt/neu im Wechsel")
     return parser.parse_args(argv)
 
 
@@ -370,6 +382,10 @@ def main(argv=None) -> int:
         from bench import synergies
 
         results["synergies"] = synergies.run(args, env)
+    if args.only in ("all", "changes"):
+        from bench import changes
+
+        results["changes"] = changes.run(args, env)
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -401,6 +417,10 @@ def main(argv=None) -> int:
         from bench import synergies
 
         synergies.print_table(results["synergies"])
+    if "changes" in results:
+        from bench import changes
+
+        changes.print_table(results["changes"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 
