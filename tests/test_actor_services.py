@@ -435,3 +435,40 @@ def test_renaming_a_theme_reindexes_its_actors(coordinator):
     change = Change.objects.get(kind=ChangeKind.THEME_SAVED)
     assert change.fields == {"name_de": {"old": "Fairer Handel", "new": "Solidarische Ökonomie"}}
     assert change.public is True
+
+
+def test_deleting_an_actor_records_what_goes_with_it(coordinator):
+    """Participations, listings, introductions and calendar sources cascade with an actor; each gets its row."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from knotenpunkt.activities.models import CalendarSource
+    from knotenpunkt.activities.services import ParticipantSpec, activity_create
+    from knotenpunkt.synergies import introductions, listings
+
+    doomed, partner = ActorFactory(name="Geht"), ActorFactory(name="Bleibt")
+    start = timezone.now() + dt.timedelta(days=3)
+    activity = activity_create(
+        user=coordinator,
+        data={"title": "Forum", "start": start, "end": start + dt.timedelta(hours=1)},
+        participants=[ParticipantSpec(role="participant", actor_id=doomed.pk)],
+    )
+    listing = listings.listing_create(
+        user=coordinator, actor=doomed, data={"direction": "offer", "category": "rooms", "title": "Saal"}
+    )
+    intro = introductions.introduction_propose(user=coordinator, actor=doomed, partner=partner)
+    source = CalendarSource.objects.create(actor=doomed, url="https://example.org/geht.ics")
+
+    services.actor_delete(user=coordinator, actor=doomed)
+
+    rows = {(c.kind, c.record_type, c.record_id) for c in Change.objects.filter(kind__endswith="deleted")}
+    assert (ChangeKind.ACTIVITY_PARTICIPANT_DELETED, "activities.activity", activity.pk) in rows
+    assert (ChangeKind.LISTING_DELETED, "synergies.listing", listing.pk) in rows
+    assert (ChangeKind.INTRODUCTION_DELETED, "synergies.introduction", intro.pk) in rows
+    assert (ChangeKind.CALENDAR_SOURCE_DELETED, "activities.calendarsource", source.pk) in rows
+    gone = Change.objects.get(kind=ChangeKind.INTRODUCTION_DELETED)
+    assert gone.record_label == "Bleibt ↔ Geht" or gone.record_label == "Geht ↔ Bleibt"
+    assert set(Change.objects.touching("actor", partner.pk).values_list("kind", flat=True)) >= {
+        ChangeKind.INTRODUCTION_DELETED
+    }

@@ -8,7 +8,9 @@ Persons and memberships have their services in people.py.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router
 from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models.deletion import Collector
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -339,6 +341,43 @@ def _move_unit(*, user, unit: Actor, parent: Actor) -> None:
     )
 
 
+# Records of other domains that go with a deleted actor (foreign keys with CASCADE) and have a
+# history of their own: each gets its deletion row. Found through Django's deletion collector, so
+# this module names no model of a higher app. Derived rows (suggestions, metrics, derived ties) need none.
+CASCADE_KINDS = {
+    "activities.participation": ChangeKind.ACTIVITY_PARTICIPANT_DELETED,
+    "activities.calendarsource": ChangeKind.CALENDAR_SOURCE_DELETED,
+    "synergies.listing": ChangeKind.LISTING_DELETED,
+    "synergies.introduction": ChangeKind.INTRODUCTION_DELETED,
+}
+
+
+def _record_cascaded(user, actor: Actor) -> None:
+    collector = Collector(using=router.db_for_write(Actor), origin=actor)
+    collector.collect([actor])
+    found = [(model, list(instances)) for model, instances in collector.data.items()]
+    found += [(qs.model, list(qs)) for qs in collector.fast_deletes if hasattr(qs, "model")]
+    for model, instances in found:
+        kind = CASCADE_KINDS.get(model._meta.label_lower)
+        if kind is None:
+            continue
+        for obj in sorted(instances, key=lambda o: o.pk):
+            if kind == ChangeKind.ACTIVITY_PARTICIPANT_DELETED:
+                # The activity's participants change: a row in the activity's own history.
+                record(
+                    user=user,
+                    kind=kind,
+                    record=obj.activity,
+                    label=str(obj.activity),
+                    actors=[actor.pk],
+                    extra={"actor": actor.name, "role": obj.role},
+                )
+                continue
+            ends = [getattr(obj, name) for name in ("actor_id", "actor_a_id", "actor_b_id") if hasattr(obj, name)]
+            label = f"{obj.actor_a.name} ↔ {obj.actor_b.name}" if hasattr(obj, "actor_a_id") else str(obj)
+            record(user=user, kind=kind, record=obj, record_id=obj.pk, label=label, actors=ends)
+
+
 def _delete_actor_row(actor: Actor, refusal: str) -> None:
     """Delete the row; relations that protect it (PROTECT, RESTRICT) refuse with `refusal` and their names."""
     try:
@@ -388,6 +427,7 @@ def actor_delete(*, user, actor: Actor) -> None:
         )
     for membership in actor.memberships.all():
         people.membership_delete(user=user, membership=membership)
+    _record_cascaded(user, actor)
     _delete_actor_row(actor, _("Der Akteur ist noch anderweitig verknüpft und kann nicht gelöscht werden."))
     partners.discard(actor_pk)
     record(

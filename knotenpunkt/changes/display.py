@@ -243,9 +243,24 @@ def _text(lookups: _Lookups, model, name: str, value) -> str:
     return str(value)
 
 
-def _sentence(change: Change, model, names: list[str], *, with_label: bool) -> str:
-    person = who(change)
+def _preview(text: str) -> str:
+    return text if len(text) <= TEXT_PREVIEW else Truncator(text).chars(TEXT_PREVIEW)
+
+
+def _sentence(change: Change, model, names: list[str], *, with_label: bool, person: str, cache: dict) -> str:
+    """The sentence for a change; its part before the record's label is the same for many changes
+    (one person, one kind, the same fields), so it is built once per describe() call."""
     restored = (change.data or {}).get("restored_from")
+    key = (person, change.kind, change.record_type, tuple(names), bool(restored))
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = _sentence_start(change, model, names, person=person, restored=restored)
+    if with_label and change.record_label:
+        text += f": {change.record_label}"
+    return text + "."
+
+
+def _sentence_start(change: Change, model, names: list[str], *, person: str, restored) -> str:
     if names and (restored or change.kind.endswith(".updated") or change.kind == ChangeKind.USER_ROLE_CHANGED):
         phrases = [field_phrase(model, n) for n in names[:MAX_NAMED_FIELDS]]
         if len(names) > MAX_NAMED_FIELDS:
@@ -255,9 +270,7 @@ def _sentence(change: Change, model, names: list[str], *, with_label: bool) -> s
         text = _("%(who)s hat %(fields)s %(verb)s") % {"who": person, "fields": _join(phrases), "verb": verb}
     else:
         text = _("%(who)s hat %(what)s") % {"who": person, "what": change.get_kind_display()}
-    if with_label and change.record_label:
-        text += f": {change.record_label}"
-    return text + "."
+    return text
 
 
 def describe(changes, *, subject=None) -> list[Entry]:
@@ -270,7 +283,7 @@ def describe(changes, *, subject=None) -> list[Entry]:
             for side in ("old", "new"):
                 _collect(lookups, model, name, pair.get(side) if isinstance(pair, dict) else None)
     lookups.load()
-    entries = []
+    entries, sentences, labels = [], {}, {}
     for change in changes:
         model = _model(change.record_type)
         lines = []
@@ -279,12 +292,15 @@ def describe(changes, *, subject=None) -> list[Entry]:
                 continue
             old = _text(lookups, model, name, pair.get("old"))
             new = _text(lookups, model, name, pair.get("new"))
+            label_key = (change.record_type, name)
+            if label_key not in labels:
+                labels[label_key] = field_label(model, name)
             lines.append(
                 FieldLine(
                     name=name,
-                    label=field_label(model, name),
-                    old=Truncator(old).chars(TEXT_PREVIEW),
-                    new=Truncator(new).chars(TEXT_PREVIEW),
+                    label=labels[label_key],
+                    old=_preview(old),
+                    new=_preview(new),
                     old_full=old if len(old) > TEXT_PREVIEW else "",
                     new_full=new if len(new) > TEXT_PREVIEW else "",
                 )
@@ -292,11 +308,19 @@ def describe(changes, *, subject=None) -> list[Entry]:
         other = subject is not None and (
             change.record_type != subject._meta.label_lower or change.record_id != subject.pk
         )
+        person = who(change)
         entries.append(
             Entry(
                 change=change,
-                who=who(change),
-                sentence=_sentence(change, model, [line.name for line in lines], with_label=subject is None or other),
+                who=person,
+                sentence=_sentence(
+                    change,
+                    model,
+                    [line.name for line in lines],
+                    with_label=subject is None or other,
+                    person=person,
+                    cache=sentences,
+                ),
                 lines=lines,
                 about_other_record=other,
             )

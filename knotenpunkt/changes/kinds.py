@@ -63,6 +63,8 @@ class ChangeKind(models.TextChoices):
     PERSON_UNRESTRICTED = "person.unrestricted", _("die Einschränkung einer Person aufgehoben")
     INTERACTION_ERASED = "interaction.erased", _("einen Kontakt nach Aufbewahrungsfrist gelöscht")
     RETENTION_KEPT = "retention.kept", _("einen Löschvorschlag abgelehnt (Daten bleiben)")
+    INTRODUCTION_DELETED = "introduction.deleted", _("eine Vermittlung gelöscht (mit einem Akteur)")
+    ACTIVITY_PARTICIPANT_DELETED = "activity.participant_deleted", _("einen Beteiligten entfernt (Akteur gelöscht)")
 
 
 class Audience(models.TextChoices):

@@ -21,7 +21,7 @@ from knotenpunkt.changes.access import log_access
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change, PersonalDataAccess
 from knotenpunkt.changes.services import atomic, record
-from knotenpunkt.interactions.models import FollowUp
+from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.synergies.models import IntroductionMail
 
 FORMAT_VERSION = 1
@@ -44,6 +44,9 @@ def collect(person: Person) -> dict:
         else IntroductionMail.objects.none()
     )
     changes = list(Change.objects.touching("person", person.pk).select_related("user").order_by("at", "id"))
+    # Choice labels once (get_FOO_display per row translates every label again).
+    channel, visibility = _labels(Interaction, "channel"), _labels(Interaction, "visibility")
+    role, mail_status = _labels(Participation, "role"), _labels(IntroductionMail, "status")
     accesses = PersonalDataAccess.objects.filter(person_id=person.pk).select_related("user").order_by("at", "id")
     return {
         "format": "knotenpunkt-auskunft",
@@ -76,9 +79,9 @@ def collect(person: Person) -> dict:
             {
                 "id": i.pk,
                 "datum": i.date,
-                "art": i.get_channel_display(),
+                "art": channel.get(i.channel, i.channel),
                 "inhalt": i.summary,
-                "sichtbar_fuer": i.get_visibility_display(),
+                "sichtbar_fuer": visibility.get(i.visibility, i.visibility),
                 "akteure": [a.name for a in i.actors.all()],
                 "termin": i.activity.title if i.activity else None,
                 "wiedervorlagen": [
@@ -92,7 +95,7 @@ def collect(person: Person) -> dict:
                 "titel": p.activity.title,
                 "beginn": p.activity.start,
                 "ort": p.activity.place_name,
-                "rolle": p.get_role_display(),
+                "rolle": role.get(p.role, p.role),
             }
             for p in participations
         ],
@@ -101,7 +104,7 @@ def collect(person: Person) -> dict:
                 "an": m.recipient,
                 "betreff": m.subject,
                 "text": m.body,
-                "stand": m.get_status_display(),
+                "stand": mail_status.get(m.status, m.status),
                 "angelegt_am": m.created_at,
                 "gesendet_am": m.sent_at,
             }
@@ -134,6 +137,10 @@ def person_export(*, user, person: Person, file_format: str) -> dict:
     record(user=user, kind=ChangeKind.PERSON_EXPORTED, record=person, extra={"format": file_format})
     log_access(user, [person.pk], "Auskunft (Art. 15)")
     return data
+
+
+def _labels(model, name: str) -> dict[str, str]:
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 def _user_name(user) -> str:
