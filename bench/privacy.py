@@ -208,6 +208,25 @@ def run(persons: int, database_url: str) -> dict:
     return result
 
 
+def run_in_subprocess(database_url: str, persons: int) -> dict:
+    """For bench.run: this module in a fresh process (its own Django settings and database copy)."""
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": database_url}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.privacy", "--persons", str(persons)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        return {"error": proc.stderr[-3000:]}
+    out = proc.stdout
+    return json.loads(out[out.index("{") : out.rindex("}") + 1])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=5)

@@ -14,6 +14,7 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run --only exchange       # Kumu workbook and GraphML export (bench/exchange.py)
     .venv/bin/python -m bench.run --only synergies      # suggestions, question, vs networkx (bench/synergies.py)
     .venv/bin/python -m bench.run --only changes        # change record: services with/without their history
+    .venv/bin/python -m bench.run --only privacy        # erasure and access export of a person (bench/privacy.py)
                                                         # rows, backup/restore, against the code before
                                                         # issue 12 (bench/changes.py)
 """
@@ -74,7 +75,7 @@ def parse_args(argv):
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
     parser.add_argument(
         "--only",
-        choices=["all", "network", "activities", "analytics", "map", "exchange", "synergies", "changes"],
+        choices=["all", "network", "activities", "analytics", "map", "exchange", "synergies", "changes", "privacy"],
         default="all",
         help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch-, Partnervorschlags- oder "
         "Änderungsprotokoll-Messungen",
@@ -386,6 +387,11 @@ def main(argv=None) -> int:
         from bench import changes
 
         results["changes"] = changes.run(args, env)
+    if args.only in ("all", "privacy"):
+        from bench import privacy
+
+        # A subprocess: it migrates and fills a copy of the bench database under its own settings.
+        results["privacy"] = privacy.run_in_subprocess(database_url, persons=5)
 
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     RESULTS.mkdir(parents=True, exist_ok=True)
