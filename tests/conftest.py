@@ -8,6 +8,7 @@ from django.test.client import ClientHandler
 
 from knotenpunkt.accounts.models import Role
 from tests.factories import ActorFactory, DepartmentFactory, UserFactory
+from tests.scratch_databases import new_target  # noqa: F401 (a fixture for test_backup, test_privacy_kill)
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ import pytest
 from django.db import connection, connections
 
 from tests.privacy_kill_worker import CONTACTS, LAST_NAME
-from tests.test_backup import POSTGRES, Target
+from tests.scratch_databases import POSTGRES, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 KILL_DELAYS = [0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.6, 1.0]
@@ -67,20 +67,6 @@ def _kill_after(process: subprocess.Popen, delay: float) -> bool:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     return running
-
-
-@pytest.fixture
-def new_target(transactional_db, tmp_path):
-    """Fresh empty databases of the configured vendor (tests/test_backup.py's Target), dropped afterwards."""
-    made = []
-
-    def make() -> Target:
-        made.append(Target(tmp_path))
-        return made[-1]
-
-    yield make
-    for target in made:
-        target.drop()
 
 
 @pytest.fixture

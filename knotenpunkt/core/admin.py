@@ -3,6 +3,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from knotenpunkt.accounts import permissions
+from knotenpunkt.core.admin_site import ReadOnlyCoordinatorAdmin
 from knotenpunkt.core.models import ScheduledRun
 
 
@@ -21,22 +22,7 @@ admin.site.register(DBTaskResult, TaskResultAdmin)
 
 
 @admin.register(ScheduledRun)
-class ScheduledRunAdmin(admin.ModelAdmin):
+class ScheduledRunAdmin(ReadOnlyCoordinatorAdmin):
     list_display = ("task", "slot", "enqueued_at")
     list_filter = ("task",)
     readonly_fields = ("task", "slot", "enqueued_at", "task_result_id")
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
-
-    def has_module_permission(self, request):
-        return permissions.can_use_admin(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

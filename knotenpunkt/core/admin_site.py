@@ -41,6 +41,19 @@ class CoordinatorAdmin(admin.ModelAdmin):
         return permissions.can_use_admin(request.user)
 
 
+class ReadOnlyCoordinatorAdmin(CoordinatorAdmin):
+    """Rows the application writes itself (history, task runs, the erasure log): read, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CoordinatorInlineMixin:
     """Inlines ask the same permission layer (Django's own check would hide them from coordinators)."""
 

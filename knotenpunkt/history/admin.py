@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from knotenpunkt.changes.models import Change
-from knotenpunkt.core.admin_site import CoordinatorAdmin
+from knotenpunkt.core.admin_site import ReadOnlyCoordinatorAdmin
 
 
 @admin.register(Change)
-class ChangeAdmin(CoordinatorAdmin):
+class ChangeAdmin(ReadOnlyCoordinatorAdmin):
     """History rows can be read here, never added, edited or deleted (only an erasure scrubs them)."""
 
     list_display = ["at", "kind", "record_type", "record_label", "user", "audience", "public"]
@@ -14,12 +14,3 @@ class ChangeAdmin(CoordinatorAdmin):
     date_hierarchy = "at"
     list_select_related = ["user"]
     readonly_fields = [f.name for f in Change._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from knotenpunkt.core.admin_site import CoordinatorAdmin
+from knotenpunkt.core.admin_site import CoordinatorAdmin, ReadOnlyCoordinatorAdmin
 from knotenpunkt.privacy.models import ConsentText, ErasureLogEntry, RetentionRule
 
 
@@ -19,16 +19,7 @@ class RetentionRuleAdmin(CoordinatorAdmin):
 
 
 @admin.register(ErasureLogEntry)
-class ErasureLogEntryAdmin(CoordinatorAdmin):
-    """Read-only: which person ids were erased when (no data)."""
+class ErasureLogEntryAdmin(ReadOnlyCoordinatorAdmin):
+    """Which person ids were erased when (no data)."""
 
     list_display = ["person_id", "at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
