@@ -235,3 +235,27 @@ def test_a_ties_verlauf_is_hidden_from_outsiders(client, coordinator, editor_b, 
     tie = _tie(coordinator, actor_a, ActorFactory(name="Dritter Verein"))
     client.force_login(editor_b)
     assert client.get(reverse("history:record", args=["beziehung", tie.pk])).status_code == 404
+
+
+def test_a_contacts_verlauf_shows_its_follow_ups_even_deleted_ones(client, coordinator, actor_a):
+    from knotenpunkt.interactions import services as interaction_services
+
+    contact = interaction_services.interaction_create(
+        user=coordinator,
+        data={"date": timezone.localdate(), "channel": "phone", "summary": "Anruf", "actors": [actor_a]},
+        followup={"title": "Angebot schicken", "due_date": timezone.localdate(), "assignee": coordinator},
+    )
+    followup = contact.followups.get()
+    interaction_services.followup_complete(user=coordinator, followup=followup)
+    other = interaction_services.interaction_create(
+        user=coordinator,
+        data={"date": timezone.localdate(), "channel": "phone", "summary": "Anderes", "actors": [actor_a]},
+        followup={"title": "Fremde Aufgabe", "due_date": timezone.localdate(), "assignee": coordinator},
+    )
+    interaction_services.followup_delete(user=coordinator, followup=followup)
+    client.force_login(coordinator)
+    page = client.get(reverse("history:record", args=["kontakt", contact.pk])).content.decode()
+    assert "hat eine Wiedervorlage angelegt" in page
+    assert "hat eine Wiedervorlage erledigt" in page
+    assert "hat eine Wiedervorlage gelöscht" in page
+    assert "Fremde Aufgabe" not in page and other.pk

@@ -17,6 +17,7 @@ from knotenpunkt.actors import people
 from knotenpunkt.actors import services as actor_services
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes import values
+from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change, SubjectKind
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.models import Interaction
@@ -72,6 +73,23 @@ def _own_changes(record) -> QuerySet:
     return Change.objects.for_record(record._meta.label_lower, record.pk)
 
 
+def _with_followups(parent: str):
+    """A contact's or an activity's own changes and those of its follow-ups (found by the id their
+    creation recorded, so deleted follow-ups stay in the history)."""
+
+    def changes(record) -> QuerySet:
+        followups = Change.objects.filter(
+            record_type="interactions.followup",
+            kind=ChangeKind.FOLLOWUP_CREATED,
+            **{f"data__values__{parent}": record.pk},
+        ).values("record_id")
+        return _own_changes(record) | Change.objects.filter(
+            record_type="interactions.followup", record_id__in=followups
+        )
+
+    return changes
+
+
 RECORD_TYPES = [
     RecordType(
         slug="akteur",
@@ -88,7 +106,7 @@ RECORD_TYPES = [
         label=_("Termin"),
         model=Activity,
         may_read=permissions.can_view_activity_internal,
-        changes=_own_changes,
+        changes=_with_followups("activity"),
         restorable=frozenset(activity_services.SCALAR_FIELDS) | frozenset(activity_services.M2M_FIELDS),
         restore=_activity_restore,
     ),
@@ -97,7 +115,7 @@ RECORD_TYPES = [
         label=_("Kontakt"),
         model=Interaction,
         may_read=permissions.can_view_interaction,
-        changes=_own_changes,
+        changes=_with_followups("interaction"),
         restorable=frozenset(interaction_services.SCALAR_FIELDS),
         restore=_interaction_restore,
     ),
