@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 
 from knotenpunkt.changes import reactions
 from knotenpunkt.changes.kinds import Audience
@@ -113,6 +113,35 @@ def recording_paused():
         _paused.reset(token)
 
 
+def _insert(change: Change, subjects: list[tuple[str, int]]) -> None:
+    """Write the change row and its subjects. On PostgreSQL in one statement (a CTE): every service
+    pays for this, and a second round trip was a fifth of a small service's time (tie_create)."""
+    connection = connections[router.db_for_write(Change)]
+    if connection.vendor != "postgresql" or not subjects:
+        change.save(force_insert=True)
+        if subjects:
+            ChangeSubject.objects.bulk_create(
+                [ChangeSubject(change=change, kind=kind, subject_id=pk) for kind, pk in subjects]
+            )
+        return
+    quote = connection.ops.quote_name
+    fields = [f for f in Change._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    params = [f.get_db_prep_save(f.pre_save(change, True), connection) for f in fields]
+    pairs = ", ".join(["(%s, %s::bigint)"] * len(subjects))
+    sql = (
+        f"WITH c AS (INSERT INTO {quote(Change._meta.db_table)} ({columns}) "  # noqa: S608 (names from model meta)
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
+        f"INSERT INTO {quote(ChangeSubject._meta.db_table)} (change_id, kind, subject_id) "
+        f"SELECT c.id, v.kind, v.subject_id FROM c, (VALUES {pairs}) AS v(kind, subject_id) RETURNING change_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(value for pair in subjects for value in pair)])
+        change.pk = cursor.fetchone()[0]
+    change._state.adding = False
+    change._state.db = connection.alias
+
+
 def _user_or_none(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
@@ -177,11 +206,9 @@ def record(
         data=data,
     )
     if not _paused.get():
-        change.save(force_insert=True)
-        subjects = [ChangeSubject(change=change, kind=SubjectKind.ACTOR, subject_id=a) for a in sorted(actor_ids)]
-        subjects += [ChangeSubject(change=change, kind=SubjectKind.PERSON, subject_id=p) for p in sorted(person_ids)]
-        if subjects:
-            ChangeSubject.objects.bulk_create(subjects)
+        subjects = [(SubjectKind.ACTOR.value, a) for a in sorted(actor_ids)]
+        subjects += [(SubjectKind.PERSON.value, p) for p in sorted(person_ids)]
+        _insert(change, subjects)
     change.actor_ids = actor_ids
     change.person_ids = person_ids
     state.pending.append(change)
