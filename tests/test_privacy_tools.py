@@ -299,3 +299,20 @@ def test_the_record_of_processing_follows_the_configuration(client, coordinator,
     assert "öffentliche Aufgabe (Art. 6 Abs. 1 lit. e): 1 Personen" in page
     assert "Kontakte, die älter als 48 Monate sind: Löschvorschlag" in page
     assert "E-Mail (privat)" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [("rechtsgrundlage", {"legal_basis": "public_task", "version": 1}), ("einschraenkung", {"reason": "x"})],
+)
+def test_a_form_from_before_the_erasure_says_so_and_changes_nothing(client, coordinator, path, data):
+    from knotenpunkt.privacy.erasure import person_erase
+
+    person = PersonFactory()
+    person_erase(user=coordinator, person=person)
+    before = Change.objects.count()
+    client.force_login(coordinator)
+    response = client.post(f"/datenschutz/personen/{person.pk}/{path}/", data, follow=True)
+    assert "inzwischen gelöscht" in response.content.decode()
+    assert Change.objects.count() == before
+    assert Person.objects.get(pk=person.pk).legal_basis == ""

@@ -120,6 +120,8 @@ def person_detail(request, pk: int):
 def person_legal_basis(request, pk: int):
     _require(request)
     person = _person(pk)
+    if person.is_erased:
+        return _already_erased(request, person)
     form = LegalBasisForm(request.POST, person=person)
     if form.is_valid():
         data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
@@ -144,6 +146,12 @@ def person_legal_basis(request, pk: int):
     return render(request, "privacy/person.html", _person_context(request, person, legal_form=form), status=422)
 
 
+def _already_erased(request, person: Person):
+    """A form from a tab opened before the erasure: say so on the page instead of changing anything."""
+    messages.info(request, _("Diese Person wurde inzwischen gelöscht; ihre Daten lassen sich nicht mehr ändern."))
+    return redirect("privacy:person", pk=person.pk)
+
+
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
@@ -157,6 +165,8 @@ def _add_errors(form, error: ValidationError) -> None:
 def person_restrict(request, pk: int):
     _require(request)
     person = _person(pk)
+    if person.is_erased:
+        return _already_erased(request, person)
     form = RestrictionForm(request.POST)
     lift = request.POST.get("action") == "lift"
     try:
