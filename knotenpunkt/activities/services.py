@@ -28,7 +28,7 @@ from knotenpunkt.activities.recurrence import spans_days
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
-from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.changes.services import atomic, record, user_or_none
 
 SCALAR_FIELDS = (
     "kind",
@@ -97,10 +97,6 @@ class ExceptionSpec:
     end: dt.datetime | None = None
     title: str = ""
     note: str = ""
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def _check_times(start, end, all_day) -> None:
@@ -303,7 +299,7 @@ def activity_create(
     participants = list(participants or [])
     if user is not None:
         _check_organisers_allowed(user, participants, None)
-    activity = Activity(created_by=_user_or_none(user), source=source, source_uid=source_uid)
+    activity = Activity(created_by=user_or_none(user), source=source, source_uid=source_uid)
     if uid:
         activity.uid = uid
     _apply(activity, data)

@@ -15,7 +15,7 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, LegalBasis, Membership, Person
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
-from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.changes.services import atomic, record, user_or_none
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "notes")
 # Data protection (Art. 6, 7 DSGVO): purpose, legal basis, consent and its proof, review date.
@@ -54,7 +54,7 @@ def person_create(*, user, data: dict) -> Person:
     _check_allowed(user)
     person = Person(**{name: data[name] for name in EDITABLE_FIELDS if name in data})
     if person.legal_basis == LegalBasis.CONSENT and "consent_recorded_by" not in data:
-        person.consent_recorded_by = _user_or_none(user)
+        person.consent_recorded_by = user_or_none(user)
     person.full_clean()
     person.save()
     record(user=user, kind=ChangeKind.PERSON_CREATED, record=person, values=values.snapshot(person, HISTORY_FIELDS))
@@ -73,7 +73,7 @@ def person_update(*, user, person: Person, data: dict, expected_version: int | N
             setattr(current, name, data[name])
     if "consent_recorded_by" not in data and any(before[n] != values.field_value(current, n) for n in CONSENT_PROOF):
         # Whoever records (or changes) the consent's proof is its recorder.
-        current.consent_recorded_by = _user_or_none(user) if current.legal_basis == LegalBasis.CONSENT else None
+        current.consent_recorded_by = user_or_none(user) if current.legal_basis == LegalBasis.CONSENT else None
     fields = values.diff(before, values.snapshot(current, HISTORY_FIELDS))
     if not fields:
         return current
@@ -121,10 +121,6 @@ def _set_restriction(*, user, person: Person, restricted: bool, reason: str) -> 
 def _check_not_erased(person: Person) -> None:
     if person.is_erased:
         raise ValidationError(_("Diese Person wurde gelöscht; ihre Daten lassen sich nicht mehr ändern."))
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 @atomic

@@ -142,7 +142,8 @@ def _insert(change: Change, subjects: list[tuple[str, int]]) -> None:
     change._state.db = connection.alias
 
 
-def _user_or_none(user):
+def user_or_none(user):
+    """The user to store as who made a change: None for the system and for anonymous visitors."""
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
@@ -195,7 +196,7 @@ def record(
     if _restoring.get() is not None:
         data["restored_from"] = _restoring.get()
     change = Change(
-        user=_user_or_none(user),
+        user=user_or_none(user),
         kind=kind,
         record_type=record_type,
         record_id=pk,

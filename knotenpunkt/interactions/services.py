@@ -19,17 +19,13 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.accounts.models import User
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
-from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction, Visibility
 
 SCALAR_FIELDS = ("date", "channel", "summary", "visibility", "activity")
 M2M_FIELDS = ("actors", "persons", "staff")
 ALL_FIELDS = (*SCALAR_FIELDS, *M2M_FIELDS)
 FOLLOWUP_FIELDS = ("title", "due_date", "assignee", "interaction", "activity", "done_at", "done_by")
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def _ids(values: Iterable) -> list[int]:
@@ -122,7 +118,7 @@ def interaction_create(*, user, data: dict, followup: dict | None = None) -> Int
         raise PermissionDenied
     _check_visibility(user, data.get("visibility", Visibility.COORDINATION))
     _check_m2m(data)
-    interaction = Interaction(created_by=_user_or_none(user))
+    interaction = Interaction(created_by=user_or_none(user))
     _apply(interaction, data)
     _save_checked(interaction)
     _set_m2m(interaction, data)
@@ -249,7 +245,7 @@ def _followup_create(*, user, interaction, data: dict, activity=None, field_pref
         title=title,
         due_date=data["due_date"],
         assignee=data["assignee"],
-        created_by=_user_or_none(user),
+        created_by=user_or_none(user),
     )
     followup.full_clean(exclude=["interaction", "activity", "assignee", "created_by", "done_by"])
     followup.save()
@@ -296,7 +292,7 @@ def followup_complete(*, user, followup: FollowUp) -> FollowUp:
     if current.done_at is None:
         before = values.snapshot(current, ("done_at", "done_by"))
         current.done_at = timezone.now()
-        current.done_by = _user_or_none(user)
+        current.done_by = user_or_none(user)
         current.save(update_fields=["done_at", "done_by"])
         fields = values.diff(before, values.snapshot(current, ("done_at", "done_by")))
         _record_followup(user=user, kind=ChangeKind.FOLLOWUP_COMPLETED, followup=current, fields=fields)

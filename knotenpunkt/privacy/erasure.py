@@ -51,7 +51,7 @@ from knotenpunkt.activities.models import Activity
 from knotenpunkt.actors.models import Actor, Membership, Person
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change
-from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie
 from knotenpunkt.privacy.models import Decision, ErasureLogEntry, RetentionCandidate
@@ -272,7 +272,7 @@ def person_erase(*, user, person: Person, reason: str = "request") -> Person:
         for column in ("args_kwargs", "return_value", "traceback"):
             finished.filter(**{f"{column}__icontains": person.email}).delete()
     RetentionCandidate.objects.filter(record_type="actors.person", record_id=person.pk, decision="").update(
-        decision=Decision.DELETED, decided_at=now, decided_by=_user_or_none(user)
+        decision=Decision.DELETED, decided_at=now, decided_by=user_or_none(user)
     )
 
     label = tombstone_label(now)
@@ -384,10 +384,6 @@ def _scrub_admin_log(person: Person, traces: Traces) -> None:
                 object_repr=traces.scrub(entry.object_repr, linked=False)[:200],
                 change_message=traces.scrub(entry.change_message, linked=False),
             )
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 # --- the erasure log outside the database, and replaying it after a restore -------------------

@@ -23,7 +23,7 @@ from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, Membership
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
-from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.interactions.models import Channel, Visibility
 from knotenpunkt.interactions.services import interaction_create
 from knotenpunkt.network.models import Tie, TieKind
@@ -59,10 +59,6 @@ STEP_KINDS = {
     IntroductionStatus.COOPERATING: ChangeKind.INTRODUCTION_COOPERATING,
     IntroductionStatus.DECLINED: ChangeKind.INTRODUCTION_DECLINED,
 }
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def label(introduction: Introduction) -> str:
@@ -275,7 +271,7 @@ def _propose(*, user, actor, partner, note, reasons, requested_by, kind) -> Intr
                 note=(note or "").strip(),
                 reasons=reasons,
                 requested_by=requested_by,
-                created_by=_user_or_none(user),
+                created_by=user_or_none(user),
             )
     except IntegrityError:
         # Someone proposed the same pair a moment ago.
@@ -363,7 +359,7 @@ def introduction_send(*, user, introduction: Introduction, expected_version: int
     if missing:
         raise _missing_address_error(missing)
     _advance(current, IntroductionStatus.INTRODUCED, user=user, introduced_at=timezone.now())
-    sender = _user_or_none(user)
+    sender = user_or_none(user)
     for actor, other in ((current.actor_a, current.actor_b), (current.actor_b, current.actor_a)):
         subject, body = emails.introduction_text(current, actor=actor, other=other, sender=sender)
         IntroductionMail.objects.create(

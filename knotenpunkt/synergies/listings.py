@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from knotenpunkt.accounts import permissions
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
-from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.synergies.models import Category, Direction, Listing
 
 SCALAR_FIELDS = ("direction", "category", "title", "description", "country", "valid_from", "valid_until", "public")
@@ -33,10 +33,6 @@ PROFILE_EXPIRED_LIMIT = 20
 
 
 # --- state changes ------------------------------------------------------------------------
-
-
-def _user_or_none(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def _apply(listing: Listing, data: dict) -> None:
@@ -101,7 +97,7 @@ def listing_create(*, user, actor, data: dict) -> Listing:
     """Post an offer or a need of `actor`."""
     if user is not None and not permissions.can_manage_listings(user, actor):
         raise PermissionDenied
-    listing = Listing(actor=actor, created_by=_user_or_none(user))
+    listing = Listing(actor=actor, created_by=user_or_none(user))
     _apply(listing, data)
     _save_checked(listing)
     _set_m2m(listing, data)
