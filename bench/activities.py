@@ -78,7 +78,7 @@ def prepare(*, activities: int, seed: int, force: bool) -> dict:
     from django.utils import timezone
 
     from bench import dataset
-    from knotenpunkt.activities import synthetic
+    from knotenpunkt.demo import synthetic_activities as synthetic
 
     network = dataset._current_marker()
     current = _table_comment() or ""
@@ -114,7 +114,7 @@ def prepare(*, activities: int, seed: int, force: bool) -> dict:
 
 def counts() -> dict:
     from knotenpunkt.activities.models import ActivityOccurrence, Participation
-    from knotenpunkt.activities.synthetic import synthetic_activities
+    from knotenpunkt.demo.synthetic_activities import synthetic_activities
     from knotenpunkt.network.models import ActorContact, DerivedTie
 
     return {
@@ -145,7 +145,7 @@ def time_full_recompute() -> dict:
         rows = derived.rebuild_all()
         result[label] = {"seconds": round(time.perf_counter() - started, 2), **rows}
         print(f"  rebuild_all ({label}): {result[label]['seconds']:.1f} s, {rows['pairs']:,} Paare", flush=True)
-    from knotenpunkt.activities.synthetic import vacuum
+    from knotenpunkt.demo.synthetic_activities import vacuum
 
     vacuum()
     result["ok"] = all(result[k]["seconds"] <= FULL_RECOMPUTE_TARGET_S for k in ("from_empty", "nightly"))
@@ -158,7 +158,7 @@ def time_incremental(samples: int, seed: int = 1) -> dict:
 
     from knotenpunkt.activities import services
     from knotenpunkt.activities.models import Activity, Participation
-    from knotenpunkt.activities.synthetic import synthetic_activities
+    from knotenpunkt.demo.synthetic_activities import synthetic_activities
     from knotenpunkt.network import derived
 
     with connection.cursor() as cursor:

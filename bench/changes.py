@@ -92,7 +92,7 @@ def ensure_data(args, env: dict) -> dict:
     if not DerivedTie.objects.exists():
         started = time.perf_counter()
         derived.rebuild_all()
-        from knotenpunkt.activities.synthetic import vacuum
+        from knotenpunkt.demo.synthetic_activities import vacuum
 
         vacuum()
         out["derived_rebuilt_s"] = round(time.perf_counter() - started, 1)
@@ -117,8 +117,8 @@ def _samples(count: int, seed: int) -> dict:
     """Records to change: published synthetic actors, synthetic activities, untied pairs of actors."""
     from django.db.models import Q
 
-    from knotenpunkt.activities.synthetic import synthetic_activities
-    from knotenpunkt.network import synthetic
+    from knotenpunkt.demo import synthetic_network as synthetic
+    from knotenpunkt.demo.synthetic_activities import synthetic_activities
     from knotenpunkt.network.models import Tie
 
     rng = random.Random(seed)
@@ -362,7 +362,7 @@ if step == "derived":
     from django.db import connection
     from knotenpunkt.network import derived
     from knotenpunkt.network.models import ActorContact, DerivedTie
-    from knotenpunkt.activities.synthetic import vacuum
+    from knotenpunkt.demo.synthetic_activities import vacuum
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DerivedTie, ActorContact))
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + tables)

@@ -79,7 +79,7 @@ def _set_marker(text: str) -> None:
 
 
 def _counts() -> tuple[int, int]:
-    from knotenpunkt.network import synthetic
+    from knotenpunkt.demo import synthetic_network as synthetic
     from knotenpunkt.network.models import Tie
 
     return synthetic.synthetic_actors().count(), Tie.objects.count()

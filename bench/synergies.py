@@ -101,7 +101,7 @@ def ensure_listings() -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from knotenpunkt.network import synthetic
+    from knotenpunkt.demo import synthetic_network as synthetic
     from knotenpunkt.synergies.models import Category, Direction, Listing
 
     actor_ids = np.array(sorted(synthetic.synthetic_actors().values_list("pk", flat=True)), dtype=np.int64)

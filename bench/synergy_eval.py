@@ -20,7 +20,7 @@ repetitions.
 
 Networks: Davis' Southern Women (18 women, 14 events: a two-mode actor–event network), the
 Florentine families (marriages), Zachary's karate club, and the synthetic generator
-(knotenpunkt/network/synthetic.py, 2,000 actors with themes, SDGs, countries and descriptions).
+(knotenpunkt/demo/synthetic_network.py, 2,000 actors with themes, SDGs, countries and descriptions).
 GraphML: node attributes `themes`, `sdgs`, `countries` (";"-separated) and `text`, and `kind`
 (actor kind, for the sector bonus) are used when present; a `bipartite` attribute on every node
 (networkx's convention) declares a two-mode network.
@@ -101,7 +101,7 @@ def builtin_networks(seed: int, synthetic_actors: int) -> list[Network]:
 
 
 def synthetic_network(actors: int, seed: int) -> Network:
-    from knotenpunkt.network import synthetic
+    from knotenpunkt.demo import synthetic_network as synthetic
 
     data = synthetic.generate_actors(actors, seed)
     synthetic.generate_ties(data, actors * 5, seed)

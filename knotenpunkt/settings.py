@@ -41,15 +41,16 @@ INSTALLED_APPS = [
     "knotenpunkt.changes",
     "knotenpunkt.accounts",
     "knotenpunkt.actors",
-    "knotenpunkt.network",
     "knotenpunkt.activities",
     "knotenpunkt.interactions",
+    "knotenpunkt.network",
     "knotenpunkt.synergies",
+    "knotenpunkt.pages",
     "knotenpunkt.history",
     "knotenpunkt.privacy",
     "knotenpunkt.backups",
     "knotenpunkt.core",
-    "knotenpunkt.core.admin_config.KnotenpunktAdminConfig",
+    "knotenpunkt.accounts.admin_config.KnotenpunktAdminConfig",
     "knotenpunkt.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "knotenpunkt.core.context_processors.roles",
+                "knotenpunkt.accounts.context_processors.role_flags",
             ],
         },
     },
@@ -123,8 +124,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:home"
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]

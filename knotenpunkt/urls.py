@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("knotenpunkt.core.urls")),
     path("akteure/", include("knotenpunkt.actors.urls")),
+    # After actors: its fixed addresses (akteure/neu/ …) come before the profile's akteure/<slug>/.
+    path("", include("knotenpunkt.pages.urls")),
     path("netzwerk/", include("knotenpunkt.network.urls")),
     path("", include("knotenpunkt.activities.urls")),
     path("", include("knotenpunkt.interactions.urls")),

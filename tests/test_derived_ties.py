@@ -448,7 +448,7 @@ def test_the_profile_lists_the_strongest_pairs_first_and_counts_the_rest(client,
         for _ in range(n + 1):
             meet(actor_a, other, days_ago=20)
     client.force_login(coordinator)
-    response = client.get(reverse("actors:detail", args=[actor_a.slug]))
+    response = client.get(reverse("pages:actor", args=[actor_a.slug]))
     html = response.content.decode()
     section = html[html.index('id="derived-ties"') :]
     assert section.index("Partner 13") < section.index("Partner 12")

@@ -313,4 +313,4 @@ def test_redact(text, expected):
 
 
 def test_the_redaction_matches_the_real_address():
-    assert redact(reverse("activities:personal_feed", kwargs={"token": "Zz9_-x"})) == "/kalender/abo/….ics"
+    assert redact(reverse("pages:personal_feed", kwargs={"token": "Zz9_-x"})) == "/kalender/abo/….ics"

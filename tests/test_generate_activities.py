@@ -8,8 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from knotenpunkt.activities import services, synthetic
+from knotenpunkt.activities import services
 from knotenpunkt.activities.models import Activity, ActivityException, ActivityOccurrence, Participation
+from knotenpunkt.demo import synthetic_activities as synthetic
 from knotenpunkt.network.models import DerivedTie, Tie
 from tests.factories import ActorFactory
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from knotenpunkt.actors.models import Actor, ActorCountry
-from knotenpunkt.network import synthetic
+from knotenpunkt.demo import synthetic_network as synthetic
 from knotenpunkt.network.models import Tie
 from tests.factories import ActorFactory
 

@@ -37,7 +37,7 @@ MATRIX = {
     "activities:activity_ics":   {"GET":  ("200/404", "200",     "200",     "200",     "200",     "200/404")},
     "activities:feed_settings":  {"GET":  ("login",   "200",     "200",     "200",     "200",     "200"),
                                   "POST": ("login",   "done",    "done",    "done",    "done",    "done")},
-    "activities:personal_feed":  {"GET":  ("200/404", "200/404", "200/404", "200/404", "200/404", "200/404")},
+    "pages:personal_feed":  {"GET":  ("200/404", "200/404", "200/404", "200/404", "200/404", "200/404")},
     "activities:sources":        {"GET":  ("login",   "200",     "403",     "200",     "200",     "403/404"),
                                   "POST": ("login",   "done",    "403",     "done",    "done",    "403/404")},
     "activities:source_refresh": {"GET":  ("login",   "405",     "405",     "405",     "405",     "405"),
@@ -56,7 +56,7 @@ SPECS = {
         "data": lambda w: {"action": "renew"},
         "done": lambda w: FeedToken.objects.filter(user=w.user, revoked_at__isnull=True).exists(),
     },
-    "activities:personal_feed": {"kwargs": lambda w: {"token": w.token}},
+    "pages:personal_feed": {"kwargs": lambda w: {"token": w.token}},
     "activities:sources": {
         "kwargs": lambda w: {"slug": w.record.slug},
         "data": lambda w: {"kind": "url", "url": NEW_FEED, "public": "on"},

@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import SDG, ActorCountry, ActorKind, Level
 from knotenpunkt.network import analytics
 from knotenpunkt.network import map as graph_map
+from knotenpunkt.network import permissions as network_permissions
 from knotenpunkt.network.models import DerivedTie, SnapshotScope, TieKind
 from tests.factories import ActorFactory, DepartmentFactory, ThemeFactory, TieFactory
 
@@ -120,12 +121,12 @@ def test_the_layer_parameter_keeps_declared_or_derived_ties(client, star):
 
 
 def test_the_visitor_shortcut_for_declared_ties_agrees_with_the_permission_layer(anonymous, star, actor_b):
-    public_ids = {a.pk for a in permissions.visible_actors(anonymous)}
+    public_ids = {a.pk for a in actor_permissions.visible_actors(anonymous)}
     shortcut = {
         t.pk for t in graph_map._declared_ties(anonymous, ends_checked=True)
         if t.source_id in public_ids and t.target_id in public_ids
     }  # fmt: skip
-    assert shortcut == set(permissions.visible_ties(anonymous).values_list("pk", flat=True))
+    assert shortcut == set(network_permissions.visible_ties(anonymous).values_list("pk", flat=True))
 
 
 def test_a_big_ego_network_keeps_the_strongest_ties_up_to_the_cap(client, monkeypatch, actor_a):

@@ -51,7 +51,7 @@ ROLES = ("anonymous", "coordinator", "city_staff", "city_staff_own_department", 
 # fmt: off
 MATRIX = {
     #                                 anonymous       coordinator  city_staff  staff_own  editor_own  editor_other
-    "core:home":           {"GET":  ("200",          "200",       "200",      "200",     "200",      "200")},
+    "pages:home":           {"GET":  ("200",          "200",       "200",      "200",     "200",      "200")},
     "core:healthz":        {"GET":  ("200",          "200",       "200",      "200",     "200",      "200")},
     "core:robots":         {"GET":  ("200",          "200",       "200",      "200",     "200",      "200")},
     "core:set_language":   {"POST": ("302",          "302",       "302",      "302",     "302",      "302")},
@@ -60,7 +60,7 @@ MATRIX = {
                             "POST": ("302",          "302",       "302",      "302",     "302",      "302")},
     "actors:directory":    {"GET":  ("shown/hidden", "shown",     "shown",    "shown",   "shown",    "shown/hidden")},
     "actors:autocomplete": {"GET":  ("shown/hidden", "shown",     "shown",    "shown",   "shown",    "shown/hidden")},
-    "actors:detail":       {"GET":  ("200/404",      "200",       "200",      "200",     "200",      "200/404")},
+    "pages:actor":       {"GET":  ("200/404",      "200",       "200",      "200",     "200",      "200/404")},
     "actors:create":       {"GET":  ("login",        "200",       "403",      "403",     "403",      "403"),
                             "POST": ("login",        "done",      "403",      "403",     "403",      "403")},
     "actors:edit":         {"GET":  ("login",        "200",       "403",      "200",     "200",      "403/404"),
@@ -104,7 +104,7 @@ def _edit_data(w):
 SPECS = {
     "core:set_language": {"data": lambda w: {"language": "en", "next": "/"}},
     "actors:autocomplete": {"query": lambda w: {"q": "Eine Welt"}},
-    "actors:detail": {"kwargs": lambda w: {"slug": w.record.slug}},
+    "pages:actor": {"kwargs": lambda w: {"slug": w.record.slug}},
     "actors:create": {
         "data": lambda w: {"name": CREATED_NAME, "kind": ActorKind.ASSOCIATION, "level": "local", "country": "DE"},
         "done": lambda w: (
@@ -441,7 +441,7 @@ def test_anonymous_never_gets_an_unpublished_profile_or_listing(client, actor_a,
         (reverse("actors:directory"), {}),
         (reverse("actors:directory"), {"q": "Unveröffentlicht"}),
         (reverse("actors:autocomplete"), {"q": "Initiative"}),
-        (reverse("core:home"), {}),
+        (reverse("pages:home"), {}),
     ]:
         assert actor_b.name not in client.get(url, params).content.decode()
 

@@ -42,5 +42,5 @@ class UserAdmin(CoordinatorAdmin, DjangoUserAdmin):
             self.save_formset(request, form, formset, change=change)
 
 
-# Roles live on the user (accounts.permissions); Django's groups and per-model permissions are not used.
+# Roles live on the user (accounts.roles); Django's groups and per-model permissions are not used.
 admin.site.unregister(Group)

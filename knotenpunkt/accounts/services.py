@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.accounts.models import User
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
@@ -18,7 +18,7 @@ from knotenpunkt.changes.services import atomic, record
 
 # What an account may do: a change to any of these is a USER_ROLE_CHANGED.
 ACCESS_FIELDS = ("role", "department", "edited_actors", "is_active", "is_staff", "is_superuser")
-# Django's groups and per-model permissions are unused (permissions.py decides), but an admin form
+# Django's groups and per-model permissions are unused (the permission modules decide), but an admin form
 # may still carry them: saved and recorded like the rest, so nothing changes unrecorded.
 UNUSED_ACCESS_FIELDS = ("groups", "user_permissions")
 DETAIL_FIELDS = ("username", "first_name", "last_name", "email")
@@ -27,7 +27,7 @@ RECORDED_FIELDS = (*DETAIL_FIELDS, *ACCESS_FIELDS, *UNUSED_ACCESS_FIELDS)
 
 
 def _require_admin(user) -> None:
-    if user is not None and not permissions.can_use_admin(user):
+    if user is not None and not roles.can_use_admin(user):
         raise PermissionDenied
 
 
@@ -43,7 +43,7 @@ def _set_m2m(target: User, data: dict) -> None:
     for name in M2M_FIELDS:
         if name in data:
             getattr(target, name).set(list(data[name] or ()))
-    # permissions.py caches a user's edited actors and department units on the instance.
+    # accounts.roles and actors.permissions cache a user's edited actors and department units on the instance.
     for cached in ("_kp_edited_ids", "_kp_department_ids"):
         target.__dict__.pop(cached, None)
 

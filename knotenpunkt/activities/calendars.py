@@ -17,8 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import importer, services
+from knotenpunkt.activities import importer, permissions, services
 from knotenpunkt.activities.ical import FeedError
 from knotenpunkt.activities.models import Activity, CalendarSource, SourceKind
 from knotenpunkt.changes import values

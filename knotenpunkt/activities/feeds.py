@@ -2,7 +2,8 @@
 
 /termine.ics lists public activities with a date from a year ago on, filtered like the
 calendar. A personal feed (/kalender/abo/<token>.ics) lists the internal activities the
-user may see from 90 days ago on, and their open follow-ups. Its token is the only
+user may see from 90 days ago on, and their open follow-ups (served by pages/feeds.py, as it
+joins the contact log). Its token is the only
 credential a calendar program sends: 256 random bits, stored as SHA-256 only, shown
 once, revocable; it never reaches a log (core/logging.py).
 """
@@ -30,11 +31,9 @@ from django.utils.http import parse_etags, quote_etag
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import ical
+from knotenpunkt.activities import ical, permissions
 from knotenpunkt.activities.models import (
     LONG_OCCURRENCE_DAYS,
     Activity,
@@ -81,7 +80,7 @@ TOKEN_TOUCH_INTERVAL = dt.timedelta(hours=1)
 # --- reading --------------------------------------------------------------------------------
 
 
-def _since(days_back: int) -> dt.datetime:
+def window_start(days_back: int) -> dt.datetime:
     """Local midnight `days_back` days ago (a stable window for a whole day, good for ETags)."""
     day = timezone.localdate() - dt.timedelta(days=days_back)
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=ical.BERLIN)
@@ -98,20 +97,6 @@ def feed_activities(occurrences: QuerySet) -> QuerySet:
     return Activity.objects.filter(pk__in=occurrences.values("activity_id")).order_by("start", "pk")
 
 
-def open_followups(user) -> QuerySet | list:
-    """The user's open follow-ups (Wiedervorlagen) they may still read, by due date."""
-    try:
-        from knotenpunkt.interactions.models import FollowUp
-    except ImportError:
-        return []
-    followups = FollowUp.objects.filter(assignee=user, done_at__isnull=True)
-    return (
-        permissions.visible_followups(user, followups)
-        .select_related("interaction", "activity")
-        .order_by("due_date", "pk")
-    )
-
-
 def _batches(iterable, size: int):
     batch = []
     for item in iterable:
@@ -123,7 +108,7 @@ def _batches(iterable, size: int):
         yield batch
 
 
-def _vevents(activities: QuerySet, followups=()):
+def vevents(activities: QuerySet, followups=()):
     """VEVENTs one by one; themes and exceptions are loaded per batch of CHUNK_SIZE activities.
 
     (prefetch_related would do the same in two queries per batch, but spends ~0.3 ms per
@@ -161,7 +146,7 @@ def _vevents(activities: QuerySet, followups=()):
         yield ical.followup_vevent(followup, site_url=site_url)
 
 
-def _calendar_response(name: str, chunks, *, filename: str) -> StreamingHttpResponse:
+def calendar_response(name: str, chunks, *, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(ical.stream_calendar(name, chunks), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -188,7 +173,7 @@ def _public_etag(request, since: dt.datetime) -> str:
 @require_safe
 def public_feed(request):
     """All public activities from a year ago on, filtered like /termine/ (kind, level, theme, sdg, actor)."""
-    since = _since(PUBLIC_DAYS_BACK)
+    since = window_start(PUBLIC_DAYS_BACK)
     etag = _public_etag(request, since)
     match = parse_etags(request.headers.get("If-None-Match", ""))
     if etag in match or "*" in match:
@@ -199,7 +184,7 @@ def public_feed(request):
     filters = CalendarFilterForm(request.GET, user=AnonymousUser()).filters()
     occurrences = filter_occurrences(occurrences_since(since).filter(public=True), filters)
     activities = feed_activities(occurrences).filter(public=True)
-    response = _calendar_response(_public_calendar_name(filters), _vevents(activities), filename="termine.ics")
+    response = calendar_response(_public_calendar_name(filters), vevents(activities), filename="termine.ics")
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=900"
     return response
@@ -226,31 +211,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@require_safe
-@sensitive_variables("token")
-def personal_feed(request, token):
-    """A user's internal activities and open follow-ups; the token in the address is the key."""
-    feed_token = (
-        FeedToken.objects.select_related("user").filter(token_hash=hash_token(token), revoked_at__isnull=True).first()
-    )
-    if feed_token is None or not permissions.can_have_personal_feed(feed_token.user):
-        raise Http404(_("Dieses Kalender-Abo gibt es nicht (mehr)."))
-    user = feed_token.user
-    now = timezone.now()
-    if feed_token.last_used_at is None or feed_token.last_used_at < now - TOKEN_TOUCH_INTERVAL:
-        FeedToken.objects.filter(pk=feed_token.pk).update(last_used_at=now)
-    occurrences = permissions.visible_occurrences(
-        user, occurrences_since(_since(PERSONAL_DAYS_BACK)).filter(public=False)
-    )
-    activities = permissions.visible_activities(user, feed_activities(occurrences).filter(public=False))
-    name = _("Knotenpunkt – interne Termine von %(user)s") % {"user": user.get_full_name() or user.get_username()}
-    response = _calendar_response(name, _vevents(activities, open_followups(user)), filename="knotenpunkt.ics")
-    response["Cache-Control"] = "private, no-cache"
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 # --- tokens (state changes) --------------------------------------------------------------------
 
 
@@ -272,7 +232,7 @@ def feed_token_revoke(*, user) -> bool:
 
 
 def personal_feed_url(token: str) -> str:
-    return settings.SITE_URL + reverse("activities:personal_feed", kwargs={"token": token})
+    return settings.SITE_URL + reverse("pages:personal_feed", kwargs={"token": token})
 
 
 @login_required

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import recurrence
+from knotenpunkt.accounts import roles
+from knotenpunkt.activities import permissions, recurrence
 from knotenpunkt.activities.models import Activity, ActivityKind, ParticipantRole
 from knotenpunkt.activities.recurrence import BERLIN
 from knotenpunkt.activities.services import FEED_OWNED_FIELDS, ParticipantSpec
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.forms import IdMultipleChoiceField
 from knotenpunkt.actors.models import SDG, Actor, Level, Person, Theme
 from knotenpunkt.lib.widgets import FastSelect
@@ -418,7 +419,7 @@ class ParticipantForm(forms.Form):
         value = (self.cleaned_data.get("actor") or "").strip().replace("\x00", "")
         if not value:
             return None
-        visible = permissions.visible_actors(self.user)
+        visible = actor_permissions.visible_actors(self.user)
         actor = visible.filter(slug=value).first() or visible.filter(name__iexact=value).first()
         if actor is None:
             raise ValidationError(_("Kein Akteur mit diesem Namen oder dieser Adresse gefunden."))
@@ -506,7 +507,7 @@ def participants_initial(activity: Activity | None, *, user, persons_allowed: bo
         rows = [{"actor": first.slug, "role": ParticipantRole.ORGANISER}] if first else []
         return rows, []
     visible = set(
-        permissions.visible_actors(user).filter(participations__activity=activity).values_list("pk", flat=True)
+        actor_permissions.visible_actors(user).filter(participations__activity=activity).values_list("pk", flat=True)
     )
     rows, kept = [], []
     for p in activity.participations.select_related("actor", "person").order_by("role", "id"):
@@ -521,7 +522,7 @@ def participants_initial(activity: Activity | None, *, user, persons_allowed: bo
 
 def persons_allowed(user) -> bool:
     """Persons are internal contacts: only internal readers choose them from the full list."""
-    return permissions.is_internal_reader(user)
+    return roles.is_internal_reader(user)
 
 
 class ExceptionForm(forms.Form):
@@ -578,4 +579,4 @@ class ExceptionForm(forms.Form):
 
 
 def actor_for_slug(user, slug: str) -> Actor | None:
-    return permissions.visible_actors(user).filter(slug=slug).first()
+    return actor_permissions.visible_actors(user).filter(slug=slug).first()

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.activities import permissions
 from knotenpunkt.activities.models import (
     LONG_OCCURRENCE_DAYS,
     Activity,
@@ -28,6 +28,7 @@ from knotenpunkt.activities.models import (
     Participation,
 )
 from knotenpunkt.activities.recurrence import BERLIN
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import SDG, Actor, Level, Theme
 from knotenpunkt.lib.widgets import FastSelect
 
@@ -76,7 +77,7 @@ class CalendarFilterForm(forms.Form):
         self.is_valid()
         values = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
         if "actor" in values:
-            actor = permissions.visible_actors(self.user).filter(slug=values["actor"]).first()
+            actor = actor_permissions.visible_actors(self.user).filter(slug=values["actor"]).first()
             if actor is None:
                 del values["actor"]
             else:
@@ -389,7 +390,7 @@ def activity_participants(*, user, activity: Activity, internal: bool) -> dict:
     """
     participations = activity.participations.select_related("actor", "person").order_by("role", "id")
     if not internal:
-        visible = permissions.visible_actors(user).values("pk")
+        visible = actor_permissions.visible_actors(user).values("pk")
         participations = participations.filter(actor__isnull=False, actor__in=visible)
     organisers, others = [], []
     for p in participations:

@@ -12,8 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import recurrence
+from knotenpunkt.activities import permissions, recurrence
 from knotenpunkt.activities.models import (
     IMPORT_HORIZON_DAYS,
     LONG_OCCURRENCE_DAYS,

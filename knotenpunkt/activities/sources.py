@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import calendars, importer, tasks
+from knotenpunkt.activities import calendars, importer, permissions, tasks
 from knotenpunkt.activities.ical import FeedError
 from knotenpunkt.activities.models import ActivityOccurrence, CalendarSource, SourceKind
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors import selectors as actor_selectors
 from knotenpunkt.actors.models import Actor
 
@@ -88,7 +88,7 @@ def _manageable_actor(request, slug) -> Actor:
 
 def _manageable_source(request, pk) -> CalendarSource:
     source = get_object_or_404(CalendarSource.objects.select_related("actor"), pk=pk)
-    if not permissions.can_view_actor(request.user, source.actor):
+    if not actor_permissions.can_view_actor(request.user, source.actor):
         raise Http404(_("Diese Kalenderquelle gibt es nicht."))
     if not permissions.can_manage_calendar_sources(request.user, source.actor):
         raise PermissionDenied(_("Sie dürfen die Kalender dieses Akteurs nicht verwalten."))

@@ -16,7 +16,6 @@ urlpatterns = [
     path("termine.ics", feeds.public_feed, name="feed"),
     path("termine/<int:pk>.ics", feeds.activity_ics, name="activity_ics"),
     path("kalender/abo/", feeds.feed_settings, name="feed_settings"),
-    path("kalender/abo/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
     # iCal in (sources.py)
     path("akteure/<slug:slug>/kalender/", sources.source_list, name="sources"),
     path("kalenderquellen/<int:pk>/aktualisieren/", sources.source_refresh, name="source_refresh"),

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.activities import forms as activity_forms
-from knotenpunkt.activities import selectors, services
+from knotenpunkt.activities import permissions, selectors, services
 from knotenpunkt.activities.models import Activity, ActivityOccurrence
 from knotenpunkt.activities.recurrence import BERLIN
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.changes import display
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
@@ -200,7 +200,7 @@ def activity_detail(request, pk):
         for occurrence in dates["upcoming"]:
             occurrence.has_exception = occurrence.recurrence_id in changed
     source_actor = None
-    if activity.source_id and permissions.can_view_actor(request.user, activity.source.actor):
+    if activity.source_id and actor_permissions.can_view_actor(request.user, activity.source.actor):
         source_actor = activity.source.actor
     context = {
         "activity": activity,

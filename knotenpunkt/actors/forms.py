@@ -5,7 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import permissions
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
 from knotenpunkt.actors.services import ALL_FIELDS, M2M_FIELDS, SCALAR_FIELDS
 from knotenpunkt.lib.widgets import FastSelect

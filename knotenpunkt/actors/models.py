@@ -163,7 +163,7 @@ class Actor(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("actors:detail", args=[self.slug])
+        return reverse("pages:actor", args=[self.slug])
 
     @property
     def is_department(self):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.actors.models import Actor, LegalBasis, Membership, Person
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
@@ -35,7 +35,7 @@ MEMBERSHIP_FIELDS = ("person", "actor", "function")
 
 
 def _check_allowed(user) -> None:
-    if not permissions.is_coordinator(user):
+    if not roles.is_coordinator(user):
         raise PermissionDenied(_("Nur die Koordination pflegt Personen und Mitgliedschaften."))
 
 

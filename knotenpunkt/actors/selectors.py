@@ -1,10 +1,8 @@
 """Reads of actors that are more than a one-liner."""
 
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.actors import search
+from knotenpunkt.actors import permissions, search
 from knotenpunkt.actors.models import Actor, Membership
 from knotenpunkt.changes.models import Change
 
@@ -49,20 +47,6 @@ def actor_for_profile(*, user, slug: str) -> Actor | None:
         .first()
     )
     return actor
-
-
-def actor_ties(*, user, actor: Actor):
-    """Ties of an actor the user may see, with both ends loaded (no N+1)."""
-    ties = permissions.visible_ties(user).filter(Q(source=actor) | Q(target=actor))
-    return ties.select_related("source", "target").order_by("kind", "source__name", "target__name")
-
-
-TIES_PER_PAGE = 40
-
-
-def actor_ties_page(*, user, actor: Actor, page_number):
-    """One page of an actor's visible ties: a hub with a thousand ties still renders quickly."""
-    return Paginator(actor_ties(user=user, actor=actor), TIES_PER_PAGE).get_page(page_number)
 
 
 def actor_memberships(actor: Actor):

@@ -14,8 +14,8 @@ from django.db.models.deletion import Collector
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.actors import people
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import people, permissions
 from knotenpunkt.actors.models import Actor, ActorCountry, Theme
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
@@ -447,7 +447,7 @@ def actor_delete(*, user, actor: Actor) -> None:
 def theme_save(*, user, theme: Theme) -> None:
     """Save a theme. Its actors are re-indexed by the reaction, since theme names are part of their
     search documents; themes are public (directory filter, profiles), so the page cache follows."""
-    if not permissions.is_coordinator(user):
+    if not roles.is_coordinator(user):
         raise PermissionDenied(_("Nur die Koordination pflegt die Themen."))
     stored = Theme.objects.filter(pk=theme.pk).first() if theme.pk else None
     before = values.snapshot(stored, THEME_FIELDS) if stored else None

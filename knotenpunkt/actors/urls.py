@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("neu/", views.create, name="create"),
     path("vorschlaege/", views.autocomplete, name="autocomplete"),
-    path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/bearbeiten/", views.edit, name="edit"),
     path("<slug:slug>/veroeffentlichen/", views.publish, name="publish"),
     path("<slug:slug>/zusammenfuehren/", views.merge, name="merge"),

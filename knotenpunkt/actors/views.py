@@ -9,23 +9,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.activities import selectors as activity_selectors
-from knotenpunkt.actors import selectors, services
+from knotenpunkt.actors import permissions, selectors, services
 from knotenpunkt.actors.forms import ActorForm, DirectoryFilterForm, MergeForm
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes import display
-from knotenpunkt.changes.access import log_access
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
-from knotenpunkt.interactions import selectors as interaction_selectors
 from knotenpunkt.lib.pagination import CappedPaginator
-from knotenpunkt.network.forms import TieForm
-from knotenpunkt.network.readings import actor_position
-from knotenpunkt.network.selectors import derived_ties_for_profile
 
 
-def _get_actor_for_user(request, slug) -> Actor:
+def get_actor_for_user(request, slug) -> Actor:
     """The actor if this user may see it, else 404 (unpublished actors do not exist for the public)."""
     actor = selectors.actor_for_profile(user=request.user, slug=slug)
     if actor is None:
@@ -34,7 +27,7 @@ def _get_actor_for_user(request, slug) -> Actor:
 
 
 def _get_editable_actor(request, slug) -> Actor:
-    actor = _get_actor_for_user(request, slug)
+    actor = get_actor_for_user(request, slug)
     if not permissions.can_edit_actor(request.user, actor):
         raise PermissionDenied(_("Sie dürfen diesen Akteur nicht bearbeiten."))
     return actor
@@ -63,44 +56,6 @@ def directory(request):
     }
     template = "actors/_results.html" if request.htmx and not request.htmx.boosted else "actors/directory.html"
     return render(request, template, context)
-
-
-@require_GET
-@cache_public_page
-def detail(request, slug):
-    actor = _get_actor_for_user(request, slug)
-    internal = permissions.can_view_internal(request.user, actor)
-    context = {
-        "actor": actor,
-        "internal": internal,
-        "ties": selectors.actor_ties_page(user=request.user, actor=actor, page_number=request.GET.get("beziehungen")),
-        "children": selectors.visible_children(user=request.user, actor=actor),
-        "parent": actor.parent if actor.parent and permissions.can_view_actor(request.user, actor.parent) else None,
-        "can_edit": permissions.can_edit_actor(request.user, actor),
-        "can_publish": permissions.can_publish_actor(request.user, actor),
-        "can_manage_calendar": permissions.can_manage_calendar_sources(request.user, actor),
-        "can_merge": permissions.can_merge_actors(request.user),
-        "can_manage_ties": permissions.can_manage_ties(request.user, actor),
-        "derived_ties": derived_ties_for_profile(user=request.user, actor=actor),
-        "network_position": actor_position(actor, internal=permissions.is_internal_reader(request.user)),
-        "actor_upcoming": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=True, limit=5),
-        "actor_past": activity_selectors.actor_activities(user=request.user, actor=actor, upcoming=False, limit=5),
-        "can_view_suggestions": permissions.can_view_suggestions(request.user, actor),
-    }
-    if internal:
-        context["memberships"] = selectors.actor_memberships(actor)
-        context["can_manage_persons"] = permissions.can_manage_personal_data(request.user)
-        # Restricted persons' contact data is not shown (Art. 18), so reading it is not logged either.
-        shown = [m.person_id for m in context["memberships"] if not m.person.restricted]
-        log_access(request.user, shown, _("Akteursprofil: %(name)s") % {"name": actor.name})
-        context["history"] = display.describe(selectors.actor_history(actor), subject=actor)
-    if permissions.can_use_contact_log(request.user):
-        context["actor_interactions"] = interaction_selectors.actor_interactions(user=request.user, actor=actor)
-    if context["can_manage_ties"]:
-        context["tie_form"] = TieForm(source=actor)
-    if request.htmx and "beziehungen" in request.GET:
-        return render(request, "network/_ties.html", context)
-    return render(request, "actors/detail.html", context)
 
 
 @login_required
@@ -185,7 +140,7 @@ def _rebase_on_conflict(request, form, conflict):
 @login_required
 @require_POST
 def publish(request, slug):
-    actor = _get_actor_for_user(request, slug)
+    actor = get_actor_for_user(request, slug)
     if not permissions.can_publish_actor(request.user, actor):
         raise PermissionDenied(_("Nur die Koordination darf Akteure veröffentlichen."))
     wanted = request.POST.get("published") == "1"
@@ -208,7 +163,7 @@ def publish(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge(request, slug):
-    survivor = _get_actor_for_user(request, slug)
+    survivor = get_actor_for_user(request, slug)
     if not permissions.can_merge_actors(request.user):
         raise PermissionDenied(_("Nur die Koordination darf Dubletten zusammenführen."))
     form = MergeForm(request.POST or None, survivor=survivor)

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.core.admin_site import ReadOnlyCoordinatorAdmin
 from knotenpunkt.core.models import ScheduledRun
 
@@ -11,10 +10,10 @@ class TaskResultAdmin(DBTaskResultAdmin):
     """Background tasks and their outcome (tracebacks of failures), read-only, for coordinators."""
 
     def has_view_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_module_permission(self, request):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
 
 admin.site.unregister(DBTaskResult)

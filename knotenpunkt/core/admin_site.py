@@ -1,44 +1,29 @@
+"""Model admins whose permissions are the admin site's: the back office is all or nothing.
+
+The site (accounts.admin_site.KnotenpunktAdminSite) decides who may use the back office; Django's
+per-model permission flags are not used.
+"""
+
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-
-from knotenpunkt.accounts import permissions
-
-
-class KnotenpunktAdminSite(admin.AdminSite):
-    """The back office: coordinators only, whatever flags a user row carries."""
-
-    site_header = _("Knotenpunkt – Verwaltung")
-    site_title = _("Knotenpunkt")
-    index_title = _("Back Office der Koordinierungsstelle")
-
-    def has_permission(self, request):
-        return permissions.can_use_admin(request.user)
-
-    def login(self, request, extra_context=None):
-        """One login page for the whole app: the admin's own form would demand `is_staff`."""
-        from django.contrib.auth.views import redirect_to_login
-
-        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("accounts:login"))
 
 
 class CoordinatorAdmin(admin.ModelAdmin):
-    """Model permissions come from the permission layer, not Django's per-model flags."""
+    """Whoever may use the back office may view, add, change and delete here."""
 
     def has_view_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_add_permission(self, request):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_module_permission(self, request):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
 
 class ReadOnlyCoordinatorAdmin(CoordinatorAdmin):
@@ -55,16 +40,16 @@ class ReadOnlyCoordinatorAdmin(CoordinatorAdmin):
 
 
 class CoordinatorInlineMixin:
-    """Inlines ask the same permission layer (Django's own check would hide them from coordinators)."""
+    """Inlines ask the same site (Django's own check would hide them from coordinators)."""
 
     def has_view_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_add_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return permissions.can_use_admin(request.user)
+        return self.admin_site.has_permission(request)

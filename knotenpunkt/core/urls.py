@@ -4,7 +4,6 @@ from knotenpunkt.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sprache/", views.switch_language, name="set_language"),

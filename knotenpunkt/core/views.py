@@ -1,32 +1,10 @@
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 from django.db.utils import DatabaseError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-
-from knotenpunkt.accounts import permissions
-from knotenpunkt.actors.forms import DirectoryFilterForm
-from knotenpunkt.actors.models import SDG, ActorKind
-from knotenpunkt.core.page_cache import cache_public_page
-
-
-@require_GET
-@cache_public_page
-def home(request):
-    visible = permissions.visible_actors(request.user)
-    kinds = dict(ActorKind.choices)
-    counts = {row["kind"]: row["n"] for row in visible.order_by().values("kind").annotate(n=Count("pk"))}
-    context = {
-        "form": DirectoryFilterForm(),
-        "actor_count": sum(counts.values()),
-        "kind_counts": sorted(((kinds.get(k, k), k, n) for k, n in counts.items()), key=lambda t: -t[2])[:8],
-        "sdgs": SDG.objects.all(),
-    }
-    return render(request, "core/home.html", context)
 
 
 @never_cache

@@ -10,20 +10,24 @@ from dataclasses import dataclass
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.activities import permissions as activity_permissions
 from knotenpunkt.activities import services as activity_services
 from knotenpunkt.activities.models import Activity
 from knotenpunkt.actors import people
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors import services as actor_services
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change, SubjectKind
+from knotenpunkt.interactions import permissions as interaction_permissions
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.models import Interaction
+from knotenpunkt.network import permissions as network_permissions
 from knotenpunkt.network import services as network_services
 from knotenpunkt.network.models import Tie
 from knotenpunkt.synergies import listings
+from knotenpunkt.synergies import permissions as synergy_permissions
 from knotenpunkt.synergies.models import Introduction, Listing
 
 
@@ -95,7 +99,7 @@ RECORD_TYPES = [
         slug="akteur",
         label=_("Akteur"),
         model=Actor,
-        may_read=permissions.can_see_history,
+        may_read=actor_permissions.can_see_history,
         # Its own changes and those of everything touching it: ties, memberships, activities, contacts …
         changes=lambda actor: Change.objects.touching(SubjectKind.ACTOR, actor.pk),
         restorable=frozenset(actor_services.ALL_FIELDS) - {"slug"},
@@ -105,7 +109,7 @@ RECORD_TYPES = [
         slug="termin",
         label=_("Termin"),
         model=Activity,
-        may_read=permissions.can_view_activity_internal,
+        may_read=activity_permissions.can_view_activity_internal,
         changes=_with_followups("activity"),
         restorable=frozenset(activity_services.SCALAR_FIELDS) | frozenset(activity_services.M2M_FIELDS),
         restore=_activity_restore,
@@ -114,7 +118,7 @@ RECORD_TYPES = [
         slug="kontakt",
         label=_("Kontakt"),
         model=Interaction,
-        may_read=permissions.can_view_interaction,
+        may_read=interaction_permissions.can_view_interaction,
         changes=_with_followups("interaction"),
         restorable=frozenset(interaction_services.SCALAR_FIELDS),
         restore=_interaction_restore,
@@ -123,7 +127,7 @@ RECORD_TYPES = [
         slug="beziehung",
         label=_("Beziehung"),
         model=Tie,
-        may_read=permissions.can_see_tie_history,
+        may_read=network_permissions.can_see_tie_history,
         changes=_own_changes,
         restorable=frozenset(network_services.TIE_FIELDS),
         restore=_tie_restore,
@@ -132,7 +136,7 @@ RECORD_TYPES = [
         slug="angebot",
         label=_("Angebot oder Gesuch"),
         model=Listing,
-        may_read=permissions.can_see_listing_history,
+        may_read=synergy_permissions.can_see_listing_history,
         changes=_own_changes,
         restorable=frozenset(listings.SCALAR_FIELDS) | frozenset(listings.M2M_FIELDS),
         restore=_listing_restore,
@@ -141,7 +145,7 @@ RECORD_TYPES = [
         slug="vermittlung",
         label=_("Vermittlung"),
         model=Introduction,
-        may_read=permissions.can_see_introduction_history,
+        may_read=synergy_permissions.can_see_introduction_history,
         changes=_own_changes,
         title=lambda introduction: f"{introduction.actor_a.name} ↔ {introduction.actor_b.name}",
     ),
@@ -149,7 +153,7 @@ RECORD_TYPES = [
         slug="person",
         label=_("Person"),
         model=Person,
-        may_read=permissions.can_see_person_history,
+        may_read=actor_permissions.can_see_person_history,
         # Its own changes and its memberships' (contacts naming it are on the contacts' pages).
         changes=lambda person: Change.objects.touching(SubjectKind.PERSON, person.pk).filter(
             record_type__in=["actors.person", "actors.membership"]

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.changes import display
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.models import Change
 from knotenpunkt.changes.services import restoring
+from knotenpunkt.history import permissions
 from knotenpunkt.history.forms import FeedFilterForm, RestoreForm
 from knotenpunkt.history.registry import BY_RECORD_TYPE, BY_SLUG, restore_data
 

@@ -12,10 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.accounts.models import Role, User
+from knotenpunkt.activities import permissions as activity_permissions
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.forms import IdMultipleChoiceField
 from knotenpunkt.actors.models import Actor, Person
+from knotenpunkt.interactions import permissions
 from knotenpunkt.interactions.models import Channel, Visibility
 
 PICK_LIMIT = 15
@@ -53,14 +56,14 @@ class PickerKind:
 
     def queryset(self, user):
         if self.name == "actors":
-            return permissions.visible_actors(user)
+            return actor_permissions.visible_actors(user)
         if self.name == "persons":
             # Restricted (Art. 18) and erased persons are not offered; see InteractionForm for kept links.
-            return Person.objects.active() if permissions.is_internal_reader(user) else Person.objects.none()
+            return Person.objects.active() if roles.is_internal_reader(user) else Person.objects.none()
         if self.name == "staff":
             return staff_users()
         if self.name == "activity":
-            return permissions.visible_activities(user)
+            return activity_permissions.visible_activities(user)
         raise ValueError(self.name)
 
     def search(self, user, q: str, exclude=()):
@@ -220,14 +223,14 @@ class InteractionForm(forms.Form):
         self.instance = instance
         self.fields["actors"].queryset = PICKERS["actors"].queryset(user)
         self.fields["persons"].queryset = PICKERS["persons"].queryset(user)
-        if instance is not None and permissions.is_internal_reader(user):
+        if instance is not None and roles.is_internal_reader(user):
             # A contact keeps the restricted or erased persons it already names.
             kept = Person.objects.filter(interactions=instance)
             self.fields["persons"].queryset = Person.objects.filter(
                 Q(pk__in=self.fields["persons"].queryset.values("pk")) | Q(pk__in=kept.values("pk"))
             )
         self.fields["staff"].queryset = staff_users()
-        self.fields["activity"].queryset = permissions.visible_activities(user)
+        self.fields["activity"].queryset = activity_permissions.visible_activities(user)
         allowed = permissions.interaction_visibility_choices(user)
         if instance is not None and instance.visibility not in allowed:
             allowed = [*allowed, instance.visibility]

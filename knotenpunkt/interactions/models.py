@@ -3,7 +3,7 @@
 An `Interaction` is one contact (a meeting, a call, a letter …) with actors, persons and
 staff. A `FollowUp` (Wiedervorlage) is a task with a due date and an assignee; it hangs on
 an interaction, on an activity, or stands alone. Who may read what is decided in
-accounts/permissions.py ("interactions" section); changes go through services.py.
+interactions/permissions.py; changes go through services.py.
 """
 
 from django.conf import settings

@@ -9,9 +9,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.activities.selectors import occurrences_between
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, Person
+from knotenpunkt.interactions import permissions
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction
 
 DUE_SOON_DAYS = 7
@@ -46,7 +47,7 @@ class InteractionFilterForm(forms.Form):
                 del values["q"]
         if "actor" in values:
             value = values["actor"].replace("\x00", "").strip()
-            visible = permissions.visible_actors(self.user)
+            visible = actor_permissions.visible_actors(self.user)
             actor = visible.filter(slug=value).first() or visible.filter(name__iexact=value).first()
             if actor is None:
                 del values["actor"]

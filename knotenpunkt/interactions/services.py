@@ -15,11 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.accounts.models import User
+from knotenpunkt.activities import permissions as activity_permissions
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.interactions import permissions
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction, Visibility
 
 SCALAR_FIELDS = ("date", "channel", "summary", "visibility", "activity")
@@ -56,7 +58,7 @@ def _check_m2m(data: dict) -> None:
     staff = data.get("staff")
     if staff:
         users = User.objects.filter(pk__in=_ids(staff))
-        outsiders = [u for u in users if not permissions.is_internal_reader(u)]
+        outsiders = [u for u in users if not roles.is_internal_reader(u)]
         if outsiders or users.count() != len(_ids(staff)):
             raise ValidationError(
                 {"staff": _("Als Mitarbeitende lassen sich nur Koordination und Stadtverwaltung eintragen.")}
@@ -68,7 +70,7 @@ def _check_assignable(interaction: Interaction | None, assignee, *, field: str =
     if assignee is None:
         raise ValidationError({field: _("Bitte eine zuständige Person wählen.")})
     if not permissions.can_be_assigned_followup(assignee, interaction):
-        if not permissions.is_internal_reader(assignee):
+        if not roles.is_internal_reader(assignee):
             message = _(
                 "%(name)s hat keinen Zugang zum Kontaktprotokoll und kann deshalb keine Wiedervorlage übernehmen."
             )
@@ -265,7 +267,7 @@ def followup_create(*, user, title: str, due_date, assignee, interaction=None, a
         raise ValidationError(_("Eine Wiedervorlage gehört zu einem Kontakt oder zu einem Termin, nicht zu beiden."))
     if user is not None and not permissions.can_create_followup(user, interaction):
         raise PermissionDenied
-    if activity is not None and user is not None and not permissions.can_view_activity(user, activity):
+    if activity is not None and user is not None and not activity_permissions.can_view_activity(user, activity):
         raise PermissionDenied
     return _followup_create(
         user=user,

@@ -16,10 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.activities import permissions as activity_permissions
 from knotenpunkt.activities.models import ActivityKind
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.changes.locking import EditConflict
-from knotenpunkt.interactions import selectors, services
+from knotenpunkt.interactions import permissions, selectors, services
 from knotenpunkt.interactions.forms import PICKERS, FollowUpForm, InteractionForm
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction
 
@@ -137,11 +138,11 @@ def _prefill(request) -> dict:
     slugs = [s for s in request.GET.getlist("actor")[:20] if s and len(s) <= 220]
     if slugs:
         initial["actors"] = list(
-            permissions.visible_actors(request.user).filter(slug__in=slugs).values_list("pk", flat=True)
+            actor_permissions.visible_actors(request.user).filter(slug__in=slugs).values_list("pk", flat=True)
         )
     activity_id = request.GET.get("activity", "")
     if activity_id.isdigit() and int(activity_id) <= MAX_ID:
-        activity = permissions.visible_activities(request.user).filter(pk=int(activity_id)).first()
+        activity = activity_permissions.visible_activities(request.user).filter(pk=int(activity_id)).first()
         if activity is not None:
             initial["activity"] = activity.pk
             initial["date"] = timezone.localtime(activity.start).date()
@@ -196,7 +197,7 @@ def _detail_context(request, interaction, followup_form=None) -> dict:
         "can_add_followup": can_add,
         "followup_form": followup_form or (FollowUpForm(user=user) if can_add else None),
         "activity_visible": interaction.activity is not None
-        and permissions.can_view_activity(user, interaction.activity),
+        and activity_permissions.can_view_activity(user, interaction.activity),
     }
 
 
@@ -320,7 +321,7 @@ def followup_new(request):
     activity = None
     activity_id = request.POST.get("activity") or request.GET.get("activity") or ""
     if activity_id.isdigit() and int(activity_id) <= MAX_ID:
-        activity = permissions.visible_activities(request.user).filter(pk=int(activity_id)).first()
+        activity = activity_permissions.visible_activities(request.user).filter(pk=int(activity_id)).first()
     form = FollowUpForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -31,9 +31,8 @@ pairs within a set of actors and those actors' last contact, inside the caller's
 reaction "derived relationships" (knotenpunkt/reactions.py) calls it with the old and new participants
 of every activity and contact changed in a transaction.
 
-Network sits below activities and interactions in the layers, yet reads their tables here: those
-models are looked up only when a derivation runs (`_tables`, `_base_params`), so loading the network
-never loads the higher apps; their services never call into this module, the reaction list does.
+Network sits above activities and interactions in the layers and reads their tables here; their
+services never call into this module, the reaction list does.
 """
 
 # SQL here is built from table and column names taken from model meta; every value is a parameter.
@@ -45,12 +44,14 @@ import datetime as dt
 import math
 import re
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from knotenpunkt.activities.models import MET_ROLES, Activity, ActivityOccurrence, Participation
 from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.interactions.models import Interaction
+from knotenpunkt.lib import bulk
 from knotenpunkt.network.models import WEIGHT_EPOCH, WEIGHT_HALF_LIFE_DAYS, ActorContact, DerivedTie
 
 # A meeting on day d adds exp(GROWTH * (d - WEIGHT_EPOCH)) = 2 ** ((d - WEIGHT_EPOCH) / half-life) to weight_score.
@@ -78,38 +79,20 @@ def _qn(name: str) -> str:
 
 def _tables() -> dict[str, str]:
     """Quoted table and column names from the models (never from input)."""
-    # A higher app's tables, read here only (see the module's docstring).
-    from knotenpunkt.activities.models import Activity, ActivityOccurrence, Participation
-
-    names = {
+    field = Interaction._meta.get_field("actors")
+    return {
         "activity": _qn(Activity._meta.db_table),
         "occurrence": _qn(ActivityOccurrence._meta.db_table),
         "participation": _qn(Participation._meta.db_table),
         "derivedtie": _qn(DerivedTie._meta.db_table),
         "contact": _qn(ActorContact._meta.db_table),
+        "interaction": _qn(Interaction._meta.db_table),
+        "interaction_actors": _qn(field.remote_field.through._meta.db_table),
+        "ia_interaction": _qn(field.m2m_column_name()),
+        "ia_actor": _qn(field.m2m_reverse_name()),
+        "i_date": _qn(Interaction._meta.get_field("date").column),
+        "i_activity": _qn(Interaction._meta.get_field("activity").column),
     }
-    interaction = _interaction_model()
-    if interaction is not None:
-        field = interaction._meta.get_field("actors")
-        names.update(
-            interaction=_qn(interaction._meta.db_table),
-            interaction_actors=_qn(field.remote_field.through._meta.db_table),
-            ia_interaction=_qn(field.m2m_column_name()),
-            ia_actor=_qn(field.m2m_reverse_name()),
-            i_date=_qn(interaction._meta.get_field("date").column),
-            i_activity=_qn(interaction._meta.get_field("activity").column),
-        )
-    return names
-
-
-def _interaction_model():
-    """The contact log's Interaction, if it has what the derivation reads (date, actors, activity)."""
-    try:
-        model = apps.get_model("interactions", "Interaction")
-    except LookupError:
-        return None
-    fields = {f.name for f in model._meta.get_fields()}
-    return model if {"date", "actors", "activity"} <= fields else None
 
 
 def _local_day(column: str) -> str:
@@ -142,8 +125,6 @@ def _in(column: str, ids: list[int] | None, params: dict) -> str:
 
 
 def _base_params(now: dt.datetime) -> dict:
-    from knotenpunkt.activities.models import MET_ROLES
-
     params = {
         "now": connection.ops.adapt_datetimefield_value(now),
         "today": timezone.localdate(now).isoformat(),
@@ -211,9 +192,7 @@ def _pairs_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
 
 
 def _interaction_pairs_sql(t: dict, ids: list[int] | None, params: dict) -> str:
-    """`UNION ALL` rows of the pairs named together in a logged interaction (or nothing without the app)."""
-    if "interaction" not in t:
-        return ""
+    """`UNION ALL` rows of the pairs named together in a logged interaction."""
     ia, i_id, i_actor = t["interaction_actors"], t["ia_interaction"], t["ia_actor"]
     scope = _in(f"x.{i_actor}", ids, params) + _in(f"y.{i_actor}", ids, params)
     return f"""
@@ -251,10 +230,8 @@ def _contacts_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
             WHERE p.actor_id IS NOT NULL AND p.role IN ({roles}){scope}
                 AND o.start < %(now)s AND NOT o.cancelled
             GROUP BY p.actor_id"""
-    interactions = ""
-    if "interaction" in t:
-        x = f"x.{t['ia_actor']}"
-        interactions = f"""
+    x = f"x.{t['ia_actor']}"
+    interactions = f"""
             UNION ALL
             SELECT {x}, MAX(i.{t["i_date"]}), 'i'
             FROM {t["interaction_actors"]} x
@@ -396,10 +373,7 @@ def _sync(cursor, model, fields: tuple[str, ...], n_key: int, sql: str, params: 
     order = f" ORDER BY {', '.join(f'n.{k}' for k in keys)}"
     cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
     if cursor.fetchone() is None:
-        # Loaded only for a load into an empty table: the generator's module brings numpy along.
-        from knotenpunkt.network.synthetic import _bulk_mode
-
-        with _bulk_mode([model._meta.db_table]):
+        with bulk.bulk_mode([model._meta.db_table]):
             cursor.execute(insert + order, params)
     else:
         cursor.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {staging} n WHERE {same_key})")

@@ -38,7 +38,8 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 from django_countries import countries as all_countries
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors import services as actor_services
 from knotenpunkt.actors.forms import DirectoryFilterForm
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level, Theme
@@ -46,6 +47,7 @@ from knotenpunkt.actors.search import fold
 from knotenpunkt.actors.selectors import filter_actors
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.services import atomic
+from knotenpunkt.network import permissions
 from knotenpunkt.network import services as tie_services
 from knotenpunkt.network.models import DerivedTie, Tie, TieKind
 
@@ -146,7 +148,7 @@ class Network:
 
     def _derived(self, slugs):
         pairs = DerivedTie.objects.all()
-        if permissions.is_internal_reader(self.user):
+        if roles.is_internal_reader(self.user):
             columns = ("pk", "actor_a_id", "actor_b_id", "count", "first_met", "last_met", "public_count")
         else:
             pairs = pairs.filter(public_count__gt=0, actor_a__published=True, actor_b__published=True)
@@ -184,7 +186,7 @@ ACTOR_FILTERS = ("kind", "level", "theme", "sdg", "country")
 
 
 def network_for(user, filters: dict) -> Network:
-    actors = filter_actors(permissions.visible_actors(user), filters)
+    actors = filter_actors(actor_permissions.visible_actors(user), filters)
     nodes = list(
         Actor.objects.filter(pk__in=actors.values("pk"))
         .order_by("pk")

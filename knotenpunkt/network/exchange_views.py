@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.network import exchange
+from knotenpunkt.actors import permissions as actor_permissions
+from knotenpunkt.network import exchange, permissions
 
 
 def _can_import(user) -> bool:
-    return permissions.can_create_actor(user) and permissions.can_manage_ties(user, None)
+    return actor_permissions.can_create_actor(user) and permissions.can_manage_ties(user, None)
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.actors.models import Actor, ActorKind
 from knotenpunkt.network.models import ActorMetrics, NetworkSnapshot, SnapshotScope
 from knotenpunkt.network.readings import (
@@ -138,7 +138,7 @@ def _matrix(snapshot):
 
 @require_GET
 def health(request):
-    internal = permissions.is_internal_reader(request.user)
+    internal = roles.is_internal_reader(request.user)
     scope = SnapshotScope.INTERNAL if internal else SnapshotScope.PUBLIC
     snapshot = NetworkSnapshot.objects.filter(scope=scope).order_by("-computed_at", "-id").first()
     context = {"snapshot": snapshot, "internal": internal}

@@ -1,6 +1,6 @@
 """Graph JSON for the network map (/netzwerk/): ego networks, filtered subgraphs, the view by kind.
 
-Every read goes through the permission layer: nodes are `permissions.visible_actors(user)`,
+Every read goes through the permission layer: nodes are `actor_permissions.visible_actors(user)`,
 declared ties `permissions.visible_ties(user)`. Derived ties (shared activities) reach
 internal readers whole; everybody else sees a pair only if both actors are published and
 they met at a public activity, counted over those public meetings only.
@@ -28,9 +28,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, ActorKind, Theme
 from knotenpunkt.actors.selectors import filter_actors
+from knotenpunkt.network import permissions
 from knotenpunkt.network.models import ActorMetrics, DerivedTie, NetworkSnapshot, SnapshotScope, Tie
 
 EGO_MAX_NODES = 300
@@ -82,7 +84,7 @@ def register_size_metric(metric: SizeMetric) -> None:
 
 
 def size_metrics_for(user) -> list[SizeMetric]:
-    internal = permissions.is_internal_reader(user)
+    internal = roles.is_internal_reader(user)
     return [m for m in SIZE_METRICS.values() if internal or not m.internal_only]
 
 
@@ -95,10 +97,10 @@ def _derived_ties(user, *, ends_checked: bool = False) -> tuple:
     `ends_checked`: the caller keeps only edges between visible actors, so for a visitor (who sees
     published actors only) the published check on both ends (two joins) can be left out.
     """
-    if permissions.is_internal_reader(user):
+    if roles.is_internal_reader(user):
         return DerivedTie.objects.all(), "count"
     visible = DerivedTie.objects.filter(public_count__gt=0)
-    if not (ends_checked and permissions.role_of(user) is None):
+    if not (ends_checked and roles.role_of(user) is None):
         visible = visible.filter(actor_a__published=True, actor_b__published=True)
     return visible, "public_count"
 
@@ -110,13 +112,13 @@ def _declared_ties(user, *, ends_checked: bool = False):
     only edges between visible, hence published, actors) the two joins that check the ends are
     left out. tests/test_network_map.py checks both readings agree.
     """
-    if ends_checked and permissions.role_of(user) is None:
+    if ends_checked and roles.role_of(user) is None:
         return Tie.objects.filter(public=True)
     return permissions.visible_ties(user)
 
 
 def _nodes(user, ids) -> dict[int, dict]:
-    rows = permissions.visible_actors(user).filter(pk__in=list(ids)).values(*NODE_FIELDS)
+    rows = actor_permissions.visible_actors(user).filter(pk__in=list(ids)).values(*NODE_FIELDS)
     return {row["pk"]: _node(row) for row in rows}
 
 
@@ -262,7 +264,7 @@ def ego_graph(*, user, actor: Actor, steps: int = 1, layers: tuple[str, ...] = (
 
 def snapshot_for(user) -> NetworkSnapshot | None:
     """The latest analytics snapshot `user` may read: the internal one for internal readers, else the public one."""
-    scope = SnapshotScope.INTERNAL if permissions.is_internal_reader(user) else SnapshotScope.PUBLIC
+    scope = SnapshotScope.INTERNAL if roles.is_internal_reader(user) else SnapshotScope.PUBLIC
     return NetworkSnapshot.objects.filter(scope=scope).order_by("-computed_at", "-id").first()
 
 
@@ -272,7 +274,7 @@ def filtered_actors(*, user, filters: dict):
     `community` is a group of the latest snapshot of the user's scope (ActorMetrics.community);
     without a snapshot no actor matches.
     """
-    actors = filter_actors(permissions.visible_actors(user), filters)
+    actors = filter_actors(actor_permissions.visible_actors(user), filters)
     if "community" in filters:
         snapshot = snapshot_for(user)
         if snapshot is None:

@@ -1,18 +1,32 @@
-"""Reads of derived relationships and last contacts (network/derived.py keeps them up to date)."""
+"""Reads of ties, derived relationships and last contacts (network/derived.py keeps the derived ones up to date)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.utils import timezone
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.actors.models import Actor
+from knotenpunkt.network import permissions
 from knotenpunkt.network.models import DerivedTie
 
 DERIVED_TIES_ON_PROFILE = 10
+TIES_PER_PAGE = 40
+
+
+def actor_ties(*, user, actor: Actor):
+    """Ties of an actor the user may see, with both ends loaded (no N+1)."""
+    ties = permissions.visible_ties(user).filter(Q(source=actor) | Q(target=actor))
+    return ties.select_related("source", "target").order_by("kind", "source__name", "target__name")
+
+
+def actor_ties_page(*, user, actor: Actor, page_number):
+    """One page of an actor's visible ties: a hub with a thousand ties still renders quickly."""
+    return Paginator(actor_ties(user=user, actor=actor), TIES_PER_PAGE).get_page(page_number)
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ def derived_ties_for_profile(*, user, actor: Actor, limit: int = DERIVED_TIES_ON
     published actors that met at public activities, counted over those public meetings only
     (so nothing about internal meetings shows through the figures).
     """
-    internal = permissions.is_internal_reader(user)
+    internal = roles.is_internal_reader(user)
     if internal:
         pairs = DerivedTie.objects.filter(Q(actor_a=actor) | Q(actor_b=actor))
         ordered = pairs.order_by("-weight_score", "-last_met", "pk")

@@ -8,11 +8,11 @@ from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.network import permissions
 from knotenpunkt.network.models import Tie
 
 TIE_FIELDS = ("kind", "start_date", "end_date", "note", "public")

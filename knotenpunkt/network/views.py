@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.actors import selectors as actor_selectors
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import ActorKind
-from knotenpunkt.actors.views import _get_actor_for_user
+from knotenpunkt.actors.views import get_actor_for_user
 from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.network import map as graph_map
-from knotenpunkt.network import selectors, services
+from knotenpunkt.network import permissions, selectors, services
 from knotenpunkt.network.forms import ColdFilterForm, TieForm
 from knotenpunkt.network.map_forms import TIE_KIND_CHOICES, MapFilterForm
 
@@ -21,8 +21,8 @@ from knotenpunkt.network.map_forms import TIE_KIND_CHOICES, MapFilterForm
 def _render_ties(request, actor, form, status=200):
     context = {
         "actor": actor,
-        "ties": actor_selectors.actor_ties_page(user=request.user, actor=actor, page_number=1),
-        "internal": permissions.can_view_internal(request.user, actor),
+        "ties": selectors.actor_ties_page(user=request.user, actor=actor, page_number=1),
+        "internal": actor_permissions.can_view_internal(request.user, actor),
         "can_manage_ties": True,
         "tie_form": form,
     }
@@ -32,7 +32,7 @@ def _render_ties(request, actor, form, status=200):
 @login_required
 @require_POST
 def tie_create(request, slug):
-    actor = _get_actor_for_user(request, slug)
+    actor = get_actor_for_user(request, slug)
     if not permissions.can_manage_ties(request.user, actor):
         raise PermissionDenied(_("Sie dürfen keine Beziehungen anlegen."))
     form = TieForm(request.POST, source=actor)
@@ -89,7 +89,7 @@ COLD_PAGE_SIZE = 50
 @require_GET
 def going_cold(request):
     """Actors without contact for more than 12 months (staff only): where the network is going cold."""
-    if not permissions.is_internal_reader(request.user):
+    if not roles.is_internal_reader(request.user):
         raise PermissionDenied(_("Diese Liste sehen nur die Koordination und die Mitarbeitenden der Stadt."))
     form = ColdFilterForm(request.GET)
     filters = form.filters()
@@ -123,7 +123,10 @@ def network_map(request):
     ego = None
     if request.GET.get("ego"):
         ego = (
-            permissions.visible_actors(request.user).filter(slug=request.GET["ego"]).only("pk", "name", "slug").first()
+            actor_permissions.visible_actors(request.user)
+            .filter(slug=request.GET["ego"])
+            .only("pk", "name", "slug")
+            .first()
         )
     filters = form.filters()
     context = {
@@ -170,7 +173,7 @@ def network_map(request):
 @cache_public_page
 def ego_json(request, slug):
     """The ego network of one actor (?steps=1|2, ?layer=declared|derived) as graph JSON."""
-    actor = permissions.visible_actors(request.user).filter(slug=slug).only("pk", "slug").first()
+    actor = actor_permissions.visible_actors(request.user).filter(slug=slug).only("pk", "slug").first()
     if actor is None:
         raise Http404(_("Diesen Akteur gibt es nicht oder er ist nicht öffentlich."))
     layer = request.GET.get("layer", "")

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks_db.models import DBTaskResult
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.activities.models import Activity
 from knotenpunkt.actors.models import Actor, Membership, Person
 from knotenpunkt.changes.kinds import ChangeKind
@@ -234,7 +234,7 @@ def person_erase(*, user, person: Person, reason: str = "request") -> Person:
     `reason` is "request" (the person asked, Art. 17 (1)) or "retention" (a confirmed retention
     finding). Raises ValidationError if the person is already erased.
     """
-    if user is not None and not permissions.can_manage_personal_data(user):
+    if user is not None and not roles.can_manage_personal_data(user):
         raise PermissionDenied(_("Nur die Koordination darf Personen löschen."))
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.is_erased:

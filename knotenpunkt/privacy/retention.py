@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.actors import people
 from knotenpunkt.actors.models import Person
 from knotenpunkt.changes.kinds import ChangeKind
@@ -127,7 +127,7 @@ def person_url(person: Person) -> str:
 @atomic
 def decide(*, user, candidate_ids: list[int], decision: str) -> int:
     """Delete or keep these open findings. Findings decided already are skipped. Returns how many were decided."""
-    if not permissions.can_manage_personal_data(user):
+    if not roles.can_manage_personal_data(user):
         raise PermissionDenied(_("Nur die Koordination entscheidet über Löschvorschläge."))
     if decision not in (Decision.DELETED, Decision.KEPT):
         raise ValueError(decision)

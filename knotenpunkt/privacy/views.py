@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.actors import people
 from knotenpunkt.actors.models import Person
 from knotenpunkt.changes import display
@@ -31,7 +31,7 @@ MAX_ID = 2**63 - 1
 
 
 def _require(request) -> None:
-    if not permissions.can_manage_personal_data(request.user):
+    if not roles.can_manage_personal_data(request.user):
         raise PermissionDenied(_("Datenschutz-Werkzeuge sind für die Koordination."))
 
 

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, Membership
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
@@ -28,7 +28,7 @@ from knotenpunkt.interactions.models import Channel, Visibility
 from knotenpunkt.interactions.services import interaction_create
 from knotenpunkt.network.models import Tie, TieKind
 from knotenpunkt.network.services import tie_create
-from knotenpunkt.synergies import emails
+from knotenpunkt.synergies import emails, permissions
 from knotenpunkt.synergies.models import (
     INTRODUCTION_STEPS,
     Introduction,
@@ -314,7 +314,7 @@ def introduction_request(*, user, actor, partner, note: str = "") -> Introductio
     with `requested_by=actor`, waiting on the dashboard for the coordination."""
     if user is not None and not permissions.can_request_introduction(user, actor):
         raise PermissionDenied(_("Nur für die eigenen Akteure lässt sich eine Vermittlung anfragen."))
-    if user is not None and not permissions.visible_actors(user).filter(pk=partner.pk).exists():
+    if user is not None and not actor_permissions.visible_actors(user).filter(pk=partner.pk).exists():
         raise PermissionDenied
     return _propose(
         user=user,

@@ -15,10 +15,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.synergies import permissions
 from knotenpunkt.synergies.models import Category, Direction, Listing
 
 SCALAR_FIELDS = ("direction", "category", "title", "description", "country", "valid_from", "valid_until", "public")
@@ -162,7 +163,7 @@ def listing_end(*, user, listing: Listing, expected_version: int | None = None, 
 @atomic
 def listing_delete(*, user, listing: Listing) -> None:
     """Remove a listing for good (the back office; owners end theirs with `listing_end`)."""
-    if user is not None and not permissions.can_use_admin(user):
+    if user is not None and not roles.can_use_admin(user):
         raise PermissionDenied
     current = Listing.objects.select_for_update(of=("self",)).select_related("actor").filter(pk=listing.pk).first()
     if current is None:  # deleted a moment ago by someone else

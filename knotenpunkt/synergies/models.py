@@ -10,7 +10,7 @@
   Its steps (who, when, a decline's reason) are its change rows (knotenpunkt.changes).
 - `SuggestionOptOut`: an actor that wants no suggestions is neither suggested nor given any.
 
-Who may read and change what is decided in accounts/permissions.py ("synergies" section);
+Who may read and change what is decided in synergies/permissions.py;
 changes go through listings.py, introductions.py and suggestions.py.
 """
 

@@ -21,9 +21,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors import search
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Theme
+from knotenpunkt.synergies import permissions
 from knotenpunkt.synergies.models import Category, Direction, Listing
 from knotenpunkt.synergies.text import terms
 
@@ -174,7 +175,7 @@ def ask(*, user, question: str, limit: int = MAX_RESULTS) -> tuple[Parsed, list[
 
 
 def _answers(user, parsed: Parsed, limit: int) -> list[Answer]:
-    base = permissions.visible_actors(user)
+    base = actor_permissions.visible_actors(user)
     conditions = []
     for theme in parsed.themes:
         conditions.append(("theme", theme, Q(themes=theme)))

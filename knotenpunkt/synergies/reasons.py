@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries as country_names
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import SDG, Actor, Theme
+from knotenpunkt.synergies import permissions
 from knotenpunkt.synergies.models import Listing
 from knotenpunkt.synergies.sectors import SECTOR_ORDER, SECTORS
 
@@ -60,7 +61,7 @@ class Names:
             )
         }
         self.actors = dict(
-            permissions.visible_actors(user, Actor.objects.filter(pk__in=actor_ids)).values_list("pk", "name")
+            actor_permissions.visible_actors(user, Actor.objects.filter(pk__in=actor_ids)).values_list("pk", "name")
         )
 
 

@@ -26,12 +26,11 @@ from django.db.models import Q
 from django.utils import timezone
 from scipy import sparse
 
-from knotenpunkt.accounts import permissions
 from knotenpunkt.actors.models import Actor, ActorCountry
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record
 from knotenpunkt.network.models import DerivedTie, Tie
-from knotenpunkt.synergies import engine, introductions, text
+from knotenpunkt.synergies import engine, introductions, permissions, text
 from knotenpunkt.synergies.models import (
     Category,
     Direction,

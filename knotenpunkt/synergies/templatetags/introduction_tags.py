@@ -2,8 +2,9 @@
 
 from django import template
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.synergies import introductions
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import permissions as actor_permissions
+from knotenpunkt.synergies import introductions, permissions
 
 register = template.Library()
 
@@ -21,8 +22,8 @@ def introduction_state(context, actor, partner) -> dict:
     key = introductions.ordered_pair(actor, partner)
     introduction = by_pair.get(key) if by_pair is not None else introductions.introduction_for_pair(*key)
     # The same rule as permissions.visible_introductions, without a query per row.
-    visible = permissions.is_internal_reader(user) or (
-        permissions.can_view_internal(user, actor) or permissions.can_view_internal(user, partner)
+    visible = roles.is_internal_reader(user) or (
+        actor_permissions.can_view_internal(user, actor) or actor_permissions.can_view_internal(user, partner)
     )
     manager = permissions.can_manage_introductions(user)
     return {

@@ -14,12 +14,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.changes import display
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.models import Change
 from knotenpunkt.changes.services import record_type_of
+from knotenpunkt.interactions import permissions as interaction_permissions
 from knotenpunkt.synergies import introductions as services
+from knotenpunkt.synergies import permissions
 from knotenpunkt.synergies import reasons as reason_texts
 from knotenpunkt.synergies.forms import IntroductionProposeForm, IntroductionRequestForm, IntroductionStepForm
 from knotenpunkt.synergies.models import INTRODUCTION_STEPS, IntroductionMailStatus, IntroductionStatus
@@ -32,7 +35,7 @@ RELATIONS = ("actor_a", "actor_b", "requested_by", "created_by", "interaction", 
 
 
 def _require_reader(request) -> None:
-    if permissions.role_of(request.user) is None:
+    if roles.role_of(request.user) is None:
         raise PermissionDenied
 
 
@@ -114,11 +117,11 @@ def dashboard(request):
 
 def _detail_context(request, introduction, *, form=None, error="", conflict=False) -> dict:
     user = request.user
-    internal = permissions.is_internal_reader(user)
+    internal = roles.is_internal_reader(user)
     mails = list(introduction.mails.select_related("actor"))
     if not internal:
         # An actor's editor sees the mail their own actor got, not where the other side's went.
-        mails = [m for m in mails if permissions.can_view_internal(user, m.actor)]
+        mails = [m for m in mails if actor_permissions.can_view_internal(user, m.actor)]
     # The steps are the introduction's change rows; a decline's reason is for internal readers only.
     events = display.describe(
         Change.objects.for_record(record_type_of(introduction), introduction.pk)
@@ -153,7 +156,7 @@ def _detail_context(request, introduction, *, form=None, error="", conflict=Fals
         "conflict": conflict,
         "failed_mails": can_manage and any(m.status == IntroductionMailStatus.FAILED for m in mails),
         "interaction_visible": introduction.interaction is not None
-        and permissions.can_view_interaction(user, introduction.interaction),
+        and interaction_permissions.can_view_interaction(user, introduction.interaction),
     }
 
 
@@ -261,7 +264,7 @@ def introduction_create(request):
     form = IntroductionProposeForm(request.POST)
     if not form.is_valid() and ("actor" in form.errors or "partner" in form.errors):
         raise Http404(_("Diese Akteure gibt es nicht."))
-    actors = {a.pk: a for a in permissions.visible_actors(request.user).filter(
+    actors = {a.pk: a for a in actor_permissions.visible_actors(request.user).filter(
         pk__in=[form.cleaned_data["actor"], form.cleaned_data["partner"]])}  # fmt: skip
     actor, partner = actors.get(form.cleaned_data["actor"]), actors.get(form.cleaned_data["partner"])
     if actor is None or partner is None:
@@ -292,7 +295,7 @@ def introduction_create(request):
 def introduction_request(request, slug, partner):
     """An actor's editor asks the office to introduce their actor to a suggested partner."""
     _require_reader(request)
-    visible = permissions.visible_actors(request.user)
+    visible = actor_permissions.visible_actors(request.user)
     actor = visible.filter(slug=slug).first()
     if actor is None:
         raise Http404(_("Diesen Akteur gibt es nicht oder Sie dürfen ihn nicht sehen."))

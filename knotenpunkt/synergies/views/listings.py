@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries.fields import Country
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.actors import selectors as actor_selectors
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
-from knotenpunkt.synergies import listings
+from knotenpunkt.synergies import listings, permissions
 from knotenpunkt.synergies.forms import BoardFilterForm, ListingForm
 from knotenpunkt.synergies.models import Listing
 
@@ -34,7 +34,7 @@ def _get_listing(request, pk) -> Listing:
         listing is not None
         and not listings.is_current(listing)
         and not permissions.can_manage_listings(request.user, listing.actor)
-        and not permissions.is_internal_reader(request.user)
+        and not roles.is_internal_reader(request.user)
     ):
         listing = None
     if listing is None:

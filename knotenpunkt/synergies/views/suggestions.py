@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from knotenpunkt.accounts import permissions
-from knotenpunkt.actors.views import _get_actor_for_user
-from knotenpunkt.synergies import introductions, reasons, suggestions
+from knotenpunkt.accounts import roles
+from knotenpunkt.actors import permissions as actor_permissions
+from knotenpunkt.actors.views import get_actor_for_user
+from knotenpunkt.synergies import introductions, permissions, reasons, suggestions
 from knotenpunkt.synergies import question as questions
 from knotenpunkt.synergies.models import Suggestion, SuggestionOptOut
 
@@ -36,10 +37,10 @@ def _rendered(user, rows):
 @require_GET
 def actor_suggestions(request, slug):
     """The partners suggested for one actor, with their reasons and the introduction buttons."""
-    actor = _get_actor_for_user(request, slug)
+    actor = get_actor_for_user(request, slug)
     if not permissions.can_view_suggestions(request.user, actor):
         raise PermissionDenied(_("Vorschläge sehen die Koordination, die Stadt und die Bearbeitenden des Akteurs."))
-    visible_partners = permissions.visible_actors(request.user)
+    visible_partners = actor_permissions.visible_actors(request.user)
     if not permissions.sees_internal_reasons(request.user):
         visible_partners = visible_partners.filter(published=True)
     rows = (
@@ -64,7 +65,7 @@ def actor_suggestions(request, slug):
 @require_POST
 def opt_out(request, slug):
     """Switch an actor's suggestions off (`opt_out=1`) or on again."""
-    actor = _get_actor_for_user(request, slug)
+    actor = get_actor_for_user(request, slug)
     if not permissions.can_manage_opt_out(request.user, actor):
         raise PermissionDenied(_("Sie dürfen das für diesen Akteur nicht ändern."))
     if request.POST.get("opt_out") == "1":
@@ -83,8 +84,8 @@ def opt_out(request, slug):
 @require_GET
 def overview(request):
     """The introductions worth making this week (the strongest pairs of the whole network) and the question."""
-    if not permissions.is_internal_reader(request.user):
-        mine = permissions.visible_actors(request.user).filter(pk__in=request.user.edited_actors.values("pk"))
+    if not roles.is_internal_reader(request.user):
+        mine = actor_permissions.visible_actors(request.user).filter(pk__in=request.user.edited_actors.values("pk"))
         return render(request, "synergies/overview_editor.html", {"actors": mine.order_by("name")})
     # Each pair once, strongest first: the direction with the smaller id, or the only one stored
     # (a pair may be in one actor's top partners but not in the other's).

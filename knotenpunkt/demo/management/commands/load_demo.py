@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from knotenpunkt.accounts import permissions
+from knotenpunkt.accounts import roles
 from knotenpunkt.accounts.models import User
 from knotenpunkt.accounts.services import user_create
 from knotenpunkt.activities import recurrence
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         """The demo coordinator; actors and ties are created in its name through the services."""
         spec = next(spec for spec in demo_data.USERS if spec[3] == "coordinator")
         user = self._user(spec, {}, counts)
-        if not permissions.is_coordinator(user):
+        if not roles.is_coordinator(user):
             raise CommandError(
                 f"Der Benutzer „{user.username}“ existiert bereits, ist aber nicht aktiv in der Rolle Koordination."
             )

@@ -24,17 +24,16 @@ benchmark budget, and no history is wanted for it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import numpy as np
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level, Theme
+from knotenpunkt.lib import bulk
 from knotenpunkt.network.models import Tie, TieKind
 
 SLUG_PREFIX = "syn-"
@@ -44,19 +43,19 @@ INTRA_SHARE = 0.8  # share of ties drawn inside the source's community
 DEGREE_EXPONENT = 2.4  # power-law exponent of the expected degrees
 
 
-def _rows(table: str) -> list[list[str]]:
+def text_rows(table: str) -> list[list[str]]:
     """The non-empty lines of a text table, split at "|" and stripped."""
     return [[cell.strip() for cell in line.split("|")] for line in table.strip().splitlines() if line.strip()]
 
 
-def _cells(text: str) -> list[str]:
+def cells(text: str) -> list[str]:
     return [cell.strip() for cell in text.split("|") if cell.strip()]
 
 
 # slug | German name | English name | word for compounds | phrase for descriptions | SDGs
 THEMES = [
     (slug, de, en, word, phrase, tuple(int(n) for n in sdgs.split()))
-    for slug, de, en, word, phrase, sdgs in _rows(
+    for slug, de, en, word, phrase, sdgs in text_rows(
         """
     klimaschutz | Klimaschutz | Climate protection | Klima | Klimaschutz | 13 7 11
     fairer-handel | Fairer Handel | Fair trade | Fairtrade | fairen Handel | 12 8 1
@@ -116,11 +115,11 @@ TOWNS = [
     """.replace("\n", " ").split(",")
     )
 ]
-DISTRICTS = _cells(
+DISTRICTS = cells(
     "Nord | Süd | West | Ost | Mitte | Altstadt | Weststadt | Oststadt | Südstadt | Neustadt | Bahnhofsviertel"
     " | Hafenviertel | Am Markt | Unterstadt | Oberstadt"
 )
-REGIONS = _cells(
+REGIONS = cells(
     "Baden-Württemberg | Bayern | Berlin | Brandenburg | Bremen | Hamburg | Hessen | Mecklenburg-Vorpommern"
     " | Niedersachsen | Nordrhein-Westfalen | Rheinland-Pfalz | Saarland | Sachsen | Sachsen-Anhalt"
     " | Schleswig-Holstein | Thüringen"
@@ -128,7 +127,7 @@ REGIONS = _cells(
 # ISO code | German name | partner towns
 COUNTRIES = [
     (code, name, tuple(town.strip() for town in towns.split(",")))
-    for code, name, towns in _rows("""
+    for code, name, towns in text_rows("""
     BF | Burkina Faso | Ouagadougou, Bobo-Dioulasso, Koudougou
     GH | Ghana | Kumasi, Tamale
     TZ | Tansania | Moshi, Arusha, Mwanza
@@ -172,23 +171,23 @@ COUNTRIES = [
     LB | Libanon | Tripoli
     """)
 ]
-PEOPLE = _cells(
+PEOPLE = cells(
     "Albert-Schweitzer | Hildegard-von-Bingen | Geschwister-Scholl | Friedrich-Schiller | Bertha-von-Suttner"
     " | Anne-Frank | Johannes-Kepler | Marie-Curie | Nelson-Mandela | Wangari-Maathai | Hannah-Arendt"
     " | Alexander-von-Humboldt | Sophie-Scholl | Dietrich-Bonhoeffer | Lise-Meitner"
 )
-SURNAMES = _cells(
+SURNAMES = cells(
     "Müller | Schmidt | Schneider | Fischer | Weber | Meyer | Wagner | Becker | Hoffmann | Schäfer | Koch | Bauer"
     " | Richter | Klein | Wolf | Neumann | Schwarz | Zimmermann | Braun | Hofmann | Hartmann | Krüger | Lange"
     " | Werner | Köhler | Yılmaz | Nguyen | Mensah | Okafor | Diallo"
 )
-SAINTS = _cells("Martin | Michael | Johannes | Maria | Paulus | Petrus | Elisabeth | Franziskus | Nikolaus")
-DEPARTMENTS = _cells(
+SAINTS = cells("Martin | Michael | Johannes | Maria | Paulus | Petrus | Elisabeth | Franziskus | Nikolaus")
+DEPARTMENTS = cells(
     "Umwelt und Klimaschutz | Bildung und Sport | Internationales | Wirtschaftsförderung | Soziales und Integration"
     " | Stadtplanung | Beschaffung | Kultur | Bürgerschaftliches Engagement"
 )
-FIELDS = _cells("Entwicklungsforschung | Nachhaltigkeitswissenschaften | Globale Gesundheit | Geographie | Ethnologie")
-OFFERS = _cells(
+FIELDS = cells("Entwicklungsforschung | Nachhaltigkeitswissenschaften | Globale Gesundheit | Geographie | Ethnologie")
+OFFERS = cells(
     "Workshops, Vorträge und Projekttage für Schulen | Bildungsangebote für Kinder, Jugendliche und Erwachsene"
     " | eine jährliche Aktionswoche mit Filmabenden und Diskussionen"
     " | Fortbildungen für Lehrkräfte und Multiplikator:innen | Beratung für Vereine, Kommunen und Unternehmen"
@@ -197,7 +196,7 @@ OFFERS = _cells(
 )
 
 # kind | share of actors | weight (hubs: networks, administrations and funders collect more ties)
-_KIND_TABLE = _rows("""
+_KIND_TABLE = text_rows("""
     association | 0.34 | 1
     initiative | 0.14 | 1
     fair_trade_shop | 0.05 | 1
@@ -220,7 +219,7 @@ KIND_WEIGHTS = np.array([float(weight) for _kind, _share, weight in _KIND_TABLE]
 
 # kind | name template; placeholders are filled from the word lists above.
 NAME_TEMPLATES: dict[str, list[str]] = {}
-for _kind, _template in _rows("""
+for _kind, _template in text_rows("""
     association | Förderverein {country}-Hilfe {town} e.V.
     association | Freundeskreis {town}–{ptown} e.V.
     association | {word}verein {town} e.V.
@@ -541,80 +540,6 @@ def _orient_and_label(kinds: np.ndarray, src: np.ndarray, tgt: np.ndarray, rng: 
 # --- Writing -------------------------------------------------------------------------------------------------------
 
 
-def _table_rows(model: type[models.Model], given: dict[str, Sequence], n: int, now) -> tuple[list[str], Iterable]:
-    """Column names and row tuples for `model`: `given` columns by attname, model defaults for the rest."""
-    columns, values = [], []
-    for f in model._meta.concrete_fields:
-        if f.attname in given:
-            col = given[f.attname]
-        elif f.primary_key:
-            continue
-        else:
-            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-            col = repeat(f.get_db_prep_save(value, connection), n)
-        columns.append(f.column)
-        values.append(col)
-    return columns, zip(*values, strict=False)
-
-
-def _write(table: str, columns: list[str], rows: Iterable, batch_size: int) -> None:
-    # Table and column names come from model meta, never from input.
-    qn = connection.ops.quote_name
-    target = f"{qn(table)} ({', '.join(map(qn, columns))})"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        rows = iter(rows)
-        while batch := [row for _, row in zip(range(batch_size), rows, strict=False)]:
-            cursor.executemany(sql, batch)
-
-
-@contextmanager
-def _bulk_mode(tables: list[str]):
-    """On PostgreSQL: drop the tables' foreign keys and plain indexes, restore them afterwards.
-
-    A deferred foreign key checks every row at commit, one lookup and row lock each; adding the
-    constraint back validates all rows in one join, and an index built in one go is faster than
-    one grown row by row (PostgreSQL manual, "Populating a Database"). Must run in a transaction,
-    so a failure leaves the schema untouched.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    qn = connection.ops.quote_name
-    # ALTER TABLE refuses to run while rows written earlier in the transaction wait for their checks.
-    connection.check_constraints()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
-            [tables],
-        )
-        foreign_keys = cursor.fetchall()
-        cursor.execute(
-            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-            "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary AND NOT indisunique",
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        for table, name, _definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {qn(name)}")
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-    yield
-    connection.check_constraints()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
-
-
 def _allocate_ids(n: int) -> list[int]:
     """`n` fresh actor ids, taken from the sequence on PostgreSQL."""
     table = Actor._meta.db_table
@@ -709,7 +634,7 @@ def load(*, actors: int, ties: int, seed: int, batch_size: int = 20_000, progres
             raise RuntimeError("Die SDGs 1–17 fehlen (Migration actors.0002 ausführen).")
         now = timezone.now()
         ids = np.array(_allocate_ids(actors), dtype=np.int64)
-        cols, rows = _table_rows(
+        cols, rows = bulk.table_rows(
             Actor,
             {
                 "id": ids.tolist(),
@@ -727,27 +652,27 @@ def load(*, actors: int, ties: int, seed: int, batch_size: int = 20_000, progres
             actors,
             now,
         )
-        _write(Actor._meta.db_table, cols, rows, batch_size)
+        bulk.write_rows(Actor._meta.db_table, cols, rows, batch_size)
         t = phase("Akteure schreiben", t)
 
         bulk_tables = [m._meta.db_table for m in (Actor.themes.through, Actor.sdgs.through, ActorCountry, Tie)]
-        with _bulk_mode(bulk_tables):
+        with bulk.bulk_mode(bulk_tables):
             through = Actor.themes.through
-            _write(
+            bulk.write_rows(
                 through._meta.db_table,
                 ["actor_id", "theme_id"],
                 zip(ids[data.actor_themes[:, 0]].tolist(), theme_ids[data.actor_themes[:, 1]].tolist(), strict=True),
                 batch_size,
             )
             through = Actor.sdgs.through
-            _write(
+            bulk.write_rows(
                 through._meta.db_table,
                 ["actor_id", "sdg_id"],
                 zip(ids[data.actor_sdgs[:, 0]].tolist(), data.actor_sdgs[:, 1].tolist(), strict=True),
                 batch_size,
             )
             codes = [c[0] for c in COUNTRIES]
-            cols, rows = _table_rows(
+            cols, rows = bulk.table_rows(
                 ActorCountry,
                 {
                     "actor_id": ids[data.actor_countries[:, 0]].tolist(),
@@ -756,7 +681,7 @@ def load(*, actors: int, ties: int, seed: int, batch_size: int = 20_000, progres
                 len(data.actor_countries),
                 now,
             )
-            _write(ActorCountry._meta.db_table, cols, rows, batch_size)
+            bulk.write_rows(ActorCountry._meta.db_table, cols, rows, batch_size)
             t = phase("Themen, SDGs, Länder schreiben", t)
 
             # Rows in (source, target) order fill the unique index sequentially instead of at random places.
@@ -766,13 +691,13 @@ def load(*, actors: int, ties: int, seed: int, batch_size: int = 20_000, progres
             chunk = max(batch_size, ties // 10 or 1)
             for start in range(0, ties, chunk):
                 stop = min(start + chunk, ties)
-                cols, rows = _table_rows(
+                cols, rows = bulk.table_rows(
                     Tie,
                     {"source_id": sources[start:stop], "target_id": targets[start:stop], "kind": tie_kinds[start:stop]},
                     stop - start,
                     now,
                 )
-                _write(Tie._meta.db_table, cols, rows, batch_size)
+                bulk.write_rows(Tie._meta.db_table, cols, rows, batch_size)
                 say(f"  Beziehungen {stop:,}/{ties:,}", time.perf_counter() - t)
             t = phase("Beziehungen schreiben", t)
         t = phase("Indizes und Fremdschlüssel", t)

@@ -45,7 +45,8 @@ from knotenpunkt.activities.models import (
 )
 from knotenpunkt.activities.recurrence import spans_days
 from knotenpunkt.actors.models import SDG, Actor, Theme
-from knotenpunkt.network import synthetic as network
+from knotenpunkt.demo import synthetic_network as network
+from knotenpunkt.lib import bulk
 from knotenpunkt.network.models import ActorContact, DerivedTie, Tie
 
 UID_PREFIX = "syn-"
@@ -57,7 +58,7 @@ FROM_PARTNERS = 0.7  # share of the other actors drawn from the organiser's decl
 CANCELLED_SHARE = 0.03
 
 # kind | share | public share | all day | duration: hours, or days for all-day kinds (min max) | title words
-_KIND_TABLE = network._rows("""
+_KIND_TABLE = network.text_rows("""
     event      | 0.26 | 0.75 | 0 | 2 4   | Infoabend, Filmabend, Aktionstag, Lesung, Podiumsdiskussion, Benefizkonzert
     meeting    | 0.30 | 0.08 | 0 | 1 3   | Treffen, Abstimmung, Planungstreffen, Austausch, Jour fixe
     talk       | 0.15 | 0.05 | 0 | 1 2   | Gespräch, Fachgespräch, Beratung, Hintergrundgespräch
@@ -73,7 +74,7 @@ PUBLIC_SHARES = np.array([float(row[2]) for row in _KIND_TABLE])
 ALL_DAY = np.array([row[3] == "1" for row in _KIND_TABLE])
 DURATIONS = np.array([[int(x) for x in row[4].split()] for row in _KIND_TABLE])
 TITLE_WORDS = [[w.strip() for w in row[5].split(",")] for row in _KIND_TABLE]
-PLACES = network._cells(
+PLACES = network.cells(
     "Rathaus, Großer Sitzungssaal | Forum am Schlosspark | Gemeindehaus | Weltladen | Volkshochschule"
     " | Stadtbibliothek | Kulturzentrum | Jugendhaus | Bürgerhaus | Evangelisches Bildungswerk | Hochschule, Hörsaal 1"
 )
@@ -421,7 +422,7 @@ def clear() -> int:
 
 
 def vacuum() -> str | None:
-    """Refresh PostgreSQL's statistics of the loaded tables (see network.synthetic.vacuum)."""
+    """Refresh PostgreSQL's statistics of the loaded tables (see demo.synthetic_network.vacuum)."""
     if connection.vendor != "postgresql":
         return None
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
@@ -484,7 +485,7 @@ def load(
         now = timezone.now()
         ids = _allocate(Activity, activities)
         kinds = [KINDS[k].value for k in data.kind.tolist()]
-        cols, rows = network._table_rows(
+        cols, rows = bulk.table_rows(
             Activity,
             {
                 "id": ids.tolist(),
@@ -508,7 +509,7 @@ def load(
             activities,
             now,
         )
-        network._write(Activity._meta.db_table, cols, rows, batch_size)
+        bulk.write_rows(Activity._meta.db_table, cols, rows, batch_size)
         t = phase("Termine schreiben", t)
 
         related = [
@@ -521,11 +522,11 @@ def load(
                 Activity.sdgs.through,
             )
         ]
-        with network._bulk_mode(related):
+        with bulk.bulk_mode(related):
             occ = data.occ_activity
             long_span = dt.timedelta(days=LONG_OCCURRENCE_DAYS)
             levels = [data.levels[i] for i in occ.tolist()]
-            cols, rows = network._table_rows(
+            cols, rows = bulk.table_rows(
                 ActivityOccurrence,
                 {
                     "activity_id": ids[occ].tolist(),
@@ -545,9 +546,9 @@ def load(
                 len(occ),
                 now,
             )
-            network._write(ActivityOccurrence._meta.db_table, cols, rows, batch_size)
+            bulk.write_rows(ActivityOccurrence._meta.db_table, cols, rows, batch_size)
             exc = np.array(data.exc_activity, dtype=np.int64)
-            cols, rows = network._table_rows(
+            cols, rows = bulk.table_rows(
                 ActivityException,
                 {
                     "activity_id": ids[exc].tolist(),
@@ -557,10 +558,10 @@ def load(
                 len(exc),
                 now,
             )
-            network._write(ActivityException._meta.db_table, cols, rows, batch_size)
+            bulk.write_rows(ActivityException._meta.db_table, cols, rows, batch_size)
             t = phase("Einzeltermine schreiben", t)
 
-            cols, rows = network._table_rows(
+            cols, rows = bulk.table_rows(
                 Participation,
                 {
                     "activity_id": ids[data.part_activity].tolist(),
@@ -570,15 +571,15 @@ def load(
                 len(data.part_activity),
                 now,
             )
-            network._write(Participation._meta.db_table, cols, rows, batch_size)
+            bulk.write_rows(Participation._meta.db_table, cols, rows, batch_size)
             t = phase("Beteiligungen schreiben", t)
-            network._write(
+            bulk.write_rows(
                 Activity.themes.through._meta.db_table,
                 ["activity_id", "theme_id"],
                 zip(ids[data.theme_activity].tolist(), data.theme_id.tolist(), strict=True),
                 batch_size,
             )
-            network._write(
+            bulk.write_rows(
                 Activity.sdgs.through._meta.db_table,
                 ["activity_id", "sdg_id"],
                 zip(ids[data.sdg_activity].tolist(), data.sdg_number.tolist(), strict=True),

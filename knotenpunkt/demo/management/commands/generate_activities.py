@@ -8,8 +8,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from knotenpunkt.activities import synthetic
 from knotenpunkt.core.page_cache import bump_content_generation
+from knotenpunkt.demo import synthetic_activities as synthetic
 from knotenpunkt.network import derived
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from knotenpunkt.actors import search
 from knotenpunkt.core.page_cache import bump_content_generation
-from knotenpunkt.network import synthetic
+from knotenpunkt.demo import synthetic_network as synthetic
 from knotenpunkt.network.services import tie_counts_rebuild
 
 

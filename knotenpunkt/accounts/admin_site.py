@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from knotenpunkt.accounts import roles
+
+
+class KnotenpunktAdminSite(admin.AdminSite):
+    """The back office: coordinators only, whatever flags a user row carries.
+
+    The one gate: every model admin (core.admin_site.CoordinatorAdmin) asks this site."""
+
+    site_header = _("Knotenpunkt – Verwaltung")
+    site_title = _("Knotenpunkt")
+    index_title = _("Back Office der Koordinierungsstelle")
+
+    def has_permission(self, request):
+        return roles.can_use_admin(request.user)
+
+    def login(self, request, extra_context=None):
+        """One login page for the whole app: the admin's own form would demand `is_staff`."""
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("accounts:login"))
