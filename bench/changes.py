@@ -362,7 +362,10 @@ if step == "derived":
     from django.db import connection
     from knotenpunkt.network import derived
     from knotenpunkt.network.models import ActorContact, DerivedTie
-    from knotenpunkt.demo.synthetic_activities import vacuum
+    try:
+        from knotenpunkt.demo.synthetic_activities import vacuum
+    except ImportError:  # the tree before the generators moved into demo
+        from knotenpunkt.activities.synthetic import vacuum
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (DerivedTie, ActorContact))
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + tables)
