@@ -31,7 +31,7 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from knotenpunkt.accounts.models import User
@@ -180,6 +180,52 @@ def test_the_checksum_is_the_same_on_sqlite_and_postgresql():
         "network_networksnapshot": "74efa1ecfdd99a0832ad85510fc18c9b5ebe95d51711d432cb124bc725a2077c",
         "django_session": "20099a5d498820c1ae7542a73a6cc74f762c744fa7b74842481cd4035b09f654",
     }
+
+
+def test_checksums_shared_among_processes_are_those_of_one_process(small, target):
+    path, _ = small
+    _restore(path, target)
+    one = checksums.table_checksums(target.alias)
+    assert checksums.table_checksums(target.alias, processes=3) == one
+    assert list(checksums.table_checksums(target.alias, processes=3)) == list(one)  # tables in the same order
+
+
+@pytest.mark.skipif(not POSTGRES, reason="snapshots are PostgreSQL's")
+def test_the_other_processes_read_the_exported_snapshot_not_what_was_committed_since(small, monkeypatch):
+    """pg_dump and the checksums of a backup see one snapshot, however many processes read it."""
+    parent = os.getpid()
+    reading = checksums.table_checksum
+    pause = [False]
+
+    def parent_pauses(connection, table, *args):
+        # This process keeps its first table a while, so the other one reads the rest, django_session too.
+        if pause[0] and os.getpid() == parent:
+            pause[0] = False
+            time.sleep(2)
+        return reading(connection, table, *args)
+
+    monkeypatch.setattr(checksums, "table_checksum", parent_pauses)
+    monkeypatch.setattr(
+        checksums, "_largest_first", lambda connection, tables: sorted(tables, key=lambda t: t == "django_session")
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            (snapshot,) = cursor.fetchone()
+        before = checksums.table_checksums(processes=1)
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO django_session (session_key, session_data, expire_date) VALUES ('later', 'x', now())"
+                )
+        finally:
+            other.close()
+        pause[0] = True
+        in_two = checksums.table_checksums(processes=2, snapshot=snapshot)
+    assert in_two == before
+    assert checksums.table_checksums()["django_session"]["rows"] == before["django_session"]["rows"] + 1
 
 
 # Restore --------------------------------------------------------------------------------------

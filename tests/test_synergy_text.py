@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 
+from knotenpunkt.lib.forked import Forked
 from knotenpunkt.synergies import text
 
 TEXTS = [
@@ -40,7 +41,7 @@ def test_an_error_in_the_forked_process_is_raised_here():
     def broken(*_args):
         raise ValueError("kaputt")
 
-    pending = text._Forked(broken)
+    pending = Forked(broken)
     with pytest.raises(RuntimeError, match="kaputt"):
         pending.result()
 

@@ -15,30 +15,113 @@ BINARY), never by the server's locale, which may differ between the backup's ser
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import hashlib
 import json
+import multiprocessing
+import os
 import uuid
 
 import psycopg
 from django.apps import apps
 from django.db import connections
+from django.db.utils import load_backend
 from django.utils.translation import gettext as _
+
+from knotenpunkt.lib.forked import Forked
 
 CHUNK_ROWS = 5000
 
 
-def table_checksums(using: str = "default", columns: dict[str, list[str]] | None = None) -> dict[str, dict]:
+def table_checksums(
+    using: str = "default",
+    columns: dict[str, list[str]] | None = None,
+    *,
+    processes: int = 1,
+    snapshot: str | None = None,
+) -> dict[str, dict]:
     """{table: {"rows", "sha256", "columns"}} for every table of the database `using`.
 
     `columns` ({table: [column, …]}, e.g. a manifest's) fixes the columns hashed per table; without
-    it a model's table hashes the model's columns and any other table all of its columns."""
+    it a model's table hashes the model's columns and any other table all of its columns.
+
+    With `processes` > 1 that many processes share the tables, largest first: this one and forked
+    copies, each on a connection of its own. On PostgreSQL the copies read the exported `snapshot`
+    (pg_export_snapshot() of this connection's open transaction), so all of them see what this one
+    sees; without a snapshot they read what is committed. The result is the same as with one process.
+    """
     connection = connections[using]
     with connection.cursor() as cursor:
         tables = sorted(name for name in connection.introspection.table_names(cursor) if not name.startswith("sqlite_"))
     models = _models_by_table()
-    return {table: table_checksum(connection, table, models.get(table), (columns or {}).get(table)) for table in tables}
+    columns = columns or {}
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if processes > 1 and len(tables) > 1 and hasattr(os, "fork") and not in_memory:
+        return _in_processes(using, tables, models, columns, processes, snapshot)
+    return {table: table_checksum(connection, table, models.get(table), columns.get(table)) for table in tables}
+
+
+def _in_processes(using, tables, models, columns, processes, snapshot) -> dict[str, dict]:
+    connection = connections[using]
+    queue = _largest_first(connection, tables)
+    taken = multiprocessing.Value("i", 0)
+
+    def work(connection) -> dict[str, dict]:
+        done = {}
+        while True:
+            with taken.get_lock():
+                index = taken.value
+                taken.value += 1
+            if index >= len(queue):
+                return done
+            table = queue[index]
+            done[table] = table_checksum(connection, table, models.get(table), columns.get(table))
+
+    def in_copy() -> dict[str, dict]:
+        # A connection of its own: the inherited one belongs to the parent and is never touched here.
+        alias = f"{using}_checksums"
+        own = load_backend(connection.settings_dict["ENGINE"]).DatabaseWrapper(
+            copy.deepcopy(connection.settings_dict), alias
+        )
+        connections[alias] = own  # Django looks a connection up by its alias now and then
+        try:
+            if own.vendor == "postgresql":
+                # In a transaction the server-side cursors stream their rows (outside one, Django
+                # declares them WITH HOLD and the server first copies every row aside).
+                with own.cursor() as cursor:
+                    cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    if snapshot is not None:
+                        cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+            return work(own)
+        finally:
+            own.close()
+
+    copies = [Forked(in_copy, label=_("Die Prüfsummen")) for _copy in range(processes - 1)]
+    try:
+        results = work(connection)
+    except BaseException:
+        for pending in copies:
+            pending.cancel()
+        raise
+    for pending in copies:
+        results.update(pending.result())
+    return {table: results[table] for table in tables}
+
+
+def _largest_first(connection, tables: list[str]) -> list[str]:
+    """The tables by their size on disk, largest first (a table's rows are not counted for this)."""
+    if connection.vendor != "postgresql":
+        return tables
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t, pg_relation_size(t::regclass) FROM unnest(%s::text[]) AS t",
+            [[qn(table) for table in tables]],
+        )
+        sizes = dict(cursor.fetchall())
+    return sorted(tables, key=lambda table: -sizes.get(qn(table), 0))
 
 
 def table_checksum(connection, table: str, model=None, columns: list[str] | None = None) -> dict:

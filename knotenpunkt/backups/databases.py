@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -142,10 +143,13 @@ def sqlite_move_into_place(restored: Path, target: Path) -> None:
 # PostgreSQL -----------------------------------------------------------------------------------
 
 
-def postgresql_dump(using: str, target: Path, snapshot: str) -> None:
-    """`pg_dump --format=custom` of the database `using` as seen by the exported `snapshot`."""
+@contextlib.contextmanager
+def postgresql_dump(using: str, target: Path, snapshot: str):
+    """`pg_dump --format=custom` of the database `using` as seen by the exported `snapshot`, running
+    while the block runs (the checksums read the same snapshot meanwhile); it is waited for on
+    leaving the block, and stopped if the block fails."""
     settings_dict = connections[using].settings_dict
-    _run_pg(
+    with _started_pg(
         "pg_dump",
         [
             "--format=custom",
@@ -156,7 +160,8 @@ def postgresql_dump(using: str, target: Path, snapshot: str) -> None:
         ],
         settings_dict,
         _("Die Sicherung mit pg_dump ist fehlgeschlagen"),
-    )
+    ):
+        yield
 
 
 def postgresql_list(using: str, dump: Path) -> None:
@@ -205,23 +210,39 @@ def postgresql_blocking_tables(using: str) -> tuple[list[str], bool]:
 
 
 def _run_pg(program: str, arguments: list[str], settings_dict: dict, failure: str) -> None:
+    with _started_pg(program, arguments, settings_dict, failure):
+        pass
+
+
+@contextlib.contextmanager
+def _started_pg(program: str, arguments: list[str], settings_dict: dict, failure: str):
+    """Run a PostgreSQL client program while the block runs; on leaving, wait for it and raise
+    BackupError with the end of its error output if it failed. If the block raises, it is killed."""
     executable = shutil.which(program)
     if executable is None:
         raise BackupError(
             _("%(program)s wurde nicht gefunden: Die PostgreSQL-Clientprogramme (postgresql-client) installieren.")
             % {"program": program}
         )
-    result = subprocess.run(  # noqa: S603 (fixed program, arguments from the settings)
-        [executable, *arguments],
-        env=_pg_environment(settings_dict),
-        capture_output=True,
-        text=True,
-        check=False,
-        preexec_fn=_die_with_parent(),
-    )
-    if result.returncode != 0:
-        detail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise BackupError(f"{failure}: {detail}")
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(  # noqa: S603 (fixed program, arguments from the settings)
+            [executable, *arguments],
+            env=_pg_environment(settings_dict),
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            text=True,
+            preexec_fn=_die_with_parent(),
+        )
+        try:
+            yield
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        if process.wait() != 0:
+            errors.seek(0)
+            detail = "\n".join(errors.read().strip().splitlines()[-5:])
+            raise BackupError(f"{failure}: {detail}")
 
 
 def _pg_environment(settings_dict: dict) -> dict:

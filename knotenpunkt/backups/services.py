@@ -10,6 +10,7 @@ compares every table with the manifest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sqlite3
@@ -30,6 +31,9 @@ from django.utils.translation import gettext as _
 from knotenpunkt.backups import archive, checksums, databases
 from knotenpunkt.backups.archive import DUMP_NAMES, VENDOR_NAMES, ArchiveError, BackupError
 from knotenpunkt.privacy import erasure
+
+# The checksum pass is Python work per row: tables are shared among this many processes.
+CHECKSUM_PROCESSES = min(4, os.cpu_count() or 1)
 
 
 @dataclass
@@ -157,11 +161,13 @@ def _dump_postgresql(using: str, dump: Path) -> dict:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
             snapshot, server_version = cursor.fetchone()
-        databases.postgresql_dump(using, dump, snapshot)
-        return _manifest("postgresql", server_version, created_at, using)
+        with databases.postgresql_dump(using, dump, snapshot):
+            return _manifest("postgresql", server_version, created_at, using, snapshot=snapshot)
 
 
-def _manifest(vendor: str, server_version: str, created_at: datetime.datetime, using: str) -> dict:
+def _manifest(
+    vendor: str, server_version: str, created_at: datetime.datetime, using: str, snapshot: str | None = None
+) -> dict:
     return {
         "format": archive.FORMAT,
         "version": archive.VERSION,
@@ -171,7 +177,7 @@ def _manifest(vendor: str, server_version: str, created_at: datetime.datetime, u
         "migrations": [
             f"{app}.{name}" for app, name in sorted(MigrationRecorder(connections[using]).applied_migrations())
         ],
-        "tables": checksums.table_checksums(using),
+        "tables": checksums.table_checksums(using, processes=CHECKSUM_PROCESSES, snapshot=snapshot),
     }
 
 
@@ -258,7 +264,13 @@ def _refuse_unless_empty(tables: list[str]) -> None:
 
 def _compare(manifest: dict, using: str) -> list[str]:
     columns = {table: entry.get("columns") for table, entry in manifest["tables"].items()}
-    return checksums.compare(manifest["tables"], checksums.table_checksums(using, columns))
+    # On PostgreSQL in a transaction, so the server-side cursors stream the rows. Not on SQLite: its
+    # transactions take the write lock (transaction_mode IMMEDIATE), which the other processes'
+    # connections would wait for.
+    postgresql = connections[using].vendor == "postgresql"
+    with transaction.atomic(using=using) if postgresql else contextlib.nullcontext():
+        actual = checksums.table_checksums(using, columns, processes=CHECKSUM_PROCESSES)
+    return checksums.compare(manifest["tables"], actual)
 
 
 def _migration_notes(manifest: dict) -> list[str]:

@@ -12,13 +12,9 @@ are computed with numpy on word ids, not per document in Python.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
 import re
-import signal
 import threading
-import traceback
 from functools import lru_cache
 
 import numpy as np
@@ -26,6 +22,7 @@ import snowballstemmer
 from scipy import sparse
 
 from knotenpunkt.actors.search import _WORD_RE, STOP_WORDS, fold, words
+from knotenpunkt.lib.forked import Forked
 
 MIN_WORD_CHARS = 3
 MAX_DF = 0.5
@@ -84,50 +81,6 @@ def _tokenise(texts: list[str], starts: list[int], chunk: int) -> tuple[list[str
     return words, ids_parts, doc_parts
 
 
-class _Forked:
-    """function(*args) in a forked copy of this process, started at once; `result()` waits for
-    its (pickled) result or raises its error. The copy shares nothing it could disturb: it never
-    touches the database connections it inherits and leaves by os._exit (no clean-up of them)."""
-
-    def __init__(self, function, *args):
-        read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the copy
-            status = 0
-            try:
-                os.close(read)
-                try:
-                    payload = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-                except BaseException as error:  # handed to the parent
-                    payload = pickle.dumps((False, "".join(traceback.format_exception(error))))
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(payload)
-            except BaseException:  # nobody left to tell
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write)
-        self._read = read
-
-    def cancel(self) -> None:
-        """Stop the copy and let it go (its result is not wanted)."""
-        os.close(self._read)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-
-    def result(self):
-        with os.fdopen(self._read, "rb") as pipe:
-            payload = pipe.read()
-        _pid, status = os.waitpid(self.pid, 0)
-        if not payload:
-            raise RuntimeError(f"Die Textanalyse im zweiten Prozess brach ab (Status {status}).")
-        ok, value = pickle.loads(payload)  # noqa: S301 - our own child's bytes
-        if not ok:
-            raise RuntimeError(f"Die Textanalyse im zweiten Prozess schlug fehl:\n{value}")
-        return value
-
-
 class _Analysed:
     """The content words of many texts as ids: word_ids[ptr[d]:ptr[d + 1]] are document d's words.
 
@@ -144,7 +97,7 @@ class _Analysed:
         if parallel and len(starts) >= 2 and hasattr(os, "fork"):
             middle = len(starts) // 2
             self._mine = starts[:middle]
-            self._child = _Forked(_tokenise, texts, starts[middle:], chunk)
+            self._child = Forked(_tokenise, texts, starts[middle:], chunk, label="Die Textanalyse")
 
     def finish(self) -> _Analysed:
         if hasattr(self, "words"):
@@ -237,7 +190,7 @@ def fit_transform(texts, *, max_df: float = MAX_DF) -> tuple[Vocabulary, sparse.
 
 def start_fit_transform(texts, *, max_df: float = MAX_DF, parallel: bool | None = None) -> PendingFit:
     """`fit_transform` begun now: with `parallel` (default: from PARALLEL_MIN_TEXTS texts on) a
-    forked process reads half of the texts meanwhile (`_Forked`; the copy has only the thread that
+    forked process reads half of the texts meanwhile (`lib.forked.Forked`; the copy has only the thread that
     forked it and runs nothing but the analysis). `.finish()` returns (vocabulary, rows)."""
     texts = list(texts)
     if parallel is None:
