@@ -23,6 +23,7 @@ import sys
 import time
 import uuid
 import zipfile
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -35,10 +36,11 @@ from django.db import connection, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from knotenpunkt.accounts.models import User
+from knotenpunkt.activities.models import Activity
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.backups import archive, checksums, services
 from knotenpunkt.changes.models import Change
-from knotenpunkt.network.models import NetworkSnapshot, Tie
+from knotenpunkt.network.models import DerivedTie, NetworkSnapshot, Tie
 from knotenpunkt.privacy import erasure
 from tests.factories import ActorFactory, PersonFactory, TieFactory, UserFactory
 from tests.scratch_databases import POSTGRES, Target
@@ -180,6 +182,42 @@ def test_the_checksum_is_the_same_on_sqlite_and_postgresql():
         "network_networksnapshot": "74efa1ecfdd99a0832ad85510fc18c9b5ebe95d51711d432cb124bc725a2077c",
         "django_session": "20099a5d498820c1ae7542a73a6cc74f762c744fa7b74842481cd4035b09f654",
     }
+
+
+@pytest.mark.django_db
+def test_dates_times_and_decimals_written_by_the_database_give_the_python_checksum():
+    """On PostgreSQL the server writes them as text; the digest must not change by that (on SQLite
+    both ways read values)."""
+    whole = datetime.datetime(2026, 3, 1, 9, 30, tzinfo=datetime.UTC)
+    for number, (start, latitude) in enumerate(
+        [
+            (whole, Decimal("48.897000")),
+            (whole + datetime.timedelta(microseconds=7), Decimal("-0.000001")),
+            (whole + datetime.timedelta(days=200, seconds=1, microseconds=120000), None),
+            (datetime.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC), Decimal("0")),
+        ]
+    ):
+        Activity.objects.create(
+            title=f"Termin {number}", start=start, end=start + datetime.timedelta(hours=1), latitude=latitude
+        )
+    actors = [ActorFactory() for _ in range(3)]
+    for first, second, public in ((actors[0], actors[1], True), (actors[0], actors[2], False)):
+        DerivedTie.objects.create(
+            actor_a=first,
+            actor_b=second,
+            count=2,
+            first_met=datetime.date(2024, 2, 29),
+            last_met=datetime.date(2026, 1, 1),
+            weight_score=0.1,
+            public_count=1 if public else 0,
+            public_first_met=datetime.date(2025, 6, 1) if public else None,
+            public_last_met=datetime.date(2025, 6, 1) if public else None,
+        )
+    for model in (Activity, DerivedTie):
+        table = model._meta.db_table
+        by_server = checksums.table_checksum(connection, table, model)
+        by_python = checksums.table_checksum(connection, table, model, text_in_database=False)
+        assert by_server == by_python, table
 
 
 def test_checksums_shared_among_processes_are_those_of_one_process(small, target):

@@ -124,8 +124,14 @@ def _largest_first(connection, tables: list[str]) -> list[str]:
     return sorted(tables, key=lambda table: -sizes.get(qn(table), 0))
 
 
-def table_checksum(connection, table: str, model=None, columns: list[str] | None = None) -> dict:
-    """{"rows", "sha256", "columns"} of one table; `model` is the model stored in it, if any."""
+def table_checksum(
+    connection, table: str, model=None, columns: list[str] | None = None, *, text_in_database: bool = True
+) -> dict:
+    """{"rows", "sha256", "columns"} of one table; `model` is the model stored in it, if any.
+
+    On PostgreSQL the server writes dates, times with time zone and decimals in their canonical text
+    itself (`_canonical_text_sql`), which spares a Python call per value; `text_in_database=False`
+    reads them as values and writes them in Python, with the same result."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         present = [column.name for column in connection.introspection.get_table_description(cursor, table)]
@@ -136,13 +142,18 @@ def table_checksum(connection, table: str, model=None, columns: list[str] | None
     else:
         # Columns the table lacks are left out; the checksum then differs from the manifest's.
         columns = [name for name in columns if name in present]
-    converters = [
-        (index, *_converters(connection, fields[name])) for index, name in enumerate(columns) if name in fields
-    ]
+    expressions, converters = [], []
+    for index, name in enumerate(columns):
+        field = fields.get(name)
+        functions, expression = _converters(connection, field) if field else ([], None)
+        as_text = _canonical_text_sql(connection, field, qn(name)) if text_in_database and not functions else None
+        expressions.append(as_text or qn(name))
+        if functions:
+            converters.append((index, functions, expression))
 
     digest = hashlib.sha256()
     rows = 0
-    select = ", ".join(qn(name) for name in columns) or "1"
+    select = ", ".join(expressions) or "1"
     sql = f"SELECT {select} FROM {qn(table)} ORDER BY {_order_by(connection, table, primary_key, len(columns))}"  # noqa: S608 (names from the schema)
     with connection.chunked_cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -235,6 +246,31 @@ def _converters(connection, field):
     expression = field.cached_col
     functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
     return functions, expression
+
+
+# The canonical text of a time with time zone (`canonical`: UTC, ISO 8601, microseconds only if any).
+_TIMESTAMPTZ_SQL = (
+    "to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+    " || CASE to_char({column}, 'US') WHEN '000000' THEN '' ELSE to_char({column}, '.US') END || '+00:00'"
+)
+
+
+def _canonical_text_sql(connection, field, column: str) -> str | None:
+    """SQL giving the value of `field`'s column as `canonical` writes it, or None to read the value.
+
+    PostgreSQL only, and only for types whose text PostgreSQL writes exactly so: a date, a time
+    with time zone, a decimal of at most six places (whose str() never switches to an exponent).
+    NULL stays NULL."""
+    if connection.vendor != "postgresql" or field is None:
+        return None
+    kind = field.get_internal_type()
+    if kind == "DateTimeField" and field.db_type(connection) == "timestamp with time zone":
+        return _TIMESTAMPTZ_SQL.format(column=column)
+    if kind == "DateField":
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    if kind == "DecimalField" and field.decimal_places <= 6:
+        return f"CAST({column} AS text)"
+    return None
 
 
 def _order_by(connection, table: str, primary_key: list[str], column_count: int) -> str:
