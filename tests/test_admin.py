@@ -7,6 +7,7 @@ from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.models import Change
 from knotenpunkt.network.models import Tie
+from knotenpunkt.privacy.models import ConsentText, RetentionRule
 from tests.factories import ActorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +286,49 @@ def test_a_calendar_added_in_the_admin_is_recorded_and_fetched_after_the_commit(
     assert response.status_code == 302
     assert not CalendarSource.objects.exists()
     assert Change.objects.filter(kind=ChangeKind.CALENDAR_SOURCE_DELETED).count() == 1
+
+
+def test_a_retention_rule_changed_in_the_admin_list_is_recorded_and_cannot_be_deleted(client, coordinator):
+    rule = RetentionRule.objects.get(kind="interaction_old")
+    months = rule.months
+    client.force_login(coordinator)
+    rules = list(RetentionRule.objects.all())  # in the admin list's order
+    form = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "Sichern"}
+    for number, each in enumerate(rules):
+        form.update(
+            {
+                f"form-{number}-id": each.pk,
+                f"form-{number}-months": months + 12 if each == rule else each.months,
+                f"form-{number}-active": "on" if each.active else "",
+            }
+        )
+
+    response = client.post("/admin/privacy/retentionrule/", form)
+
+    assert response.status_code == 302
+    change = Change.objects.get(record_type="privacy.retentionrule")
+    assert (change.kind, change.user, change.audience, change.record_id) == (
+        ChangeKind.RETENTION_RULE_SAVED,
+        coordinator,
+        Audience.COORDINATION,
+        rule.pk,
+    )
+    assert change.fields == {"months": {"old": months, "new": months + 12}}
+    feed = client.get("/aenderungen/").content.decode()
+    assert "eine Aufbewahrungsregel gespeichert" in feed
+    assert client.post(f"/admin/privacy/retentionrule/{rule.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RetentionRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_a_consent_text_added_in_the_admin_is_recorded_with_its_wording(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(
+        "/admin/privacy/consenttext/add/",
+        {"version": "2027-01", "valid_from": "2027-01-01", "text": "Ich willige ein, dass …"},
+    )
+
+    assert response.status_code == 302
+    text = ConsentText.objects.get(version="2027-01")
+    change = Change.objects.get(record_type="privacy.consenttext", record_id=text.pk)
+    assert (change.kind, change.audience) == (ChangeKind.CONSENT_TEXT_SAVED, Audience.COORDINATION)
+    assert change.data["values"] == {"version": "2027-01", "valid_from": "2027-01-01", "text": "Ich willige ein, dass …"}

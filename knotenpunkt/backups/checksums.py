@@ -98,7 +98,7 @@ def _in_processes(using, tables, models, columns, processes, snapshot) -> dict[s
         finally:
             own.close()
 
-    copies = [Forked(in_copy, label=_("Die Prüfsummen")) for _copy in range(processes - 1)]
+    copies = [Forked(in_copy, label=_("Die Prüfsummenberechnung")) for _copy in range(processes - 1)]
     try:
         results = work(connection)
     except BaseException:

@@ -65,6 +65,8 @@ class ChangeKind(models.TextChoices):
     RETENTION_KEPT = "retention.kept", _("einen Löschvorschlag abgelehnt (Daten bleiben)")
     INTRODUCTION_DELETED = "introduction.deleted", _("eine Vermittlung gelöscht (mit einem Akteur)")
     ACTIVITY_PARTICIPANT_DELETED = "activity.participant_deleted", _("einen Beteiligten entfernt (Akteur gelöscht)")
+    RETENTION_RULE_SAVED = "retention.rule_saved", _("eine Aufbewahrungsregel gespeichert")
+    CONSENT_TEXT_SAVED = "consent.text_saved", _("einen Einwilligungstext gespeichert")
 
 
 class Audience(models.TextChoices):

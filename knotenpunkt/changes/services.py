@@ -151,6 +151,13 @@ def record_type_of(model_or_instance) -> str:
     return model_or_instance._meta.label_lower
 
 
+def _lock_version(record) -> int | None:
+    """The record's optimistic-locking version (changes.locking), if it has one; a consent text's
+    `version` is its name ("2026-01"), not a counter."""
+    version = getattr(record, "version", None)
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
 def record(
     *,
     user,
@@ -201,7 +208,7 @@ def record(
         record_type=record_type,
         record_id=pk,
         record_label=(label if label is not None else str(record))[:300],
-        version=version if version is not None else getattr(record, "version", None),
+        version=version if version is not None else _lock_version(record),
         audience=audience,
         public=public,
         data=data,
