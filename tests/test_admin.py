@@ -331,4 +331,5 @@ def test_a_consent_text_added_in_the_admin_is_recorded_with_its_wording(client, 
     text = ConsentText.objects.get(version="2027-01")
     change = Change.objects.get(record_type="privacy.consenttext", record_id=text.pk)
     assert (change.kind, change.audience) == (ChangeKind.CONSENT_TEXT_SAVED, Audience.COORDINATION)
-    assert change.data["values"] == {"version": "2027-01", "valid_from": "2027-01-01", "text": "Ich willige ein, dass …"}
+    wording = {"version": "2027-01", "valid_from": "2027-01-01", "text": "Ich willige ein, dass …"}
+    assert change.data["values"] == wording
