@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "knotenpunkt.interactions",
     "knotenpunkt.network",
     "knotenpunkt.synergies",
+    "knotenpunkt.initiatives",
     "knotenpunkt.pages",
     "knotenpunkt.history",
     "knotenpunkt.privacy",

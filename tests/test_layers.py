@@ -27,6 +27,8 @@ LAYERS = [
     # Declared ties, and the relationships derived from shared activities and the contact log.
     "network",
     "synergies",
+    # Initiatives (Vorhaben): plans with their stakeholders, proposed from the network and the suggestions.
+    "initiatives",
     # Pages composed from several domains: the start page, an actor's profile, the personal calendar feed.
     "pages",
     "history",

@@ -67,6 +67,12 @@ class ChangeKind(models.TextChoices):
     ACTIVITY_PARTICIPANT_DELETED = "activity.participant_deleted", _("einen Beteiligten entfernt (Akteur gelöscht)")
     RETENTION_RULE_SAVED = "retention.rule_saved", _("eine Aufbewahrungsregel gespeichert")
     CONSENT_TEXT_SAVED = "consent.text_saved", _("einen Einwilligungstext gespeichert")
+    INITIATIVE_CREATED = "initiative.created", _("das Vorhaben angelegt")
+    INITIATIVE_UPDATED = "initiative.updated", _("das Vorhaben geändert")
+    INITIATIVE_DELETED = "initiative.deleted", _("das Vorhaben gelöscht")
+    STAKEHOLDER_ADDED = "stakeholder.added", _("einen Beteiligten aufgenommen")
+    STAKEHOLDER_UPDATED = "stakeholder.updated", _("einen Beteiligten geändert")
+    STAKEHOLDER_REMOVED = "stakeholder.removed", _("einen Beteiligten entfernt")
 
 
 class Audience(models.TextChoices):

@@ -1,0 +1,202 @@
+"""Initiatives (Vorhaben): a plan of the city and its actors, with the stakeholders it involves.
+
+An initiative runs through phases (idea, planning, decision, implementation, evaluation), each with
+the day it starts; the council decides on it on `decision_date` (with its council paper,
+`council_paper`). Its stakeholders are actors, each placed on an influence/interest grid, with the
+involvement planned and reached, and the day they were first involved. Changes go through
+services.py and are recorded like every other change.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+# The grid's scale: 1 (low) … GRID_MAX (high) for influence and interest.
+GRID_MAX = 5
+
+
+class Phase(models.TextChoices):
+    IDEA = "idea", _("Idee")
+    PLANNING = "planning", _("Planung")
+    DECISION = "decision", _("Beschluss")
+    IMPLEMENTATION = "implementation", _("Umsetzung")
+    EVALUATION = "evaluation", _("Auswertung")
+
+
+# The phases in their order, with the field holding the day each starts.
+PHASE_STARTS = (
+    (Phase.IDEA, "idea_from"),
+    (Phase.PLANNING, "planning_from"),
+    (Phase.DECISION, "decision_from"),
+    (Phase.IMPLEMENTATION, "implementation_from"),
+    (Phase.EVALUATION, "evaluation_from"),
+)
+
+
+class Involvement(models.TextChoices):
+    """Levels of participation, from the least to the most."""
+
+    NONE = "none", _("noch nicht einbezogen")
+    INFORM = "inform", _("informieren")
+    CONSULT = "consult", _("konsultieren")
+    COLLABORATE = "collaborate", _("mitwirken")
+    CODECIDE = "codecide", _("mitentscheiden")
+
+
+class Initiative(models.Model):
+    """One Vorhaben: "Klimapartnerschaft mit Kongoussi, Phase 3"."""
+
+    title = models.CharField(_("Titel"), max_length=200)
+    summary = models.TextField(_("Kurzbeschreibung"), blank=True)
+    goals = models.TextField(_("Ziele"), blank=True)
+    lead = models.ForeignKey(
+        "actors.Actor",
+        verbose_name=_("Federführung"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_initiatives",
+        help_text=_("Eine städtische Dienststelle oder ein Akteur."),
+    )
+    themes = models.ManyToManyField("actors.Theme", verbose_name=_("Themen"), blank=True, related_name="initiatives")
+    sdgs = models.ManyToManyField("actors.SDG", verbose_name=_("Nachhaltigkeitsziele"), blank=True, related_name="+")
+    budget = models.DecimalField(_("Budget in Euro"), max_digits=12, decimal_places=2, null=True, blank=True)
+    funding = models.TextField(
+        _("Finanzierung"), blank=True, help_text=_("z. B. „SKEW-Programm Kommunale Klimapartnerschaften, Eigenmittel“")
+    )
+    phase = models.CharField(_("Phase"), max_length=20, choices=Phase.choices, default=Phase.IDEA)
+    idea_from = models.DateField(_("Idee ab"), null=True, blank=True)
+    planning_from = models.DateField(_("Planung ab"), null=True, blank=True)
+    decision_from = models.DateField(_("Beschlussphase ab"), null=True, blank=True)
+    implementation_from = models.DateField(_("Umsetzung ab"), null=True, blank=True)
+    evaluation_from = models.DateField(_("Auswertung ab"), null=True, blank=True)
+    decision_date = models.DateField(_("Beschluss im Gemeinderat am"), null=True, blank=True)
+    council_paper = models.CharField(_("Drucksache"), max_length=100, blank=True)
+    public = models.BooleanField(
+        _("öffentlich"), default=False, help_text=_("In der öffentlichen Vorhabenliste zeigen.")
+    )
+    participation = models.TextField(
+        _("geplante Beteiligung"),
+        blank=True,
+        help_text=_("Wie sich Bürgerinnen, Bürger und Akteure einbringen können."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    # Lost-update protection: a form saves only onto the version it was loaded with (changes.locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("Vorhaben")
+        verbose_name_plural = _("Vorhaben")
+        constraints = [
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="initiative_phase_valid"),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="initiative_budget",
+                violation_error_message=_("Das Budget kann nicht negativ sein."),
+            ),
+            # Each phase starts no earlier than the one before it (where both are set).
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{earlier}__isnull": True})
+                    | Q(**{f"{later}__isnull": True})
+                    | Q(**{f"{later}__gte": F(earlier)}),
+                    name=f"initiative_{later}_order",
+                    violation_error_message=_("Die Phasen müssen in ihrer Reihenfolge beginnen."),
+                )
+                for (_p1, earlier), (_p2, later) in itertools.pairwise(PHASE_STARTS)
+            ),
+        ]
+        indexes = [
+            # The public Vorhabenliste: public initiatives by decision date.
+            models.Index(fields=["public", "decision_date"], name="initiative_public_list"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class InitiativeCountry(models.Model):
+    """A country the initiative is about (its partner municipalities are stakeholders)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="countries")
+    country = CountryField(_("Land"))
+
+    class Meta:
+        verbose_name = _("Land des Vorhabens")
+        verbose_name_plural = _("Länder des Vorhabens")
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "country"], name="initiativecountry_unique"),
+        ]
+
+    def __str__(self):
+        return str(self.country.name)
+
+
+class Stakeholder(models.Model):
+    """An actor involved in (or to be involved in) an initiative."""
+
+    # No index of its own: the unique (initiative, actor) index begins with it. The actor's own index
+    # serves a profile's "initiatives it is a stakeholder in".
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="stakeholders", db_index=False)
+    actor = models.ForeignKey(
+        "actors.Actor", verbose_name=_("Akteur"), on_delete=models.CASCADE, related_name="stakeholdings"
+    )
+    role = models.CharField(_("Rolle"), max_length=200, blank=True)
+    influence = models.PositiveSmallIntegerField(_("Einfluss"), default=3)
+    interest = models.PositiveSmallIntegerField(_("Interesse"), default=3)
+    planned = models.CharField(
+        _("geplante Beteiligung"), max_length=20, choices=Involvement.choices, default=Involvement.CONSULT
+    )
+    reached = models.CharField(
+        _("erreichte Beteiligung"), max_length=20, choices=Involvement.choices, default=Involvement.NONE
+    )
+    first_involved = models.DateField(_("erstmals einbezogen am"), null=True, blank=True)
+    first_involved_how = models.CharField(_("wie"), max_length=300, blank=True)
+    # Why the stakeholder is on the list: a proposal's reason code, or "" when added by hand.
+    source = models.CharField(max_length=40, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-influence", "-interest", "id"]
+        verbose_name = _("Beteiligte*r")
+        verbose_name_plural = _("Beteiligte")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "actor"],
+                name="stakeholder_once",
+                violation_error_message=_("Dieser Akteur ist schon an dem Vorhaben beteiligt."),
+            ),
+            models.CheckConstraint(
+                condition=Q(influence__gte=1, influence__lte=GRID_MAX),
+                name="stakeholder_influence",
+                violation_error_message=_("Der Einfluss liegt zwischen 1 (gering) und 5 (hoch)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(interest__gte=1, interest__lte=GRID_MAX),
+                name="stakeholder_interest",
+                violation_error_message=_("Das Interesse liegt zwischen 1 (gering) und 5 (hoch)."),
+            ),
+            models.CheckConstraint(condition=Q(planned__in=Involvement.values), name="stakeholder_planned_valid"),
+            models.CheckConstraint(condition=Q(reached__in=Involvement.values), name="stakeholder_reached_valid"),
+            # Involved means a day: "reached" above "none" comes with the day it began.
+            models.CheckConstraint(
+                condition=Q(reached=Involvement.NONE) | Q(first_involved__isnull=False),
+                name="stakeholder_involved_has_day",
+                violation_error_message=_("Bitte angeben, seit wann der Akteur einbezogen ist."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} – {self.initiative}"

@@ -1,0 +1,216 @@
+"""Initiatives and their stakeholders: one function per change, each recorded (INITIATIVE_*, STAKEHOLDER_*).
+
+Every check a form makes is made here again, so the admin, an import or a later API store nothing a
+form would refuse; a refused change raises ValidationError with German messages per field and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from knotenpunkt.changes import locking, values
+from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.initiatives import permissions
+from knotenpunkt.initiatives.models import Initiative, Involvement, Phase, Stakeholder
+
+SCALAR_FIELDS = (
+    "title",
+    "summary",
+    "goals",
+    "lead",
+    "budget",
+    "funding",
+    "phase",
+    "idea_from",
+    "planning_from",
+    "decision_from",
+    "implementation_from",
+    "evaluation_from",
+    "decision_date",
+    "council_paper",
+    "public",
+    "participation",
+)
+M2M_FIELDS = ("themes", "sdgs")
+ALL_FIELDS = (*SCALAR_FIELDS, *M2M_FIELDS)
+STAKEHOLDER_FIELDS = ("role", "influence", "interest", "planned", "reached", "first_involved", "first_involved_how")
+# Phases before the council has decided: a decision date for these lies ahead.
+BEFORE_DECISION = (Phase.IDEA, Phase.PLANNING, Phase.DECISION)
+
+
+def _check_allowed(user) -> None:
+    if user is not None and not permissions.can_manage_initiatives(user):
+        raise PermissionDenied(_("Nur die Koordination plant Vorhaben."))
+
+
+def _actors_of(initiative: Initiative) -> list[int]:
+    return [initiative.lead_id] if initiative.lead_id else []
+
+
+def _apply(initiative: Initiative, data: dict) -> None:
+    for name in SCALAR_FIELDS:
+        if name in data:
+            value = data[name]
+            if isinstance(value, str):
+                value = value.strip()
+            setattr(initiative, name, value)
+
+
+def _check(initiative: Initiative, before: dict | None, today: dt.date) -> None:
+    """The model's checks and constraints (German messages), and a decision date still ahead."""
+    errors = {}
+    try:
+        initiative.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    changed = before is None or str(before.get("decision_date")) != str(initiative.decision_date)
+    if (
+        initiative.decision_date
+        and changed
+        and initiative.phase in BEFORE_DECISION
+        and initiative.decision_date < today
+    ):
+        errors.setdefault("decision_date", []).append(
+            _("Der Beschlusstermin liegt in der Vergangenheit. Bitte einen künftigen Termin angeben.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@atomic
+def initiative_create(*, user, data: dict, today: dt.date | None = None) -> Initiative:
+    _check_allowed(user)
+    initiative = Initiative(created_by=user_or_none(user))
+    _apply(initiative, data)
+    _check(initiative, None, today or timezone.localdate())
+    initiative.save()
+    for name in M2M_FIELDS:
+        if name in data:
+            getattr(initiative, name).set(data[name])
+    after = values.snapshot(initiative, ALL_FIELDS)
+    record(
+        user=user,
+        kind=ChangeKind.INITIATIVE_CREATED,
+        record=initiative,
+        values=after,
+        actors=_actors_of(initiative),
+        public=initiative.public,
+    )
+    return initiative
+
+
+@atomic
+def initiative_update(
+    *, user, initiative: Initiative, data: dict, expected_version: int | None = None, today: dt.date | None = None
+) -> Initiative:
+    _check_allowed(user)
+    current = locking.lock(Initiative, initiative.pk, expected_version)
+    before = values.snapshot(current, ALL_FIELDS)
+    _apply(current, data)
+    _check(current, before, today or timezone.localdate())
+    locking.bump(current)
+    current.save()
+    for name in M2M_FIELDS:
+        if name in data:
+            getattr(current, name).set(data[name])
+    after = values.snapshot(current, ALL_FIELDS)
+    fields = values.diff(before, after)
+    if fields:
+        record(
+            user=user,
+            kind=ChangeKind.INITIATIVE_UPDATED,
+            record=current,
+            fields=fields,
+            actors=sorted(set(_actors_of(current)) | ({before["lead"]} if before["lead"] else set())),
+            public=bool(before["public"] or current.public),
+        )
+    return current
+
+
+@atomic
+def stakeholder_add(*, user, initiative: Initiative, actor, data: dict | None = None, source: str = "") -> Stakeholder:
+    """Put `actor` on the initiative's list (a proposal accepted, or by hand). Twice is refused."""
+    _check_allowed(user)
+    Initiative.objects.select_for_update().get(pk=initiative.pk)  # one stakeholder list change at a time
+    stakeholder = Stakeholder(initiative=initiative, actor=actor, source=source)
+    _apply_stakeholder(stakeholder, data or {})
+    _check_stakeholder(stakeholder)
+    stakeholder.save()
+    record(
+        user=user,
+        kind=ChangeKind.STAKEHOLDER_ADDED,
+        record=stakeholder,
+        label=f"{actor} – {initiative}",
+        values={"initiative": initiative.pk, "actor": actor.pk, **values.snapshot(stakeholder, STAKEHOLDER_FIELDS)},
+        actors=[actor.pk],
+        public=initiative.public,
+    )
+    return stakeholder
+
+
+@atomic
+def stakeholder_update(*, user, stakeholder: Stakeholder, data: dict, expected_version: int | None = None):
+    _check_allowed(user)
+    current = locking.lock(Stakeholder, stakeholder.pk, expected_version)
+    before = values.snapshot(current, STAKEHOLDER_FIELDS)
+    _apply_stakeholder(current, data)
+    _check_stakeholder(current)
+    after = values.snapshot(current, STAKEHOLDER_FIELDS)
+    fields = values.diff(before, after)
+    if not fields:
+        return current
+    locking.bump(current)
+    current.save()
+    record(
+        user=user,
+        kind=ChangeKind.STAKEHOLDER_UPDATED,
+        record=current,
+        label=str(current),
+        fields=fields,
+        actors=[current.actor_id],
+        public=current.initiative.public,
+    )
+    return current
+
+
+@atomic
+def stakeholder_remove(*, user, stakeholder: Stakeholder) -> None:
+    _check_allowed(user)
+    current = Stakeholder.objects.select_for_update().select_related("actor", "initiative").get(pk=stakeholder.pk)
+    pk, label = current.pk, str(current)
+    snapshot = {"initiative": current.initiative_id, "actor": current.actor_id}
+    snapshot.update(values.snapshot(current, STAKEHOLDER_FIELDS))
+    public = current.initiative.public
+    current.delete()
+    record(
+        user=user,
+        kind=ChangeKind.STAKEHOLDER_REMOVED,
+        record=current,
+        record_id=pk,
+        label=label,
+        values=snapshot,
+        actors=[snapshot["actor"]],
+        public=public,
+    )
+
+
+def _apply_stakeholder(stakeholder: Stakeholder, data: dict) -> None:
+    for name in STAKEHOLDER_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(stakeholder, name, value.strip() if isinstance(value, str) else value)
+    if stakeholder.reached == Involvement.NONE:
+        stakeholder.first_involved, stakeholder.first_involved_how = None, ""
+
+
+def _check_stakeholder(stakeholder: Stakeholder) -> None:
+    try:
+        stakeholder.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
