@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from knotenpunkt.actors import services as actor_services
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.models import Change
@@ -135,3 +136,15 @@ def test_visitors_and_editors_see_public_initiatives_staff_see_all(coordinator, 
     assert set(permissions.visible_initiatives(city_staff)) == {public, internal}
     assert set(permissions.visible_initiatives(editor_a)) == {public}
     assert set(permissions.visible_initiatives(anonymous)) == {public}
+
+
+def test_deleting_an_actor_records_its_stakeholder_rows_and_a_lead_is_not_deleted(coordinator, actor_a, actor_b):
+    initiative = _create(coordinator, lead=actor_b)
+    services.stakeholder_add(user=coordinator, initiative=initiative, actor=actor_a)
+    actor_services.actor_delete(user=coordinator, actor=actor_a)
+    removed = Change.objects.get(kind=ChangeKind.STAKEHOLDER_REMOVED)
+    assert set(removed.subjects.values_list("subject_id", flat=True)) == {actor_a.pk}
+
+    with pytest.raises(ValidationError, match="Klimapartnerschaft Kongoussi"):
+        actor_services.actor_delete(user=coordinator, actor=actor_b)
+    assert Initiative.objects.get().lead == actor_b

@@ -24,6 +24,7 @@ from knotenpunkt.actors import people
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change
+from knotenpunkt.initiatives import services as initiative_services
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.privacy import erasure
@@ -134,6 +135,16 @@ def spread_person(coordinator, seeded_sdgs):
         finished_at=timezone.now(),
         exception_class_path="smtplib.SMTPRecipientsRefused",
         traceback=f"smtplib.SMTPRecipientsRefused: {{'{EMAIL}': (550, b'rejected')}}",
+    )
+    initiative = initiative_services.initiative_create(
+        user=coordinator,
+        data={"title": "Fairtrade-Town erneuern", "summary": f"Idee von {FIRST} {LAST}, Rückfragen an {PHONE}."},
+    )
+    initiative_services.stakeholder_add(
+        user=coordinator,
+        initiative=initiative,
+        actor=actor,
+        data={"reached": "inform", "first_involved": timezone.localdate(), "first_involved_how": f"Mail an {EMAIL}"},
     )
     Actor.objects.filter(pk=actor.pk).update(internal_notes=f"Ansprechpartnerin privat: {PHONE}")
     return {"person": person, "contact": contact, "unlinked": unlinked, "activity": activity, "actor": actor}

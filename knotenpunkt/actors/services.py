@@ -349,12 +349,16 @@ CASCADE_KINDS = {
     "activities.calendarsource": ChangeKind.CALENDAR_SOURCE_DELETED,
     "synergies.listing": ChangeKind.LISTING_DELETED,
     "synergies.introduction": ChangeKind.INTRODUCTION_DELETED,
+    "initiatives.stakeholder": ChangeKind.STAKEHOLDER_REMOVED,
 }
 
 
 def _record_cascaded(user, actor: Actor) -> None:
     collector = Collector(using=router.db_for_write(Actor), origin=actor)
-    collector.collect([actor])
+    try:
+        collector.collect([actor])
+    except (ProtectedError, RestrictedError):
+        return  # the deletion itself is refused next, with the names of what protects the actor
     found = [(model, list(instances)) for model, instances in collector.data.items()]
     found += [(qs.model, list(qs)) for qs in collector.fast_deletes if hasattr(qs, "model")]
     for model, instances in found:

@@ -60,7 +60,8 @@ class Initiative(models.Model):
         verbose_name=_("Federführung"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # An actor leading an initiative is not deleted: the office names another lead first.
+        on_delete=models.PROTECT,
         related_name="led_initiatives",
         help_text=_("Eine städtische Dienststelle oder ein Akteur."),
     )

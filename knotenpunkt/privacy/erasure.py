@@ -52,6 +52,7 @@ from knotenpunkt.actors.models import Actor, Membership, Person
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.initiatives.models import Initiative, Stakeholder
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie
 from knotenpunkt.privacy.models import Decision, ErasureLogEntry, RetentionCandidate
@@ -75,6 +76,8 @@ TEXT_FIELDS: list[tuple[type[models.Model], tuple[str, ...]]] = [
     (Tie, ("note",)),
     (Introduction, ("note",)),
     (IntroductionMail, ("subject", "body", "error")),
+    (Initiative, ("summary", "goals", "funding", "participation")),
+    (Stakeholder, ("role", "first_involved_how")),
 ]
 
 
