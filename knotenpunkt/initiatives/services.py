@@ -12,12 +12,13 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries as all_countries
 
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.initiatives import permissions
-from knotenpunkt.initiatives.models import Initiative, Involvement, Phase, Stakeholder
+from knotenpunkt.initiatives.models import Initiative, InitiativeCountry, Involvement, Phase, Stakeholder
 
 SCALAR_FIELDS = (
     "title",
@@ -51,6 +52,32 @@ def _check_allowed(user) -> None:
 
 def _actors_of(initiative: Initiative) -> list[int]:
     return [initiative.lead_id] if initiative.lead_id else []
+
+
+def _snapshot(initiative: Initiative) -> dict:
+    """The recorded values: the fields, and the countries as sorted ISO codes."""
+    snapshot = values.snapshot(initiative, ALL_FIELDS)
+    snapshot["countries"] = sorted(initiative.countries.values_list("country", flat=True))
+    return snapshot
+
+
+def _check_countries(data: dict) -> None:
+    unknown = sorted({str(code) for code in data.get("countries", ()) if code} - set(dict(all_countries)))
+    if unknown:
+        raise ValidationError({"countries": _("Unbekannter Ländercode: %(codes)s") % {"codes": ", ".join(unknown)}})
+
+
+def _set_relations(initiative: Initiative, data: dict) -> None:
+    for name in M2M_FIELDS:
+        if name in data:
+            getattr(initiative, name).set(data[name])
+    if "countries" in data:
+        codes = sorted({str(code) for code in data["countries"] if code})
+        initiative.countries.exclude(country__in=codes).delete()
+        present = set(initiative.countries.values_list("country", flat=True))
+        InitiativeCountry.objects.bulk_create(
+            [InitiativeCountry(initiative=initiative, country=code) for code in codes if code not in present]
+        )
 
 
 def _apply(initiative: Initiative, data: dict) -> None:
@@ -89,11 +116,10 @@ def initiative_create(*, user, data: dict, today: dt.date | None = None) -> Init
     initiative = Initiative(created_by=user_or_none(user))
     _apply(initiative, data)
     _check(initiative, None, today or timezone.localdate())
+    _check_countries(data)
     initiative.save()
-    for name in M2M_FIELDS:
-        if name in data:
-            getattr(initiative, name).set(data[name])
-    after = values.snapshot(initiative, ALL_FIELDS)
+    _set_relations(initiative, data)
+    after = _snapshot(initiative)
     record(
         user=user,
         kind=ChangeKind.INITIATIVE_CREATED,
@@ -111,15 +137,14 @@ def initiative_update(
 ) -> Initiative:
     _check_allowed(user)
     current = locking.lock(Initiative, initiative.pk, expected_version)
-    before = values.snapshot(current, ALL_FIELDS)
+    before = _snapshot(current)
     _apply(current, data)
     _check(current, before, today or timezone.localdate())
+    _check_countries(data)
     locking.bump(current)
     current.save()
-    for name in M2M_FIELDS:
-        if name in data:
-            getattr(current, name).set(data[name])
-    after = values.snapshot(current, ALL_FIELDS)
+    _set_relations(current, data)
+    after = _snapshot(current)
     fields = values.diff(before, after)
     if fields:
         record(
