@@ -6,6 +6,7 @@ from knotenpunkt.accounts.models import Role, User
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.models import Change
+from knotenpunkt.initiatives.models import CoverageRule
 from knotenpunkt.network.models import Tie
 from knotenpunkt.privacy.models import ConsentText, RetentionRule
 from tests.factories import ActorFactory, UserFactory
@@ -333,3 +334,17 @@ def test_a_consent_text_added_in_the_admin_is_recorded_with_its_wording(client, 
     assert (change.kind, change.audience) == (ChangeKind.CONSENT_TEXT_SAVED, Audience.COORDINATION)
     wording = {"version": "2027-01", "valid_from": "2027-01-01", "text": "Ich willige ein, dass …"}
     assert change.data["values"] == wording
+
+
+def test_a_coverage_check_switched_off_in_the_admin_is_recorded(client, coordinator):
+    rule = CoverageRule.objects.get(kind="diaspora")
+    client.force_login(coordinator)
+
+    response = client.post(f"/admin/initiatives/coveragerule/{rule.pk}/change/", {"themes": []})
+
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.active is False
+    change = Change.objects.get(record_type="initiatives.coveragerule")
+    assert (change.kind, change.audience) == (ChangeKind.COVERAGE_RULE_SAVED, Audience.COORDINATION)
+    assert change.fields == {"active": {"old": True, "new": False}}

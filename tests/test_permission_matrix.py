@@ -238,6 +238,7 @@ ADMIN_COORDINATOR_REFUSED = {
     ("core", "scheduledrun", "add"): 403,  # written by the scheduler only
     ("changes", "change", "add"): 403,  # history rows are written by the services only, and read-only
     ("privacy", "erasurelogentry", "add"): 403,  # written by erasures only, read-only
+    ("initiatives", "coveragerule", "add"): 403,  # one rule per check, seeded by a migration
 }
 
 

@@ -73,6 +73,7 @@ class ChangeKind(models.TextChoices):
     STAKEHOLDER_ADDED = "stakeholder.added", _("einen Beteiligten aufgenommen")
     STAKEHOLDER_UPDATED = "stakeholder.updated", _("einen Beteiligten geändert")
     STAKEHOLDER_REMOVED = "stakeholder.removed", _("einen Beteiligten entfernt")
+    COVERAGE_RULE_SAVED = "coverage.rule_saved", _("eine Prüfregel „Wer fehlt?“ gespeichert")
 
 
 class Audience(models.TextChoices):

@@ -201,3 +201,40 @@ class Stakeholder(models.Model):
 
     def __str__(self):
         return f"{self.actor} – {self.initiative}"
+
+
+class CoverageKind(models.TextChoices):
+    """The "Wer fehlt?" checks; the office switches each on or off (CoverageRule)."""
+
+    DIASPORA = "diaspora", _("keine Migranten- oder Diasporaorganisation")
+    CITY_DEPARTMENT = "city_department", _("keine städtische Dienststelle")
+    STATE_FEDERAL = "state_federal", _("kein Partner auf Landes- oder Bundesebene")
+    PARTNER_MUNICIPALITY = "partner_municipality", _("keine Partnerkommune im Land des Vorhabens")
+    SCHOOL = "school", _("keine Schule bei einem Bildungsvorhaben")
+    ONE_SECTOR = "one_sector", _("alle Beteiligten aus einem Bereich")
+
+
+class CoverageRule(models.Model):
+    """One "Wer fehlt?" check and whether it is on. The school check applies to initiatives with one
+    of its themes (education themes); without themes it applies to none."""
+
+    kind = models.CharField(_("Prüfung"), max_length=30, choices=CoverageKind.choices, unique=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+    themes = models.ManyToManyField(
+        "actors.Theme",
+        verbose_name=_("nur bei diesen Themen"),
+        blank=True,
+        related_name="+",
+        help_text=_("Für die Schul-Prüfung: die Themen, die ein Bildungsvorhaben ausmachen."),
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("Prüfregel „Wer fehlt?“")
+        verbose_name_plural = _("Prüfregeln „Wer fehlt?“")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CoverageKind.values), name="coveragerule_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()

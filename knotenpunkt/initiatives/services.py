@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
 from knotenpunkt.changes import locking, values
-from knotenpunkt.changes.kinds import ChangeKind
+from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.initiatives import permissions
-from knotenpunkt.initiatives.models import Initiative, InitiativeCountry, Involvement, Phase, Stakeholder
+from knotenpunkt.initiatives.models import (
+    CoverageRule,
+    Initiative,
+    InitiativeCountry,
+    Involvement,
+    Phase,
+    Stakeholder,
+)
 
 SCALAR_FIELDS = (
     "title",
@@ -239,3 +246,26 @@ def _check_stakeholder(stakeholder: Stakeholder) -> None:
         stakeholder.full_clean()
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
+
+
+@atomic
+def coverage_rule_save(*, user, rule: CoverageRule, themes=None) -> CoverageRule:
+    """Switch a „Wer fehlt?" check on or off, or set the themes it applies to (the back office)."""
+    _check_allowed(user)
+    current = CoverageRule.objects.select_for_update().get(pk=rule.pk)
+    names = ("active", "themes")
+    before = values.snapshot(current, names)
+    current.active = rule.active
+    current.save(update_fields=["active"])
+    if themes is not None:
+        current.themes.set(themes)
+    fields = values.diff(before, values.snapshot(current, names))
+    if fields:
+        record(
+            user=user,
+            kind=ChangeKind.COVERAGE_RULE_SAVED,
+            record=current,
+            fields=fields,
+            audience=Audience.COORDINATION,
+        )
+    return current
