@@ -74,6 +74,7 @@ class ChangeKind(models.TextChoices):
     STAKEHOLDER_UPDATED = "stakeholder.updated", _("einen Beteiligten geändert")
     STAKEHOLDER_REMOVED = "stakeholder.removed", _("einen Beteiligten entfernt")
     COVERAGE_RULE_SAVED = "coverage.rule_saved", _("eine Prüfregel „Wer fehlt?“ gespeichert")
+    INITIATIVE_LINKED = "initiative.linked", _("etwas mit dem Vorhaben verknüpft")
 
 
 class Audience(models.TextChoices):

@@ -238,3 +238,46 @@ class CoverageRule(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+
+class InitiativeLink(models.Model):
+    """An activity, a contact or an introduction that belongs to an initiative (its timeline).
+
+    Kept here rather than on those records: the initiatives app sits above them in the layers."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links", db_index=False)
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.CASCADE, related_name="initiative_links"
+    )
+    interaction = models.ForeignKey(
+        "interactions.Interaction", null=True, blank=True, on_delete=models.CASCADE, related_name="initiative_links"
+    )
+    introduction = models.ForeignKey(
+        "synergies.Introduction", null=True, blank=True, on_delete=models.CASCADE, related_name="initiative_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("Verknüpfung mit einem Vorhaben")
+        verbose_name_plural = _("Verknüpfungen mit Vorhaben")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=False, interaction__isnull=True, introduction__isnull=True)
+                | Q(activity__isnull=True, interaction__isnull=False, introduction__isnull=True)
+                | Q(activity__isnull=True, interaction__isnull=True, introduction__isnull=False),
+                name="initiativelink_one_target",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["initiative", target],
+                    condition=Q(**{f"{target}__isnull": False}),
+                    name=f"initiativelink_{target}_once",
+                    violation_error_message=_("Das ist schon mit dem Vorhaben verknüpft."),
+                )
+                for target in ("activity", "interaction", "introduction")
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.activity or self.interaction or self.introduction)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
+from knotenpunkt.activities.models import MET_ROLES
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
@@ -22,6 +23,7 @@ from knotenpunkt.initiatives.models import (
     CoverageRule,
     Initiative,
     InitiativeCountry,
+    InitiativeLink,
     Involvement,
     Phase,
     Stakeholder,
@@ -269,3 +271,82 @@ def coverage_rule_save(*, user, rule: CoverageRule, themes=None) -> CoverageRule
             audience=Audience.COORDINATION,
         )
     return current
+
+
+@atomic
+def initiative_link(
+    *, user, initiative: Initiative, activity=None, interaction=None, introduction=None, today: dt.date | None = None
+) -> InitiativeLink:
+    """Link an activity, a contact or an introduction to the initiative (its timeline).
+
+    A past activity or contact involves the stakeholders among its actors: those not yet involved
+    get the day and how, and at least "informieren"; an earlier day replaces a later one."""
+    _check_allowed(user)
+    Initiative.objects.select_for_update().get(pk=initiative.pk)
+    link = InitiativeLink(initiative=initiative, activity=activity, interaction=interaction, introduction=introduction)
+    try:
+        link.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    link.save()
+    record(
+        user=user,
+        kind=ChangeKind.INITIATIVE_LINKED,
+        record=initiative,
+        actors=_actors_of(initiative),
+        # A contact's content stays in the contact log: its history names only the day.
+        audience=Audience.COORDINATION if interaction else Audience.INTERNAL,
+        extra={
+            "linked": _link_label(activity, interaction, introduction),
+            "activity": activity.pk if activity else None,
+            "interaction": interaction.pk if interaction else None,
+            "introduction": introduction.pk if introduction else None,
+        },
+    )
+    day, how, actor_ids = _involving(activity, interaction)
+    if day is not None and day <= (today or timezone.localdate()):
+        for stakeholder in initiative.stakeholders.select_for_update().filter(actor_id__in=actor_ids):
+            _involve(user, stakeholder, day, how)
+    return link
+
+
+def _link_label(activity, interaction, introduction) -> str:
+    if activity is not None:
+        return _("Termin „%(title)s“") % {"title": activity.title}
+    if interaction is not None:
+        return _("Kontakt vom %(date)s") % {"date": interaction.date.strftime("%d.%m.%Y")}
+    return _("Vermittlung: %(pair)s") % {"pair": f"{introduction.actor_a} ↔ {introduction.actor_b}"}
+
+
+def _involving(activity, interaction) -> tuple[dt.date | None, str, set[int]]:
+    """The day, the words and the actors of an activity or contact that involve stakeholders."""
+    if activity is not None:
+        actors = set(
+            activity.participations.filter(role__in=MET_ROLES, actor__isnull=False).values_list("actor_id", flat=True)
+        )
+        return timezone.localdate(activity.start), _("Termin „%(title)s“") % {"title": activity.title}, actors
+    if interaction is not None:
+        actors = set(interaction.actors.values_list("pk", flat=True))
+        how = _("Kontakt (%(channel)s)") % {"channel": interaction.get_channel_display()}
+        return interaction.date, how, actors
+    return None, "", set()
+
+
+def _involve(user, stakeholder: Stakeholder, day: dt.date, how: str) -> None:
+    if stakeholder.first_involved is not None and stakeholder.first_involved <= day:
+        return
+    before = values.snapshot(stakeholder, STAKEHOLDER_FIELDS)
+    stakeholder.first_involved, stakeholder.first_involved_how = day, how[:300]
+    if stakeholder.reached == Involvement.NONE:
+        stakeholder.reached = Involvement.INFORM
+    locking.bump(stakeholder)
+    stakeholder.save()
+    record(
+        user=user,
+        kind=ChangeKind.STAKEHOLDER_UPDATED,
+        record=stakeholder,
+        label=str(stakeholder),
+        fields=values.diff(before, values.snapshot(stakeholder, STAKEHOLDER_FIELDS)),
+        actors=[stakeholder.actor_id],
+        public=False,
+    )

@@ -10,6 +10,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("initiatives", "0001_initiatives_stakeholders_coverage_rules")]
+    dependencies = [("initiatives", "0001_initiatives_stakeholders_coverage_links")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
