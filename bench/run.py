@@ -15,6 +15,7 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run --only synergies      # suggestions, question, vs networkx (bench/synergies.py)
     .venv/bin/python -m bench.run --only changes        # change record: services with/without their history
     .venv/bin/python -m bench.run --only privacy        # erasure and access export of a person (bench/privacy.py)
+    .venv/bin/python -m bench.run --only initiatives    # stakeholder proposals, „Wer fehlt?" (bench/initiatives.py)
                                                         # rows, backup/restore, against the code before
                                                         # issue 12 (bench/changes.py)
 """
@@ -75,7 +76,18 @@ def parse_args(argv):
     parser.add_argument("--skip-http", action="store_true", help="ohne gunicorn/wrk")
     parser.add_argument(
         "--only",
-        choices=["all", "network", "activities", "analytics", "map", "exchange", "synergies", "changes", "privacy"],
+        choices=[
+            "all",
+            "network",
+            "activities",
+            "analytics",
+            "map",
+            "exchange",
+            "synergies",
+            "changes",
+            "privacy",
+            "initiatives",
+        ],
         default="all",
         help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch-, Partnervorschlags- oder "
         "Änderungsprotokoll-Messungen",
@@ -387,6 +399,10 @@ def main(argv=None) -> int:
         from bench import changes
 
         results["changes"] = changes.run(args, env)
+    if args.only in ("all", "initiatives"):
+        from bench import initiatives
+
+        results["initiatives"] = initiatives.run(args, env)
     if args.only in ("all", "privacy"):
         from bench import privacy
 
@@ -427,6 +443,10 @@ def main(argv=None) -> int:
         from bench import changes
 
         changes.print_table(results["changes"])
+    if "initiatives" in results:
+        from bench import initiatives
+
+        initiatives.print_table(results["initiatives"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 
