@@ -14,6 +14,8 @@ from knotenpunkt.actors import search
 from knotenpunkt.actors.models import Actor, ActorCountry, ActorKind, Level, Membership, Person, Theme
 from knotenpunkt.changes.models import Change
 from knotenpunkt.demo import data as demo_data
+from knotenpunkt.initiatives import coverage
+from knotenpunkt.initiatives.models import Initiative, Involvement, Stakeholder
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie, TieKind
 
@@ -250,3 +252,15 @@ def test_the_contact_log_has_an_overdue_follow_up_for_the_coordinator(demo):
 def test_every_demo_series_starts_on_its_own_first_date(demo):
     for activity in Activity.objects.exclude(rrule=""):
         assert activity.occurrences.order_by("start").first().start == activity.start, activity.title
+
+
+def test_the_initiatives_show_every_level_of_involvement_and_a_gap(demo):
+    titles = set(Initiative.objects.values_list("title", flat=True))
+    assert {"Fairtrade-Town: Titel erneuern", "Veranstaltungsreihe zum Afrikatag"} <= titles
+    assert any("Kongoussi" in title for title in titles)
+    assert set(Stakeholder.objects.values_list("reached", flat=True)) == set(Involvement.values)
+    gaps = coverage.gaps_for_all()
+    assert all(Initiative.objects.get(pk=pk).stakeholders.exists() for pk in gaps)
+    assert any(gaps.values())  # at least one "Wer fehlt?" gap to show
+    call_command("load_demo", quiet=True)
+    assert Initiative.objects.count() == len(titles)  # a second run adds none

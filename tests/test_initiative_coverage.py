@@ -38,8 +38,7 @@ def test_each_stakeholder_of_the_right_kind_closes_its_gap(coordinator):
     assert "school" in _kinds(coverage.gaps_for(initiative))
     assert "partner_municipality" in _kinds(coverage.gaps_for(initiative))
 
-    municipality = ActorFactory(kind=ActorKind.PARTNER_MUNICIPALITY)
-    ActorCountry.objects.create(actor=municipality, country="BF")
+    municipality = ActorFactory(kind=ActorKind.PARTNER_MUNICIPALITY, country="BF")
     _add(
         coordinator,
         initiative,
@@ -52,10 +51,10 @@ def test_each_stakeholder_of_the_right_kind_closes_its_gap(coordinator):
     assert coverage.gaps_for(initiative) == []
 
 
-def test_a_partner_municipality_in_another_country_does_not_count(coordinator):
+def test_a_partner_municipality_elsewhere_does_not_count_even_if_it_works_there(coordinator):
     initiative = _initiative(coordinator, countries=["BF"])
-    elsewhere = ActorFactory(kind=ActorKind.PARTNER_MUNICIPALITY)
-    ActorCountry.objects.create(actor=elsewhere, country="TZ")
+    elsewhere = ActorFactory(kind=ActorKind.PARTNER_MUNICIPALITY, country="FR")
+    ActorCountry.objects.create(actor=elsewhere, country="BF")
     _add(coordinator, initiative, elsewhere)
     assert "partner_municipality" in _kinds(coverage.gaps_for(initiative))
 
@@ -100,3 +99,8 @@ def test_closing_proposals_name_actors_of_the_missing_kind(coordinator):
 
     assert [p.actor.name for p in found] == ["Amt für Bildung", "Amt für Umwelt"]
     assert found[0].reasons == ["schließt die Lücke: keine städtische Dienststelle"]
+
+
+def test_the_lead_counts_like_a_stakeholder(coordinator):
+    initiative = _initiative(coordinator, lead=ActorFactory(kind=ActorKind.CITY_DEPARTMENT))
+    assert "city_department" not in _kinds(coverage.gaps_for(initiative))

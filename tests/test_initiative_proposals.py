@@ -18,7 +18,9 @@ def network(seeded_sdgs):
     trade = ThemeFactory(name_de="Fairer Handel")
     school = ThemeFactory(name_de="Globales Lernen")
     actors = {
-        "kongoussi": ActorFactory(name="Kommune Kongoussi", kind=ActorKind.PARTNER_MUNICIPALITY),
+        "kongoussi": ActorFactory(name="Kommune Kongoussi", kind=ActorKind.PARTNER_MUNICIPALITY, country="BF"),
+        # A partner town elsewhere that works with Burkina Faso: engaged there, not a municipality of it.
+        "montbeliard": ActorFactory(name="Montbéliard", kind=ActorKind.PARTNER_MUNICIPALITY, country="FR"),
         "amt": ActorFactory(name="Referat Nachhaltigkeit", kind=ActorKind.CITY_DEPARTMENT),
         "verein": ActorFactory(name="Burkina-Verein", kind=ActorKind.ASSOCIATION),
         "weltladen": ActorFactory(name="Weltladen", kind=ActorKind.FAIR_TRADE_SHOP),
@@ -27,6 +29,7 @@ def network(seeded_sdgs):
         "suggested": ActorFactory(name="Solarverein", kind=ActorKind.ASSOCIATION),
     }
     ActorCountry.objects.create(actor=actors["kongoussi"], country="BF")
+    ActorCountry.objects.create(actor=actors["montbeliard"], country="BF")
     ActorCountry.objects.create(actor=actors["verein"], country="BF")
     actors["amt"].themes.add(climate)
     actors["verein"].themes.add(climate, trade)
@@ -72,6 +75,7 @@ def test_proposals_come_with_their_reasons_strongest_first(coordinator, network)
         "teilt ein Nachhaltigkeitsziel des Vorhabens",
     ]
     assert found["Solarverein"].reasons == ["vorgeschlagener Partner der Federführung (Klimabüro)"]
+    assert found["Montbéliard"].reasons == ["engagiert sich in Burkina Faso"]
     assert "Goethe-Gymnasium" not in found  # nothing in common
     assert "Klimabüro" not in found  # the lead itself
 

@@ -1,6 +1,7 @@
 """„Wer fehlt?" — which kinds of actors an initiative's stakeholder list lacks.
 
-The checks are fixed in code, the office switches each on or off (CoverageRule, in the back office):
+The lead counts like a stakeholder. The checks are fixed in code, the office switches each on or off
+(CoverageRule, in the back office):
 no diaspora organisation, no city department, no state or federal partner, no partner municipality
 in a country the initiative is about, no school for an education initiative (one of the rule's
 themes), every stakeholder from one sector (with two or more stakeholders).
@@ -12,12 +13,11 @@ stakeholder proposals first, else the best-connected actors of the kind that is 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from knotenpunkt.actors.models import Actor, ActorCountry, ActorKind
+from knotenpunkt.actors.models import Actor, ActorKind
 from knotenpunkt.initiatives import proposals
 from knotenpunkt.initiatives.models import CoverageKind, CoverageRule, Initiative, InitiativeCountry, Stakeholder
 from knotenpunkt.synergies.sectors import SECTOR_OF_KIND, SECTORS
@@ -46,7 +46,7 @@ class _Facts:
     themes: set[int]
     countries: set[str]
     kinds: list[str]
-    # Countries of the stakeholders that are partner municipalities.
+    # Where the stakeholders that are partner municipalities have their seat (Actor.country).
     municipality_countries: set[str]
 
 
@@ -84,11 +84,12 @@ def gaps_for(initiative: Initiative) -> list[Gap]:
 
 
 def gaps_for_all(initiative_ids: list[int] | None = None) -> dict[int, list[Gap]]:
-    """{initiative id: its gaps} for the given initiatives (all without ids), in six queries."""
+    """{initiative id: its gaps} for the given initiatives (all without ids), in a fixed number of queries."""
     initiatives = (
         Initiative.objects.all() if initiative_ids is None else Initiative.objects.filter(pk__in=initiative_ids)
     )
-    ids = list(initiatives.values_list("pk", flat=True))
+    leads = list(initiatives.values_list("pk", "lead__kind", "lead__country"))
+    ids = [pk for pk, _kind, _seat in leads]
     facts = {pk: _Facts(set(), set(), [], set()) for pk in ids}
     for initiative_id, theme_id in Initiative.themes.through.objects.filter(initiative_id__in=ids).values_list(
         "initiative_id", "theme_id"
@@ -98,17 +99,15 @@ def gaps_for_all(initiative_ids: list[int] | None = None) -> dict[int, list[Gap]
         "initiative_id", "country"
     ):
         facts[initiative_id].countries.add(str(code))
-    municipalities = defaultdict(set)
-    rows = Stakeholder.objects.filter(initiative_id__in=ids).values_list("initiative_id", "actor_id", "actor__kind")
-    for initiative_id, actor_id, kind in rows:
+    rows = Stakeholder.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "actor__kind", "actor__country"
+    )
+    # The lead takes part by definition: it counts like a stakeholder.
+    rows = [*(row for row in leads if row[1] is not None), *rows]
+    for initiative_id, kind, seat in rows:
         facts[initiative_id].kinds.append(kind)
-        if kind == ActorKind.PARTNER_MUNICIPALITY:
-            municipalities[actor_id].add(initiative_id)
-    for actor_id, code in ActorCountry.objects.filter(actor_id__in=list(municipalities)).values_list(
-        "actor_id", "country"
-    ):
-        for initiative_id in municipalities[actor_id]:
-            facts[initiative_id].municipality_countries.add(str(code))
+        if kind == ActorKind.PARTNER_MUNICIPALITY and seat:
+            facts[initiative_id].municipality_countries.add(str(seat))
     rules = _rules()
     return {pk: _gaps(fact, rules) for pk, fact in facts.items()}
 
@@ -131,7 +130,7 @@ def closing_proposals(initiative: Initiative, gap: Gap, limit: int = CLOSING_LIM
         taken.add(initiative.lead_id)
     more = Actor.objects.filter(kind__in=CLOSING_KINDS[gap.kind]).exclude(pk__in=taken)
     if gap.kind == CoverageKind.PARTNER_MUNICIPALITY:
-        more = more.filter(countries__country__in=initiative.countries.values("country"))
+        more = more.filter(country__in=initiative.countries.values("country"))
     reason = _("schließt die Lücke: %(gap)s") % {"gap": gap.message}
     for actor in more.order_by("-tie_count", "name")[: limit - len(found)]:
         found.append(proposals.Proposal(actor=actor, score=0.0, reasons=[reason], source=f"gap:{gap.kind}"))

@@ -26,7 +26,7 @@ LIMIT = 20
 # Themes, SDGs and countries each name at most this many matching actors before scoring: an
 # initiative on "Fairer Handel" should not read every Weltladen of a 100,000-actor network.
 PER_SOURCE = 400
-WEIGHTS = {"municipality": 8, "theme": 3, "country": 2, "lead": 2, "department": 1, "sdg": 1}
+WEIGHTS = {"municipality": 10, "theme": 3, "country": 2, "lead": 2, "department": 1, "sdg": 1}
 LEAD_PARTNERS = 10
 
 
@@ -83,6 +83,12 @@ def proposals_for(initiative: Initiative, limit: int = LIMIT) -> list[Proposal]:
             :PER_SOURCE
         ]:
             note(actor_id, "country", WEIGHTS["country"], countries[str(code)])
+    if countries:
+        # Partner municipalities located (Actor.country, the seat) in one of the countries.
+        for actor_id, code in Actor.objects.filter(
+            kind=ActorKind.PARTNER_MUNICIPALITY, country__in=countries
+        ).values_list("pk", "country")[:PER_SOURCE]:
+            note(actor_id, "municipality", WEIGHTS["municipality"], countries[str(code)])
     if initiative.lead_id:
         for actor_id, score in (
             Suggestion.objects.filter(actor_id=initiative.lead_id)
@@ -93,9 +99,7 @@ def proposals_for(initiative: Initiative, limit: int = LIMIT) -> list[Proposal]:
 
     actors = Actor.objects.in_bulk(list(found)) if found else {}
     for actor in actors.values():
-        if actor.kind == ActorKind.PARTNER_MUNICIPALITY and "country" in found[actor.pk]["why"]:
-            note(actor.pk, "municipality", WEIGHTS["municipality"])
-        elif actor.kind == ActorKind.CITY_DEPARTMENT and "theme" in found[actor.pk]["why"]:
+        if actor.kind == ActorKind.CITY_DEPARTMENT and "theme" in found[actor.pk]["why"]:
             note(actor.pk, "department", WEIGHTS["department"])
 
     ranked = sorted(found.items(), key=lambda item: (-item[1]["score"], actors[item[0]].name, item[0]))[:limit]
@@ -112,15 +116,15 @@ def proposals_for(initiative: Initiative, limit: int = LIMIT) -> list[Proposal]:
 
 
 def _sentences(why: dict[str, list[str]], lead: Actor | None) -> list[str]:
-    named = {code: sorted(set(items)) for code, items in why.items() if code in ("theme", "country")}
+    named = {code: sorted(set(items)) for code, items in why.items() if code in ("theme", "country", "municipality")}
     out = []
     if "municipality" in why:
-        out.append(_("Partnerkommune in %(countries)s") % {"countries": get_text_list(named["country"], _("und"))})
+        out.append(_("Partnerkommune in %(countries)s") % {"countries": get_text_list(named["municipality"], _("und"))})
     if "department" in why:
         out.append(_("Städtische Dienststelle für %(themes)s") % {"themes": get_text_list(named["theme"], _("und"))})
     elif "theme" in why:
         out.append(_("arbeitet zu %(themes)s") % {"themes": get_text_list(named["theme"], _("und"))})
-    if "country" in why and "municipality" not in why:
+    if "country" in why and not set(named["country"]) <= set(named.get("municipality", ())):
         out.append(_("engagiert sich in %(countries)s") % {"countries": get_text_list(named["country"], _("und"))})
     if "sdg" in why:
         count = len(why["sdg"])

@@ -25,6 +25,7 @@ from knotenpunkt.actors.services import actor_create
 from knotenpunkt.changes.services import atomic
 from knotenpunkt.demo import activities as demo_activities
 from knotenpunkt.demo import data as demo_data
+from knotenpunkt.demo import initiatives as demo_initiatives
 from knotenpunkt.demo import synergies as demo_synergies
 from knotenpunkt.interactions.models import Interaction
 from knotenpunkt.interactions.services import interaction_create
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                 "interactions": 0,
                 "listings": 0,
                 "introductions": 0,
+                "initiatives": 0,
             }
             themes = self._themes(counts)
             coordinator = self._coordinator(counts)
@@ -75,6 +77,9 @@ class Command(BaseCommand):
             self._listings(coordinator, actors, themes, counts)
             counts["introductions"] += demo_synergies.create_introductions(
                 coordinator=coordinator, actors=actors, users={user.username: user for user in users}
+            )
+            counts["initiatives"] += demo_initiatives.create_initiatives(
+                coordinator=coordinator, actors=actors, themes=themes
             )
 
         if options["quiet"] or options["verbosity"] == 0:
@@ -298,6 +303,7 @@ class Command(BaseCommand):
             "Termine": (Activity.objects.filter(uid__startswith="demo-").count(), counts["activities"]),
             "Kontakte": (Interaction.objects.count(), counts["interactions"]),
             "Angebote und Gesuche": (Listing.objects.filter(actor__in=demo_ids).count(), counts["listings"]),
+            "Vorhaben": (len(demo_initiatives.INITIATIVES), counts["initiatives"]),
             "Logins": (len(users), counts["users"]),
         }
         self.stdout.write(self.style.SUCCESS("Demo-Daten für Ludwigsburg geladen:"))
