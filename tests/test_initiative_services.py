@@ -51,6 +51,7 @@ def test_only_the_coordination_plans_initiatives(city_staff, editor_a):
         ({"decision_date": dt.date(2026, 11, 30)}, "decision_date", "Der Beschlusstermin liegt in der Vergangenheit"),
         ({"budget": -5}, "__all__", "Das Budget kann nicht negativ sein."),
         ({"phase": "später"}, "phase", "ist keine gültige Option"),
+        ({"decision_date": "nächsten März"}, "decision_date", "ungültiges Datumsformat"),
     ],
 )
 def test_bad_input_is_refused_in_german_and_nothing_is_saved(coordinator, data, field, message):

@@ -107,7 +107,7 @@ def _check(initiative: Initiative, before: dict | None, today: dt.date) -> None:
         errors.update(exc.message_dict)
     changed = before is None or str(before.get("decision_date")) != str(initiative.decision_date)
     if (
-        initiative.decision_date
+        isinstance(initiative.decision_date, dt.date)  # not when the field itself was refused above
         and changed
         and initiative.phase in BEFORE_DECISION
         and initiative.decision_date < today
