@@ -149,3 +149,16 @@ def test_deleting_an_actor_records_its_stakeholder_rows_and_a_lead_is_not_delete
     with pytest.raises(ValidationError, match="Klimapartnerschaft Kongoussi"):
         actor_services.actor_delete(user=coordinator, actor=actor_b)
     assert Initiative.objects.get().lead == actor_b
+
+
+def test_an_update_that_changes_nothing_keeps_the_version_and_records_nothing(coordinator, department):
+    initiative = _create(coordinator, lead=department, sdgs=[13], countries=["BF"])
+    same = {"title": "Klimapartnerschaft Kongoussi", "lead": department, "sdgs": [13], "countries": ["BF"]}
+
+    kept = services.initiative_update(user=coordinator, initiative=initiative, data=same, expected_version=1)
+
+    assert kept.version == 1
+    assert not Change.objects.filter(kind=ChangeKind.INITIATIVE_UPDATED).exists()
+    changed = services.initiative_update(user=coordinator, initiative=initiative, data={"sdgs": [13, 4]})
+    assert changed.version == 2
+    assert Change.objects.get(kind=ChangeKind.INITIATIVE_UPDATED).fields == {"sdgs": {"old": [13], "new": [4, 13]}}

@@ -89,6 +89,16 @@ def _set_relations(initiative: Initiative, data: dict) -> None:
         )
 
 
+def _changes_anything(initiative: Initiative, before: dict, data: dict) -> bool:
+    """Whether the applied `data` differs from `before` (the fields, the themes, SDGs and countries)."""
+    if values.diff({name: before[name] for name in SCALAR_FIELDS}, values.snapshot(initiative, SCALAR_FIELDS)):
+        return True
+    wanted = {name: values.stored(list(data[name])) for name in M2M_FIELDS if name in data}
+    if "countries" in data:
+        wanted["countries"] = sorted({str(code) for code in data["countries"] if code})
+    return any(before[name] != value for name, value in wanted.items())
+
+
 def _apply(initiative: Initiative, data: dict) -> None:
     for name in SCALAR_FIELDS:
         if name in data:
@@ -150,6 +160,8 @@ def initiative_update(
     _apply(current, data)
     _check(current, before, today or timezone.localdate())
     _check_countries(data)
+    if not _changes_anything(current, before, data):
+        return current  # a repeated or empty submit: no new version, nothing recorded
     locking.bump(current)
     current.save()
     _set_relations(current, data)
