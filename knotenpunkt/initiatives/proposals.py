@@ -79,11 +79,9 @@ def proposals_for(initiative: Initiative, limit: int = LIMIT) -> list[Proposal]:
             for _n in range(row["n"]):
                 note(row["actor_id"], "sdg", WEIGHTS["sdg"])
     if countries:
-        for actor_id, code in ActorCountry.objects.filter(country__in=countries).values_list("actor_id", "country")[
-            :PER_SOURCE
-        ]:
+        engaged = ActorCountry.objects.filter(country__in=countries).order_by("actor_id")
+        for actor_id, code in engaged.values_list("actor_id", "country")[:PER_SOURCE]:
             note(actor_id, "country", WEIGHTS["country"], countries[str(code)])
-    if countries:
         # Partner municipalities located (Actor.country, the seat) in one of the countries.
         for actor_id, code in Actor.objects.filter(
             kind=ActorKind.PARTNER_MUNICIPALITY, country__in=countries
