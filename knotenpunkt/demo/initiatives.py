@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from knotenpunkt.initiatives.models import CoverageKind, CoverageRule, Initiative
+from knotenpunkt.initiatives.models import PHASE_STARTS, CoverageKind, CoverageRule, Initiative
 from knotenpunkt.initiatives.services import initiative_create, stakeholder_add
 
 INITIATIVES = [
@@ -128,14 +128,8 @@ INITIATIVES = [
     ),
 ]
 
-DATE_FIELDS = (
-    "idea_from",
-    "planning_from",
-    "decision_from",
-    "implementation_from",
-    "evaluation_from",
-    "decision_date",
-)
+# Given in days from the day of loading.
+DATE_FIELDS = (*(field for _phase, field in PHASE_STARTS), "decision_date")
 
 
 def create_initiatives(*, coordinator, actors, themes) -> int:

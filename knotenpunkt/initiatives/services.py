@@ -256,10 +256,7 @@ def _apply_stakeholder(stakeholder: Stakeholder, data: dict) -> None:
 
 
 def _check_stakeholder(stakeholder: Stakeholder) -> None:
-    try:
-        stakeholder.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    stakeholder.full_clean()  # fields, the grid and the constraints, with their German messages
 
 
 @atomic
@@ -296,10 +293,7 @@ def initiative_link(
     _check_allowed(user)
     Initiative.objects.select_for_update().get(pk=initiative.pk)
     link = InitiativeLink(initiative=initiative, activity=activity, interaction=interaction, introduction=introduction)
-    try:
-        link.full_clean()
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+    link.full_clean()
     link.save()
     record(
         user=user,
