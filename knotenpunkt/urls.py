@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("knotenpunkt.activities.urls")),
     path("", include("knotenpunkt.interactions.urls")),
     path("", include("knotenpunkt.synergies.urls")),
+    path("", include("knotenpunkt.initiatives.urls")),
     path("", include("knotenpunkt.history.urls")),
     path("datenschutz/", include("knotenpunkt.privacy.urls")),
     path("konto/", include("knotenpunkt.accounts.urls")),

@@ -75,6 +75,8 @@ class ChangeKind(models.TextChoices):
     STAKEHOLDER_REMOVED = "stakeholder.removed", _("einen Beteiligten entfernt")
     COVERAGE_RULE_SAVED = "coverage.rule_saved", _("eine Prüfregel „Wer fehlt?“ gespeichert")
     INITIATIVE_LINKED = "initiative.linked", _("etwas mit dem Vorhaben verknüpft")
+    PARTICIPATION_REQUESTED = "participation.requested", _("angeboten, an einem Vorhaben mitzuwirken")
+    PARTICIPATION_ANSWERED = "participation.answered", _("eine Anfrage zur Mitwirkung beantwortet")
 
 
 class Audience(models.TextChoices):

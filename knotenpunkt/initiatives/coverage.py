@@ -112,9 +112,17 @@ def gaps_for_all(initiative_ids: list[int] | None = None) -> dict[int, list[Gap]
     return {pk: _gaps(fact, rules) for pk, fact in facts.items()}
 
 
-def closing_proposals(initiative: Initiative, gap: Gap, limit: int = CLOSING_LIMIT) -> list[proposals.Proposal]:
+POOL = 200
+
+
+def closing_proposals(
+    initiative: Initiative, gap: Gap, limit: int = CLOSING_LIMIT, pool: list[proposals.Proposal] | None = None
+) -> list[proposals.Proposal]:
     """Actors that would close `gap`: matching stakeholder proposals first, then the best-connected
-    actors of a missing kind (in the initiative's countries, for a partner municipality)."""
+    actors of a missing kind (in the initiative's countries, for a partner municipality).
+
+    `pool`: the initiative's proposals (`proposals_for(initiative, limit=POOL)`), read once for all
+    its gaps."""
     present = {SECTOR_OF_KIND.get(kind) for kind in initiative.stakeholders.values_list("actor__kind", flat=True)}
 
     def closes(actor: Actor) -> bool:
@@ -122,7 +130,9 @@ def closing_proposals(initiative: Initiative, gap: Gap, limit: int = CLOSING_LIM
             return SECTOR_OF_KIND.get(actor.kind) not in present
         return actor.kind in CLOSING_KINDS.get(gap.kind, ())
 
-    found = [p for p in proposals.proposals_for(initiative, limit=200) if closes(p.actor)][:limit]
+    if pool is None:
+        pool = proposals.proposals_for(initiative, limit=POOL)
+    found = [p for p in pool if closes(p.actor)][:limit]
     if len(found) >= limit or gap.kind == CoverageKind.ONE_SECTOR:
         return found
     taken = {p.actor.pk for p in found} | set(initiative.stakeholders.values_list("actor_id", flat=True))

@@ -14,6 +14,7 @@ import itertools
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -125,6 +126,20 @@ class Initiative(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:detail", args=[self.pk])
+
+    def phase_index(self) -> int:
+        return [phase for phase, _f in PHASE_STARTS].index(self.phase)
+
+    def phase_steps(self) -> list[dict]:
+        """The phases in order, each with its start day and whether it is done or current."""
+        current = self.phase_index()
+        return [
+            {"label": phase.label, "day": getattr(self, name), "current": i == current, "done": i < current}
+            for i, (phase, name) in enumerate(PHASE_STARTS)
+        ]
 
 
 class InitiativeCountry(models.Model):
@@ -281,3 +296,51 @@ class InitiativeLink(models.Model):
 
     def __str__(self):
         return str(self.activity or self.interaction or self.introduction)
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("offen")
+    ACCEPTED = "accepted", _("angenommen")
+    DECLINED = "declined", _("abgelehnt")
+
+
+class ParticipationRequest(models.Model):
+    """„Wir möchten mitwirken": an actor's editor offers their actor for a public initiative; the
+    office answers (accepting puts the actor on the stakeholder list)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="requests", db_index=False)
+    actor = models.ForeignKey(
+        "actors.Actor", verbose_name=_("Akteur"), on_delete=models.CASCADE, related_name="participation_requests"
+    )
+    message = models.TextField(_("Nachricht"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("gestellt am"), auto_now_add=True)
+    status = models.CharField(_("Stand"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    answer = models.TextField(_("Antwort"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Anfrage „Wir möchten mitwirken“")
+        verbose_name_plural = _("Anfragen „Wir möchten mitwirken“")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="participationrequest_status"),
+            models.UniqueConstraint(
+                fields=["initiative", "actor"],
+                condition=Q(status="open"),
+                name="participationrequest_one_open",
+                violation_error_message=_("Für diesen Akteur liegt schon eine offene Anfrage vor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(answered_at__isnull=False),
+                name="participationrequest_answered_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} – {self.initiative}"

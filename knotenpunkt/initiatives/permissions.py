@@ -24,3 +24,15 @@ def can_view_initiative_internal(user, initiative=None) -> bool:
 
 def can_manage_initiatives(user) -> bool:
     return roles.is_coordinator(user)
+
+
+def can_request_participation(user, initiative, actor=None) -> bool:
+    """„Wir möchten mitwirken": an actor's editor, on a public initiative, for an actor they edit."""
+    if not user.is_authenticated or not initiative.public:
+        return False
+    ids = roles.edited_actor_ids(user)
+    return bool(ids) if actor is None else actor.pk in ids
+
+
+def can_answer_requests(user) -> bool:
+    return roles.is_coordinator(user)

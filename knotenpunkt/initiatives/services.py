@@ -18,6 +18,7 @@ from knotenpunkt.activities.models import MET_ROLES
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.initiatives import permissions
 from knotenpunkt.initiatives.models import (
     CoverageRule,
@@ -25,7 +26,9 @@ from knotenpunkt.initiatives.models import (
     InitiativeCountry,
     InitiativeLink,
     Involvement,
+    ParticipationRequest,
     Phase,
+    RequestStatus,
     Stakeholder,
 )
 
@@ -138,6 +141,8 @@ def initiative_create(*, user, data: dict, today: dt.date | None = None) -> Init
     _check_countries(data)
     initiative.save()
     _set_relations(initiative, data)
+    if initiative.public:
+        bump_content_generation()  # the Vorhabenliste
     after = _snapshot(initiative)
     record(
         user=user,
@@ -165,6 +170,8 @@ def initiative_update(
     locking.bump(current)
     current.save()
     _set_relations(current, data)
+    if before["public"] or current.public:
+        bump_content_generation()  # the Vorhabenliste
     after = _snapshot(current)
     fields = values.diff(before, after)
     if fields:
@@ -356,3 +363,61 @@ def _involve(user, stakeholder: Stakeholder, day: dt.date, how: str) -> None:
         actors=[stakeholder.actor_id],
         public=False,
     )
+
+
+# --- „Wir möchten mitwirken" ---------------------------------------------------------------------
+
+
+@atomic
+def participation_request(*, user, initiative: Initiative, actor, message: str) -> ParticipationRequest:
+    """An actor's editor offers their actor for a public initiative. One open request per actor."""
+    if not permissions.can_request_participation(user, initiative, actor):
+        raise PermissionDenied(_("Mitwirken anbieten kann nur, wer den Akteur bearbeitet, bei öffentlichen Vorhaben."))
+    Initiative.objects.select_for_update().get(pk=initiative.pk)
+    request = ParticipationRequest(initiative=initiative, actor=actor, message=message.strip(), requested_by=user)
+    request.full_clean(exclude=["requested_by", "answered_by"])
+    request.save()
+    record(
+        user=user,
+        kind=ChangeKind.PARTICIPATION_REQUESTED,
+        record=request,
+        label=str(request),
+        values={"initiative": initiative.pk, "actor": actor.pk, "message": request.message},
+        actors=[actor.pk],
+    )
+    return request
+
+
+@atomic
+def participation_answer(
+    *, user, request: ParticipationRequest, accept: bool, answer: str = ""
+) -> ParticipationRequest:
+    """The office answers a request; accepting puts the actor on the list (planned: mitwirken).
+    A request already answered is not answered again (a repeated submit changes nothing)."""
+    _check_allowed(user)
+    current = ParticipationRequest.objects.select_for_update().select_related("initiative", "actor").get(pk=request.pk)
+    if current.status != RequestStatus.OPEN:
+        raise ValidationError(_("Diese Anfrage ist schon beantwortet."))
+    current.status = RequestStatus.ACCEPTED if accept else RequestStatus.DECLINED
+    current.answer = answer.strip()
+    current.answered_by = user_or_none(user)
+    current.answered_at = timezone.now()
+    current.full_clean(exclude=["requested_by", "answered_by"])
+    current.save()
+    record(
+        user=user,
+        kind=ChangeKind.PARTICIPATION_ANSWERED,
+        record=current,
+        label=str(current),
+        values={"status": current.status, "answer": current.answer},
+        actors=[current.actor_id],
+    )
+    if accept and not current.initiative.stakeholders.filter(actor=current.actor).exists():
+        stakeholder_add(
+            user=user,
+            initiative=current.initiative,
+            actor=current.actor,
+            data={"planned": Involvement.COLLABORATE, "role": _("hat Mitwirkung angeboten")},
+            source="request",
+        )
+    return current

@@ -55,7 +55,7 @@ class PickerKind:
         self.multiple = multiple
 
     def queryset(self, user):
-        if self.name == "actors":
+        if self.name in ("actors", "actor"):
             return actor_permissions.visible_actors(user)
         if self.name == "persons":
             # Restricted (Art. 18) and erased persons are not offered; see InteractionForm for kept links.
@@ -68,7 +68,7 @@ class PickerKind:
 
     def search(self, user, q: str, exclude=()):
         qs = self.queryset(user).exclude(pk__in=[pk for pk in exclude if pk.isdigit() and len(pk) < 19])
-        if self.name == "actors":
+        if self.name in ("actors", "actor"):
             return qs.filter(Q(name__icontains=q) | Q(slug__icontains=q)).order_by("name")[:PICK_LIMIT]
         if self.name == "persons":
             words = q.split()
@@ -92,6 +92,7 @@ class PickerKind:
 
 PICKERS = {
     "actors": PickerKind("actors"),
+    "actor": PickerKind("actor", multiple=False),
     "persons": PickerKind("persons"),
     "staff": PickerKind("staff"),
     "activity": PickerKind("activity", multiple=False),
