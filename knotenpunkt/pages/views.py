@@ -21,6 +21,7 @@ from knotenpunkt.actors.views import get_actor_for_user
 from knotenpunkt.changes import display
 from knotenpunkt.changes.access import log_access
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.initiatives import selectors as initiative_selectors
 from knotenpunkt.interactions import permissions as interaction_permissions
 from knotenpunkt.interactions import selectors as interaction_selectors
 from knotenpunkt.network import permissions as network_permissions
@@ -75,6 +76,8 @@ def actor_profile(request, slug):
         shown = [m.person_id for m in context["memberships"] if not m.person.restricted]
         log_access(user, shown, _("Akteursprofil: %(name)s") % {"name": actor.name})
         context["history"] = display.describe(actor_selectors.actor_history(actor), subject=actor)
+        # The initiatives it is a stakeholder in (an actor's editor: the public ones).
+        context["stakeholdings"] = initiative_selectors.stakeholder_initiatives(actor, user)
     if interaction_permissions.can_use_contact_log(user):
         context["actor_interactions"] = interaction_selectors.actor_interactions(user=user, actor=actor)
     if context["can_manage_ties"]:

@@ -88,6 +88,12 @@ def proposal_list(request, pk):
             "initiative": initiative,
             "proposals": pool[:SHOWN_PROPOSALS],
             "gaps": gaps,
+            "has_criteria": bool(
+                initiative.lead_id
+                or initiative.themes.exists()
+                or initiative.sdgs.exists()
+                or initiative.countries.exists()
+            ),
             "can_manage": permissions.can_manage_initiatives(request.user),
         },
     )
