@@ -14,8 +14,15 @@ import datetime as dt
 
 from django.utils import timezone
 
-from knotenpunkt.initiatives.models import PHASE_STARTS, CoverageKind, CoverageRule, Initiative
-from knotenpunkt.initiatives.services import initiative_create, stakeholder_add
+from knotenpunkt.activities.models import MET_ROLES, Activity
+from knotenpunkt.initiatives.models import PHASE_STARTS, CoverageKind, CoverageRule, Initiative, Involvement
+from knotenpunkt.initiatives.services import initiative_create, initiative_link, stakeholder_add
+from knotenpunkt.interactions.models import Interaction
+
+# The timeline of each demo initiative: this many past activities and contacts of its involved
+# stakeholders are linked to it.
+LINKED_ACTIVITIES = 2
+LINKED_CONTACTS = 2
 
 INITIATIVES = [
     (
@@ -166,5 +173,33 @@ def create_initiatives(*, coordinator, actors, themes) -> int:
                     "first_involved_how": how,
                 },
             )
+        _link_timeline(coordinator, initiative, today)
         created += 1
     return created
+
+
+def _link_timeline(coordinator, initiative: Initiative, today: dt.date) -> None:
+    """Link the latest past activities and contacts of the stakeholders already involved, so the
+    timeline has entries; those not yet involved stay so (the demo's warnings)."""
+    involved = list(initiative.stakeholders.exclude(reached=Involvement.NONE).values_list("actor_id", flat=True))
+    others = set(initiative.stakeholders.filter(reached=Involvement.NONE).values_list("actor_id", flat=True))
+    activities = (
+        Activity.objects.filter(
+            start__date__lt=today,
+            participations__actor_id__in=involved,
+            participations__role__in=MET_ROLES,
+        )
+        .exclude(participations__actor_id__in=others)
+        .distinct()
+        .order_by("-start")[:LINKED_ACTIVITIES]
+    )
+    for activity in activities:
+        initiative_link(user=coordinator, initiative=initiative, activity=activity, today=today)
+    contacts = (
+        Interaction.objects.filter(date__lt=today, actors__in=involved)
+        .exclude(actors__in=others)
+        .distinct()
+        .order_by("-date")[:LINKED_CONTACTS]
+    )
+    for contact in contacts:
+        initiative_link(user=coordinator, initiative=initiative, interaction=contact, today=today)

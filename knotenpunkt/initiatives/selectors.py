@@ -38,6 +38,8 @@ QUADRANTS = {
     (False, False): gettext_lazy("beobachten"),
 }
 MIDDLE = (GRID_MAX + 1) / 2
+# The latest contacts and introductions of the stakeholders offered for linking.
+LINK_CHOICES = 50
 
 
 def quadrant(influence: int, interest: int) -> str:
@@ -241,10 +243,11 @@ def link_choices(initiative: Initiative, user):
         .select_related("actor_a", "actor_b")
         .order_by("-created_at", "-id")
     )
+    # The form checks a posted choice with .get(), which a sliced queryset refuses: limit by ids.
     return {
         "activities": activity_permissions.visible_activities(user),
-        "interactions": interactions[:50],
-        "introductions": introductions[:50],
+        "interactions": interactions.filter(pk__in=list(interactions.values_list("pk", flat=True)[:LINK_CHOICES])),
+        "introductions": introductions.filter(pk__in=list(introductions.values_list("pk", flat=True)[:LINK_CHOICES])),
     }
 
 
