@@ -63,8 +63,10 @@ def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinato
     # Two proposals accepted, one click each; the grid shows them in the middle cell.
     proposals = page.locator("#proposals")
     for actor in (weltladen, schule):
-        proposals.get_by_role("button", name=re.compile(rf"^Aufnehmen\W+{actor.name}$")).first.click()
+        accept = proposals.get_by_role("button", name=re.compile(rf"^Aufnehmen\W+{actor.name}$"))
+        accept.first.click()
         expect(chip(page, actor.name)).to_be_visible()
+        expect(accept).to_have_count(0)  # the proposals are read again, without the one just accepted
     assert set(Stakeholder.objects.values_list("actor__name", flat=True)) == {weltladen.name, schule.name}
     expect(cell(page, 3, 3).locator(".grid-chip")).to_have_count(2)
 
@@ -82,6 +84,13 @@ def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinato
     expect(cell(page, 4, 4).locator(".grid-chip", has_text=schule.name)).to_be_visible()
     expect(page.locator("#grid-status")).to_contain_text("Einfluss 4, Interesse 4")
     assert (Stakeholder.objects.get(actor=schule).influence, Stakeholder.objects.get(actor=schule).interest) == (4, 4)
+
+    # The table edits a row: its form loads when opened, and saving re-renders the section.
+    row = page.locator("#stakeholders tbody tr", has_text=schule.name)
+    row.locator("summary").click()
+    field(row, "Rolle").fill("Schulpartnerschaft Kongoussi")
+    row.get_by_role("button", name="Speichern").click()
+    expect(page.locator("#stakeholders tbody tr", has_text=schule.name)).to_contain_text("Schulpartnerschaft Kongoussi")
 
     # „Wer fehlt?": no diaspora organisation yet, and the one in the network is offered.
     gap = proposals.locator(".gap", has_text="keine Migranten- oder Diasporaorganisation")

@@ -1,13 +1,12 @@
 from django import template
 
-from knotenpunkt.initiatives.forms import StakeholderForm
-
 register = template.Library()
 
 
 @register.simple_tag
-def row_form(stakeholder, row_forms=None):
-    """The stakeholder's edit form: the one just posted (with its errors), else a fresh one."""
+def posted_row_form(stakeholder, row_forms=None):
+    """The stakeholder's form just posted with errors, shown open in its row; None otherwise (the
+    row loads a fresh form when opened: rendering a form per row made the page slow)."""
     if row_forms and stakeholder.pk in row_forms:
         return row_forms[stakeholder.pk]
-    return StakeholderForm(stakeholder=stakeholder)
+    return None

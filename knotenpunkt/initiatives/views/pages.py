@@ -17,7 +17,6 @@ from knotenpunkt.initiatives import coverage, involvement, permissions, selector
 from knotenpunkt.initiatives.forms import (
     AddStakeholdersForm,
     InitiativeForm,
-    LinkForm,
     ListFilterForm,
     ParticipationRequestForm,
 )
@@ -117,10 +116,6 @@ def stakeholder_context(request, initiative: Initiative, **extra) -> dict:
 
 
 def internal_context(request, initiative: Initiative, **extra) -> dict:
-    can_manage = permissions.can_manage_initiatives(request.user)
-    link_form = extra.pop("link_form", None)
-    if link_form is None and can_manage:
-        link_form = LinkForm(**selectors.link_choices(initiative, request.user))
     return {
         **stakeholder_context(request, initiative),
         "themes": list(initiative.themes.all()),
@@ -129,7 +124,6 @@ def internal_context(request, initiative: Initiative, **extra) -> dict:
         "timeline": selectors.timeline(initiative, request.user),
         "requests": selectors.open_requests(initiative),
         "public_hint": selectors.public_hint(initiative),
-        "link_form": link_form,
         **extra,
     }
 

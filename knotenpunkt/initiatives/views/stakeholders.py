@@ -24,13 +24,7 @@ from knotenpunkt.initiatives import coverage, permissions, proposals, services
 from knotenpunkt.initiatives.forms import AddStakeholdersForm, LinkForm, MoveForm, StakeholderForm
 from knotenpunkt.initiatives.models import Initiative, Stakeholder
 from knotenpunkt.initiatives.selectors import link_choices
-from knotenpunkt.initiatives.views.pages import (
-    MAX_ID,
-    get_initiative,
-    internal_context,
-    require_manager,
-    stakeholder_context,
-)
+from knotenpunkt.initiatives.views.pages import MAX_ID, get_initiative, require_manager, stakeholder_context
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.forms import InteractionForm
 
@@ -137,10 +131,15 @@ def stakeholder_add(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def stakeholder_update(request, pk):
+    """A stakeholder's row: GET the form (htmx: into the row; otherwise a page of its own), POST it."""
     stakeholder = _manager_stakeholder(request, pk)
     initiative = stakeholder.initiative
+    if request.method == "GET":
+        form = StakeholderForm(stakeholder=stakeholder)
+        template = "initiatives/_stakeholder_form.html" if request.htmx else "initiatives/stakeholder_form.html"
+        return render(request, template, {"form": form, "stakeholder": stakeholder, "initiative": initiative})
     form = StakeholderForm(request.POST, stakeholder=stakeholder)
     if form.is_valid():
         try:
@@ -156,13 +155,13 @@ def stakeholder_update(request, pk):
             add_row_errors(form, exc)
         else:
             return _answer(request, initiative, notice=_("%(actor)s gespeichert.") % {"actor": stakeholder.actor.name})
-    return _answer(
-        request,
-        initiative,
-        error=_("Bitte die markierten Angaben zu %(actor)s korrigieren. Es wurde nichts gespeichert.")
-        % {"actor": stakeholder.actor.name},
-        row_forms={stakeholder.pk: form},
-    )
+    error = _("Bitte die markierten Angaben zu %(actor)s korrigieren. Es wurde nichts gespeichert.") % {
+        "actor": stakeholder.actor.name
+    }
+    if not request.htmx:
+        context = {"form": form, "stakeholder": stakeholder, "initiative": initiative, "error": error}
+        return render(request, "initiatives/stakeholder_form.html", context, status=422)
+    return _answer(request, initiative, error=error, row_forms={stakeholder.pk: form})
 
 
 def add_row_errors(form, exc: ValidationError) -> None:
@@ -225,11 +224,16 @@ def stakeholder_remove(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def link_create(request, pk):
-    """Link an activity, a contact or an introduction; past ones involve the stakeholders among their actors."""
+    """Link an activity, a contact or an introduction; past ones involve the stakeholders among their
+    actors. GET: the form (htmx: into the page's timeline section; otherwise a page of its own)."""
     initiative = _manager_initiative(request, pk)
-    form = LinkForm(request.POST, **link_choices(initiative, request.user))
+    choices = link_choices(initiative, request.user)
+    if request.method == "GET":
+        template = "initiatives/_link_form.html" if request.htmx else "initiatives/link_form.html"
+        return render(request, template, {"initiative": initiative, "link_form": LinkForm(**choices)})
+    form = LinkForm(request.POST, **choices)
     if form.is_valid():
         try:
             services.initiative_link(user=request.user, initiative=initiative, **form.cleaned_data)
@@ -238,7 +242,7 @@ def link_create(request, pk):
         else:
             messages.success(request, _("Verknüpft. Die Zeitleiste und die Beteiligung sind aktualisiert."))
             return redirect(initiative.get_absolute_url() + "#zeitleiste")
-    return render(request, "initiatives/detail.html", internal_context(request, initiative, link_form=form), status=422)
+    return render(request, "initiatives/link_form.html", {"initiative": initiative, "link_form": form}, status=422)
 
 
 @login_required
