@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "knotenpunkt.network",
     "knotenpunkt.synergies",
     "knotenpunkt.initiatives",
+    "knotenpunkt.reports",
     "knotenpunkt.pages",
     "knotenpunkt.history",
     "knotenpunkt.privacy",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("knotenpunkt.interactions.urls")),
     path("", include("knotenpunkt.synergies.urls")),
     path("", include("knotenpunkt.initiatives.urls")),
+    path("", include("knotenpunkt.reports.urls")),
     path("", include("knotenpunkt.history.urls")),
     path("datenschutz/", include("knotenpunkt.privacy.urls")),
     path("konto/", include("knotenpunkt.accounts.urls")),

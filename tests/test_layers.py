@@ -29,6 +29,8 @@ LAYERS = [
     "synergies",
     # Initiatives (Vorhaben): plans with their stakeholders, proposed from the network and the suggestions.
     "initiatives",
+    # Reports for the council and funders: figures read from every domain below.
+    "reports",
     # Pages composed from several domains: the start page, an actor's profile, the personal calendar feed.
     "pages",
     "history",
