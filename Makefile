@@ -13,8 +13,9 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/cons
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -c requirements/constraints.txt
 	touch $@
 
-## install: virtual environment, compiled translations, collected static files
+## install: virtual environment, Pango for the PDF reports, compiled translations, collected static files
 install: $(VENV)/.installed
+	$(PY) -c "import weasyprint" 2>/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 	$(PY) manage.py compile_translations
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
@@ -27,9 +28,10 @@ run: install
 	$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
-## test: the whole suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...); installs Chromium for tests/browser
+## test: the whole suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...); installs Chromium for tests/browser and poppler's pdftotext for the PDF tests
 test: install
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	command -v pdftotext >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -44,6 +46,7 @@ fmt: install
 bench: install
 	command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	command -v pdftotext >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils)
 	$(PY) -m bench.run
 
 ## messages: refresh the gettext catalogues after changing texts

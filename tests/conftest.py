@@ -102,3 +102,14 @@ def seeded_sdgs(db):
 
     if SDG.objects.count() < 17:
         importlib.import_module("knotenpunkt.actors.migrations.0002_seed_sdgs").seed(apps, None)
+
+
+@pytest.fixture
+def seeded_coverage_rules(db):
+    """The „Wer fehlt?" rules a migration seeds (one per check), back after a transactional test's flush."""
+    from django.apps import apps
+
+    from knotenpunkt.initiatives.models import CoverageKind, CoverageRule
+
+    if CoverageRule.objects.count() < len(CoverageKind.values):
+        importlib.import_module("knotenpunkt.initiatives.migrations.0002_default_coverage_rules").seed(apps, None)

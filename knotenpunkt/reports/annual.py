@@ -186,7 +186,7 @@ def _network(year, start, end, theme) -> Section:
                 _("Akteure nach Art"),
                 [_("Art"), _("Anzahl")],
                 kind_rows,
-                ["global_responsibility"],
+                ["global_responsibility", "schools", "diaspora"],
                 chart=charts.bar_chart("kinds", _("Akteure nach Art"), [(r[0], r[1]) for r in kind_rows]),
             ),
             Table("akteure_nach_ebene", _("Akteure nach Ebene"), [_("Ebene"), _("Anzahl")], level_rows),

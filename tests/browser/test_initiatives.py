@@ -33,7 +33,7 @@ def cell(page, influence, interest):
     return page.locator(f'#stakeholders .grid-cell[data-influence="{influence}"][data-interest="{interest}"]')
 
 
-def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinator, screenshot):
+def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinator, screenshot, seeded_coverage_rules):
     klima = ThemeFactory(name_de="Klimaschutz", slug="klimaschutz")
     lead = DepartmentFactory(name="Referat Nachhaltige Stadtentwicklung", published=True)
     weltladen = ActorFactory(name="Weltladen Ludwigsburg", kind=ActorKind.FAIR_TRADE_SHOP, published=True)
