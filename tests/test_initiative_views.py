@@ -466,3 +466,16 @@ def test_the_vorhabenliste_shows_public_initiatives_ahead_of_their_decision_firs
     assert "Fairtrade-Town erneuern" in ahead
     assert "Solarschule Kongoussi" in decided
     assert "Afrikatag auswerten" in decided
+
+
+def test_the_history_of_an_initiative_shows_its_stakeholders_changes_even_after_removal(client, coordinator, planned):
+    initiative, stakeholder = planned
+    services.stakeholder_update(user=coordinator, stakeholder=stakeholder, data={"role": "Mitträger"})
+    services.stakeholder_remove(user=coordinator, stakeholder=stakeholder)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("history:record", args=["vorhaben", initiative.pk])).content.decode()
+
+    assert "das Vorhaben angelegt" in page
+    assert page.count(stakeholder.actor.name) >= 3  # added, changed, removed
+    assert "einen Beteiligten entfernt" in page

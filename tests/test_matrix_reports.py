@@ -8,6 +8,8 @@ published or not: the report counts it either way and never names it.
 import pytest
 from django.utils import timezone
 
+from knotenpunkt.initiatives import services
+from knotenpunkt.initiatives.models import Initiative, Stakeholder
 from tests import matrix
 from tests.test_permission_matrix import RECORD_NAME, ROLES, _world
 from tests.test_permission_matrix import db_state as actor_db_state
@@ -21,9 +23,11 @@ MATRIX = {
     "reports:annual_pdf": {"GET": ("login", "200", "200", "200", "403", "403")},
     "reports:annual_xlsx": {"GET": ("login", "200", "200", "200", "403", "403")},
     "reports:annual_csv": {"GET": ("login", "200", "200", "200", "403", "403")},
+    "reports:initiative": {"GET": ("login", "200", "200", "200", "403", "403")},
 }
 # fmt: on
 SPECS = {
+    "reports:initiative": {"kwargs": lambda w: {"pk": w.initiative.pk}, "query": lambda w: {"format": "pdf"}},
     "reports:annual": {"query": lambda w: {"jahr": timezone.localdate().year}},
     "reports:annual_pdf": {"query": lambda w: {"jahr": timezone.localdate().year}},
     "reports:annual_xlsx": {"query": lambda w: {"jahr": timezone.localdate().year}},
@@ -34,9 +38,20 @@ SPECS = {
 }
 
 
+def db_state():
+    state = actor_db_state()
+    for model in (Initiative, Stakeholder):
+        state[model._meta.label] = list(model.objects.order_by("pk").values())
+    return state
+
+
 @pytest.mark.parametrize(matrix.PARAMETERS, list(matrix.cases(MATRIX, ROLES)))
 def test_permission_matrix(client, coordinator, city_staff, department, url_name, method, role, published, outcome):
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff, department=department)
+    w.initiative = services.initiative_create(
+        user=coordinator, data={"title": "Vorhaben im Bericht", "public": published}
+    )
+    services.stakeholder_add(user=coordinator, initiative=w.initiative, actor=w.record)
     matrix.check(
         client,
         world=w,
@@ -46,7 +61,7 @@ def test_permission_matrix(client, coordinator, city_staff, department, url_name
         outcome=outcome,
         spec=SPECS.get(url_name, {}),
         record_text=RECORD_NAME,
-        db_state=actor_db_state,
+        db_state=db_state,
     )
 
 

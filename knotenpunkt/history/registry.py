@@ -20,6 +20,9 @@ from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change, SubjectKind
+from knotenpunkt.initiatives import permissions as initiative_permissions
+from knotenpunkt.initiatives import services as initiative_services
+from knotenpunkt.initiatives.models import Initiative
 from knotenpunkt.interactions import permissions as interaction_permissions
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.models import Interaction
@@ -71,6 +74,32 @@ def _listing_restore(user, listing, data):
 
 def _person_restore(user, person, data):
     people.person_update(user=user, person=person, data=data, expected_version=person.version)
+
+
+def _initiative_restore(user, initiative, data):
+    initiative_services.initiative_update(
+        user=user, initiative=initiative, data=data, expected_version=initiative.version
+    )
+
+
+def _initiative_changes(initiative) -> QuerySet:
+    """An initiative's own changes and those of its stakeholders (found by the initiative their
+    addition recorded, so removed stakeholders stay in the history) and its requests."""
+    stakeholders = Change.objects.filter(
+        record_type="initiatives.stakeholder",
+        kind=ChangeKind.STAKEHOLDER_ADDED,
+        data__values__initiative=initiative.pk,
+    ).values("record_id")
+    requests = Change.objects.filter(
+        record_type="initiatives.participationrequest",
+        kind=ChangeKind.PARTICIPATION_REQUESTED,
+        data__values__initiative=initiative.pk,
+    ).values("record_id")
+    return (
+        _own_changes(initiative)
+        | Change.objects.filter(record_type="initiatives.stakeholder", record_id__in=stakeholders)
+        | Change.objects.filter(record_type="initiatives.participationrequest", record_id__in=requests)
+    )
 
 
 def _own_changes(record) -> QuerySet:
@@ -148,6 +177,15 @@ RECORD_TYPES = [
         may_read=synergy_permissions.can_see_introduction_history,
         changes=_own_changes,
         title=lambda introduction: f"{introduction.actor_a.name} ↔ {introduction.actor_b.name}",
+    ),
+    RecordType(
+        slug="vorhaben",
+        label=_("Vorhaben"),
+        model=Initiative,
+        may_read=initiative_permissions.can_view_initiative_internal,
+        changes=_initiative_changes,
+        restorable=frozenset(initiative_services.SCALAR_FIELDS) | frozenset(initiative_services.M2M_FIELDS),
+        restore=_initiative_restore,
     ),
     RecordType(
         slug="person",

@@ -51,10 +51,13 @@ class _Facts:
 
 
 def _rules() -> list[tuple[str, set[int]]]:
-    return [
-        (rule.kind, {theme.pk for theme in rule.themes.all()})
-        for rule in CoverageRule.objects.filter(active=True).prefetch_related("themes")
-    ]
+    """The active checks with their themes, in one query (the rule's themes joined in)."""
+    rules: dict[str, set[int]] = {}
+    for kind, theme_id in CoverageRule.objects.filter(active=True).order_by("kind").values_list("kind", "themes"):
+        rules.setdefault(kind, set())
+        if theme_id is not None:
+            rules[kind].add(theme_id)
+    return list(rules.items())
 
 
 def _gaps(facts: _Facts, rules) -> list[Gap]:
@@ -81,6 +84,20 @@ def _gaps(facts: _Facts, rules) -> list[Gap]:
 
 def gaps_for(initiative: Initiative) -> list[Gap]:
     return gaps_for_all([initiative.pk])[initiative.pk]
+
+
+def gaps_of_loaded(initiative: Initiative, stakeholders, theme_ids, country_codes) -> list[Gap]:
+    """The gaps of an initiative whose stakeholders (with their actors), themes and countries a page
+    has loaded already: only the rules are read (the same checks as gaps_for_all)."""
+    rows = [(s.actor.kind, s.actor.country) for s in stakeholders]
+    if initiative.lead_id:
+        rows.append((initiative.lead.kind, initiative.lead.country))
+    facts = _Facts(set(theme_ids), {str(code) for code in country_codes}, [], set())
+    for kind, seat in rows:
+        facts.kinds.append(kind)
+        if kind == ActorKind.PARTNER_MUNICIPALITY and seat:
+            facts.municipality_countries.add(str(seat))
+    return _gaps(facts, _rules())
 
 
 def gaps_for_all(initiative_ids: list[int] | None = None) -> dict[int, list[Gap]]:

@@ -55,13 +55,15 @@ def early_share(initiative: Initiative, stakeholders=None, today: dt.date | None
     return EarlyShare(involved_early=len(early), high_influence=len(high))
 
 
-def warnings(initiative: Initiative) -> list[str]:
+def warnings(initiative: Initiative, stakeholders=None) -> list[str]:
+    """`stakeholders`: the initiative's stakeholders with their actors, if the caller has them."""
     if initiative.phase in BEFORE_PLANNING_ENDS:
         return []
-    missing = (
-        initiative.stakeholders.filter(influence__gte=HIGH_INFLUENCE, reached=Involvement.NONE)
-        .select_related("actor")
-        .order_by("actor__name")
+    if stakeholders is None:
+        stakeholders = initiative.stakeholders.select_related("actor")
+    missing = sorted(
+        (s for s in stakeholders if s.influence >= HIGH_INFLUENCE and s.reached == Involvement.NONE),
+        key=lambda s: (s.actor.name, s.pk),
     )
     return [
         _("%(actor)s hat großen Einfluss und ist noch nicht einbezogen, obwohl die Planung abgeschlossen ist.")

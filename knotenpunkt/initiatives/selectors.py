@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from knotenpunkt.initiatives.models import (
     GRID_MAX,
     PHASE_STARTS,
     Initiative,
+    Involvement,
     ParticipationRequest,
     Phase,
     RequestStatus,
@@ -100,21 +101,43 @@ def public_hint(initiative: Initiative, today: dt.date | None = None) -> str:
     ) % {"days": days}
 
 
+AHEAD = (Phase.IDEA, Phase.PLANNING, Phase.DECISION)
+
+
 def public_list():
-    """The Vorhabenliste: public initiatives, those still ahead of their decision first."""
-    qs = Initiative.objects.filter(public=True).select_related("lead").prefetch_related("themes")
-    ahead = qs.filter(phase__in=(Phase.IDEA, Phase.PLANNING, Phase.DECISION)).order_by("decision_date", "title", "id")
-    decided = qs.filter(phase__in=(Phase.IMPLEMENTATION, Phase.EVALUATION)).order_by("-decision_date", "title", "id")
-    return list(ahead), list(decided)
+    """The Vorhabenliste: public initiatives, those still ahead of their decision first (the nearest
+    decision first), then the decided ones (the latest first). `decided` is 0 or 1 on each row."""
+    return (
+        Initiative.objects.filter(public=True)
+        .select_related("lead")
+        .annotate(
+            decided=Case(When(phase__in=AHEAD, then=Value(0)), default=Value(1)),
+            ahead_date=Case(When(phase__in=AHEAD, then=F("decision_date"))),
+            decided_date=Case(When(~Q(phase__in=AHEAD), then=F("decision_date"))),
+        )
+        .order_by(
+            "decided",
+            F("ahead_date").asc(nulls_last=True),
+            F("decided_date").desc(nulls_last=True),
+            "title",
+            "id",
+        )
+    )
 
 
 def stakeholders_of(initiative: Initiative) -> list[Stakeholder]:
+    """The stakeholders with their actors, lead times, quadrants and labels (each label translated
+    once per page, not once per row: a page of 25 stakeholders otherwise spends its time in gettext)."""
     stakeholders = list(
         initiative.stakeholders.select_related("actor").order_by("-influence", "-interest", "actor__name", "id")
     )
+    labels = {value: str(label) for value, label in Involvement.choices}
+    quadrants = {key: str(text) for key, text in QUADRANTS.items()}
     for stakeholder in stakeholders:
         stakeholder.lead_time = involvement.lead_time_days(stakeholder, initiative)
-        stakeholder.quadrant = quadrant(stakeholder.influence, stakeholder.interest)
+        stakeholder.quadrant = quadrants[(stakeholder.influence >= MIDDLE, stakeholder.interest >= MIDDLE)]
+        stakeholder.planned_label = labels[stakeholder.planned]
+        stakeholder.reached_label = labels[stakeholder.reached]
     return stakeholders
 
 

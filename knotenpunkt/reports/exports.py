@@ -83,7 +83,11 @@ def _sheet_name(key: str) -> str:
 
 def report_pdf(report: AnnualReport, context: dict) -> bytes:
     """The report's print page as a tagged PDF (PDF/UA-1), charts as vector graphics."""
-    from weasyprint import HTML  # loads Pango; only the PDF export needs it
+    return render_pdf("reports/annual_print.html", {**context, "report": report})
 
-    html = render_to_string("reports/annual_print.html", {**context, "report": report})
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # loads Pango; only the PDF exports need it
+
+    html = render_to_string(template, context)
     return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")

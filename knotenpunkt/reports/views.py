@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET
 
 from knotenpunkt.accounts import roles
 from knotenpunkt.actors.models import Theme
+from knotenpunkt.initiatives import permissions as initiative_permissions
 from knotenpunkt.reports import exports
 from knotenpunkt.reports.annual import annual_report
 from knotenpunkt.reports.forms import ReportFilterForm
+from knotenpunkt.reports.one_pager import initiative_one_pager
 
 
 def _require_reader(request) -> None:
@@ -89,3 +91,25 @@ def annual_csv(request, table):
 
 def _suffix(theme) -> str:
     return f"-{theme.slug}" if theme else ""
+
+
+@login_required
+@require_GET
+def initiative_report(request, pk):
+    """One initiative on one page: facts, phases, stakeholders and their involvement, gaps, timeline.
+    Internal (the stakeholders' places are the office's assessment), as HTML or, with ?format=pdf, PDF."""
+    _require_reader(request)
+    initiative = (
+        initiative_permissions.visible_initiatives(request.user).select_related("lead").filter(pk=pk).first()
+        if pk < 2**63
+        else None
+    )
+    if initiative is None:
+        raise Http404(_("Dieses Vorhaben gibt es nicht."))
+    context = initiative_one_pager(initiative, request.user)
+    if request.GET.get("format") == "pdf":
+        pdf = exports.render_pdf("reports/initiative_print.html", context)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="vorhaben-{initiative.pk}.pdf"'
+        return response
+    return render(request, "reports/initiative_print.html", {**context, "screen": True})

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -10,3 +11,10 @@ def posted_row_form(stakeholder, row_forms=None):
     if row_forms and stakeholder.pk in row_forms:
         return row_forms[stakeholder.pk]
     return None
+
+
+@register.simple_tag
+def stakeholder_base_url() -> str:
+    """/vorhaben/beteiligte/ — a row's addresses are this plus "<id>/" (its form) or "<id>/verschieben/"
+    (a move): one reverse() per page instead of several per stakeholder."""
+    return reverse("initiatives:stakeholder_update", args=[0]).removesuffix("0/")

@@ -23,6 +23,7 @@ from knotenpunkt.initiatives.forms import (
 from knotenpunkt.initiatives.models import Initiative
 
 PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 30
 MAX_ID = 2**63 - 1
 
 
@@ -81,11 +82,17 @@ def initiative_list(request):
 @require_GET
 @cache_public_page
 def public_list(request):
-    ahead, decided = selectors.public_list()
+    page = Paginator(selectors.public_list(), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
     return render(
         request,
         "initiatives/public_list.html",
-        {"ahead": ahead, "decided": decided, "lead_days": selectors.PUBLIC_LEAD_DAYS},
+        {
+            "page": page,
+            "ahead": [i for i in items if not i.decided],
+            "decided": [i for i in items if i.decided],
+            "lead_days": selectors.PUBLIC_LEAD_DAYS,
+        },
     )
 
 
@@ -98,17 +105,24 @@ def initiative_detail(request, pk):
 
 
 def stakeholder_context(request, initiative: Initiative, **extra) -> dict:
-    """What the stakeholder section (grid, table, figures, „Wer fehlt?") needs; htmx re-renders it."""
+    """What the stakeholder section (grid, table, figures, „Wer fehlt?") needs; htmx re-renders it.
+    `themes` and `countries` (the initiative's, if the caller has read them) spare two queries."""
     stakeholders = selectors.stakeholders_of(initiative)
     can_manage = permissions.can_manage_initiatives(request.user)
+    themes = extra.pop("themes", None)
+    countries = extra.pop("countries", None)
+    theme_ids = [t.pk for t in themes] if themes is not None else initiative.themes.values_list("pk", flat=True)
+    codes = (
+        [c.code for c in countries] if countries is not None else initiative.countries.values_list("country", flat=True)
+    )
     return {
         "initiative": initiative,
         "stakeholders": stakeholders,
         "grid": selectors.grid(stakeholders),
         "early": involvement.early_share(initiative, stakeholders),
         "high_influence": involvement.HIGH_INFLUENCE,
-        "warnings": involvement.warnings(initiative),
-        "gaps": coverage.gaps_for(initiative),
+        "warnings": involvement.warnings(initiative, stakeholders),
+        "gaps": coverage.gaps_of_loaded(initiative, stakeholders, theme_ids, codes),
         "can_manage": can_manage,
         "add_form": extra.pop("add_form", None) or (AddStakeholdersForm(user=request.user) if can_manage else None),
         **extra,
@@ -116,11 +130,13 @@ def stakeholder_context(request, initiative: Initiative, **extra) -> dict:
 
 
 def internal_context(request, initiative: Initiative, **extra) -> dict:
+    themes = list(initiative.themes.all())
+    countries = [c.country for c in initiative.countries.all()]
     return {
-        **stakeholder_context(request, initiative),
-        "themes": list(initiative.themes.all()),
+        **stakeholder_context(request, initiative, themes=themes, countries=countries),
+        "themes": themes,
         "sdgs": list(initiative.sdgs.all()),
-        "countries": [c.country for c in initiative.countries.all()],
+        "countries": countries,
         "timeline": selectors.timeline(initiative, request.user),
         "requests": selectors.open_requests(initiative),
         "public_hint": selectors.public_hint(initiative),
