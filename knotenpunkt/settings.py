@@ -236,6 +236,12 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 ICAL_IMPORT_TIMEOUT = env_int("ICAL_IMPORT_TIMEOUT", 20)
 ICAL_IMPORT_ALLOW_PRIVATE_HOSTS = env_bool("ICAL_IMPORT_ALLOW_PRIVATE_HOSTS", DEBUG)
+# OParl: the city's council information system (its System object's address), for the search of council
+# papers; a paper's own address can be pasted without it. Requests as guarded as the calendar import's.
+OPARL_SYSTEM_URL = env_str("OPARL_SYSTEM_URL", "")
+OPARL_MAX_BYTES = env_int("OPARL_MAX_BYTES", 2 * 1024 * 1024)
+OPARL_TIMEOUT = env_int("OPARL_TIMEOUT", 10)
+OPARL_ALLOW_PRIVATE_HOSTS = env_bool("OPARL_ALLOW_PRIVATE_HOSTS", DEBUG)
 # A recurring series may have at most this many occurrences (more is refused or, on import, cut).
 ACTIVITY_MAX_OCCURRENCES = env_int("ACTIVITY_MAX_OCCURRENCES", 1000)
 # Derived relationships: an activity with more actors taking part than this makes no pairs

@@ -15,9 +15,10 @@ from knotenpunkt.activities.models import Activity, Participation
 from knotenpunkt.activities.services import ParticipantSpec, activity_create
 from knotenpunkt.changes.models import Change
 from knotenpunkt.initiatives import services
-from knotenpunkt.initiatives.models import Initiative, InitiativeLink, ParticipationRequest, Stakeholder
+from knotenpunkt.initiatives.models import CouncilPaper, Initiative, InitiativeLink, ParticipationRequest, Stakeholder
 from knotenpunkt.interactions.models import Interaction
 from tests import matrix
+from tests.oparl_server import OParlServer
 from tests.test_permission_matrix import ROLES, _world
 from tests.test_permission_matrix import db_state as actor_db_state
 
@@ -51,6 +52,10 @@ MATRIX = {
     "initiatives:request": {"GET": ("login", "405", "405", "405", "405", "405"),
                                  "POST": ("login", "403", "403", "403", "done/404", "done/404")},
     "initiatives:request_answer": {"POST": ("login", "done", "403", "403", "403", "403")},
+    "initiatives:paper_link": {"GET": ("login", "405", "405", "405", "405", "405"),
+                               "POST": ("login", "done", "403", "403", "403", "403")},
+    "initiatives:paper_unlink": {"POST": ("login", "done", "403", "403", "403", "403")},
+    "initiatives:paper_search": {"GET": ("login", "200", "403", "403", "403", "403")},
 }
 # fmt: on
 
@@ -132,6 +137,16 @@ SPECS = {
             initiative=w.initiative, message="Wir bringen unsere Schulpartnerschaft ein."
         ).exists(),
     },
+    "initiatives:paper_link": {
+        "kwargs": lambda w: {"pk": w.initiative.pk},
+        "data": lambda w: {"url": w.council.paper_url(2)},
+        "done": lambda w: CouncilPaper.objects.get(initiative=w.initiative).reference == "VORL 2026/221",
+    },
+    "initiatives:paper_unlink": {
+        "kwargs": lambda w: {"pk": w.initiative.pk},
+        "done": lambda w: not CouncilPaper.objects.filter(initiative=w.initiative).exists(),
+    },
+    "initiatives:paper_search": {"kwargs": lambda w: {"pk": w.initiative.pk}, "query": lambda w: {"q": "Haushalt"}},
     "initiatives:request_answer": {
         "kwargs": lambda w: {"pk": w.request.pk},
         "data": lambda w: {"decision": "accept"},
@@ -147,6 +162,7 @@ def db_state():
         Stakeholder,
         InitiativeLink,
         ParticipationRequest,
+        CouncilPaper,
         Interaction,
         Activity,
         Participation,
@@ -156,9 +172,20 @@ def db_state():
     return state
 
 
+@pytest.fixture(scope="module")
+def council():
+    with OParlServer() as server:
+        yield server
+
+
 @pytest.mark.parametrize(matrix.PARAMETERS, list(matrix.cases(MATRIX, ROLES)))
-def test_permission_matrix(client, coordinator, city_staff, department, url_name, method, role, published, outcome):
+def test_permission_matrix(
+    client, settings, council, coordinator, city_staff, department, url_name, method, role, published, outcome
+):
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    settings.OPARL_SYSTEM_URL = council.system_url()
     w = _world(published=True, coordinator=coordinator, city_staff=city_staff, department=department)
+    w.council = council
     w.initiative = services.initiative_create(
         user=coordinator,
         data={"title": TITLE, "public": published, "lead": w.record, "decision_date": timezone.localdate()},
@@ -170,6 +197,7 @@ def test_permission_matrix(client, coordinator, city_staff, department, url_name
         data={"title": "Steuerungsgruppe", "start": start, "end": start + dt.timedelta(hours=2)},
         participants=[ParticipantSpec(role="participant", actor_id=w.record.pk)],
     )
+    CouncilPaper.objects.create(initiative=w.initiative, url=council.paper_url(1), reference="VORL 2027/014")
     w.request = ParticipationRequest.objects.create(
         initiative=w.initiative, actor=w.partner, message="Wir möchten mitwirken."
     )

@@ -22,17 +22,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import http.client
-import ipaddress
 import logging
-import socket
-import ssl
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,10 +46,9 @@ from knotenpunkt.activities.models import (
 )
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.services import atomic
+from knotenpunkt.lib import outbound
 
 logger = logging.getLogger(__name__)
-CHUNK = 64 * 1024
-MAX_REDIRECTS = 5
 MAX_NOTES = 20
 # An endless series is expanded again once its last date is less than this far from the horizon.
 HORIZON_SLACK = dt.timedelta(days=30)
@@ -71,93 +62,6 @@ class Fetched:
     content: bytes | None  # None: not modified since the last fetch
     etag: str = ""
     last_modified: str = ""
-
-
-def _allowed_address(ip: str) -> bool:
-    if settings.ICAL_IMPORT_ALLOW_PRIVATE_HOSTS:
-        return True
-    address = ipaddress.ip_address(ip.split("%", 1)[0])
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
-
-
-def _guarded_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
-    """socket.create_connection, but only to public addresses (checked after the name lookup,
-    and the checked address is the one connected to, so DNS cannot change it in between)."""
-    host, port = address
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    for *_rest, sockaddr in infos:
-        if not _allowed_address(sockaddr[0]):
-            raise FeedError(
-                _(
-                    "Die Adresse „%(host)s“ führt in ein internes Netz (%(ip)s). Kalender werden nur von "
-                    "öffentlich erreichbaren Servern abgerufen."
-                )
-                % {"host": host, "ip": sockaddr[0]}
-            )
-    error = None
-    for family, type_, proto, _canonname, sockaddr in infos:
-        sock = socket.socket(family, type_, proto)
-        try:
-            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
-                sock.settimeout(timeout)
-            if source_address:
-                sock.bind(source_address)
-            sock.connect(sockaddr)
-            return sock
-        except OSError as exc:
-            error = exc
-            sock.close()
-    raise error or OSError(f"getaddrinfo returned nothing for {host}")
-
-
-class _HTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _guarded_connection
-
-
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _guarded_connection
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(_HTTPConnection, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req):
-        return self.do_open(_HTTPSConnection, req, context=ssl.create_default_context())
-
-
-class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    max_redirections = MAX_REDIRECTS
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise FeedError(
-                _("Der Server leitet auf eine Adresse um, die nicht mit http(s) beginnt: „%(url)s“.")
-                % {"url": newurl[:200]}
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    """http(s) only, no proxies from the environment, no file:// or ftp://, few redirects."""
-    opener = urllib.request.OpenerDirector()
-    for handler in (
-        _HTTPHandler(),
-        _HTTPSHandler(),
-        _RedirectHandler(),
-        urllib.request.HTTPDefaultErrorHandler(),
-        urllib.request.HTTPErrorProcessor(),
-    ):
-        opener.add_handler(handler)
-    return opener
 
 
 def _http_error(code: int) -> str:
@@ -178,88 +82,62 @@ def _http_error(code: int) -> str:
 
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
-    """GET the feed, at most ICAL_IMPORT_MAX_BYTES within ICAL_IMPORT_TIMEOUT seconds. Raises FeedError."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise FeedError(_("Die Adresse muss mit http:// oder https:// beginnen."))
-    limit = settings.ICAL_IMPORT_MAX_BYTES
-    timeout = settings.ICAL_IMPORT_TIMEOUT
-    request = urllib.request.Request(  # noqa: S310 (the scheme is checked above; the opener speaks http(s) only)
-        url,
-        headers={
-            "User-Agent": f"Knotenpunkt-Kalenderimport (+{settings.SITE_URL})",
-            "Accept": "text/calendar, text/plain;q=0.5, */*;q=0.1",
-            "Accept-Encoding": "identity",
-        },
-    )
-    if etag:
-        request.add_header("If-None-Match", etag)
-    if last_modified:
-        request.add_header("If-Modified-Since", last_modified)
-    deadline = time.monotonic() + timeout
-    too_big = _("Der Kalender ist größer als %(size)s MB und wird nicht übernommen.") % {
-        "size": f"{limit / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+    """GET the feed, at most ICAL_IMPORT_MAX_BYTES within ICAL_IMPORT_TIMEOUT seconds (lib/outbound.py
+    guards the request). Raises FeedError with the German reason."""
+    headers = {
+        "User-Agent": f"Knotenpunkt-Kalenderimport (+{settings.SITE_URL})",
+        "Accept": "text/calendar, text/plain;q=0.5, */*;q=0.1",
+        "Accept-Encoding": "identity",
     }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     try:
-        response = _opener().open(request, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        if exc.code == 304:
-            return Fetched(None, etag, last_modified)
-        if 300 <= exc.code < 400:
-            target = urljoin(url, (exc.headers or {}).get("Location", ""))
-            if urlsplit(target).scheme.lower() not in ("http", "https"):
-                message = _("Der Server leitet auf eine Adresse um, die nicht mit http(s) beginnt: „%(url)s“.") % {
-                    "url": target[:200]
-                }
-            else:
-                message = _("Der Server leitet zu oft oder ohne Ziel weiter (HTTP %(code)d).") % {"code": exc.code}
-            raise FeedError(message) from exc
-        raise FeedError(_http_error(exc.code)) from exc
-    except urllib.error.URLError as exc:
-        raise FeedError(_network_error(exc.reason)) from exc
-    except TimeoutError as exc:
-        raise FeedError(_("Der Server hat nicht rechtzeitig geantwortet.")) from exc
-    except (http.client.HTTPException, OSError) as exc:
-        raise FeedError(_network_error(exc)) from exc
-    except ValueError as exc:  # http.client.InvalidURL and friends
-        raise FeedError(_("Die Adresse ist ungültig.")) from exc
-    with response:
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise FeedError(too_big)
-        parts, size = [], 0
-        try:
-            while True:
-                if time.monotonic() > deadline:
-                    raise FeedError(_("Der Server hat nicht rechtzeitig geantwortet."))
-                part = response.read(CHUNK)
-                if not part:
-                    break
-                size += len(part)
-                if size > limit:
-                    raise FeedError(too_big)
-                parts.append(part)
-        except TimeoutError as exc:
-            raise FeedError(_("Der Server hat nicht rechtzeitig geantwortet.")) from exc
-        except (http.client.HTTPException, OSError) as exc:
-            raise FeedError(_network_error(exc)) from exc
-        return Fetched(b"".join(parts), response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
+        response = outbound.get(
+            url,
+            headers=headers,
+            limit=settings.ICAL_IMPORT_MAX_BYTES,
+            timeout=settings.ICAL_IMPORT_TIMEOUT,
+            allow_private=settings.ICAL_IMPORT_ALLOW_PRIVATE_HOSTS,
+        )
+    except outbound.OutboundError as exc:
+        raise FeedError(_fetch_error(exc)) from exc
+    if response.status == 304:
+        return Fetched(None, etag, last_modified)
+    return Fetched(response.content, response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
 
 
-def _network_error(reason) -> str:
-    if isinstance(reason, FeedError):
-        return str(reason)
-    if isinstance(reason, TimeoutError):
-        return _("Der Server hat nicht rechtzeitig geantwortet.")
-    if isinstance(reason, ssl.SSLError):
-        return _("Die sichere Verbindung (HTTPS) zum Server ist fehlgeschlagen: das Zertifikat ist ungültig.")
-    if isinstance(reason, socket.gaierror):
-        return _("Den Server gibt es nicht (der Name ist unbekannt). Bitte die Adresse prüfen.")
-    if isinstance(reason, ConnectionRefusedError):
-        return _("Der Server ist nicht erreichbar (Verbindung abgelehnt).")
-    if isinstance(reason, http.client.HTTPException):
-        return _("Der Server hat die Verbindung unerwartet beendet.")
-    return _("Der Server ist nicht erreichbar (%(detail)s).") % {"detail": str(reason)[:120]}
+def _fetch_error(exc: outbound.OutboundError) -> str:
+    limit = settings.ICAL_IMPORT_MAX_BYTES
+    messages = {
+        "scheme": lambda: _("Die Adresse muss mit http:// oder https:// beginnen."),
+        "blocked": lambda: (
+            _(
+                "Die Adresse „%(host)s“ führt in ein internes Netz (%(ip)s). Kalender werden nur von "
+                "öffentlich erreichbaren Servern abgerufen."
+            )
+            % {"host": exc.host, "ip": exc.ip}
+        ),
+        "redirect_scheme": lambda: (
+            _("Der Server leitet auf eine Adresse um, die nicht mit http(s) beginnt: „%(url)s“.") % {"url": exc.url}
+        ),
+        "redirect": lambda: _("Der Server leitet zu oft oder ohne Ziel weiter (HTTP %(code)d).") % {"code": exc.code},
+        "http": lambda: _http_error(exc.code),
+        "timeout": lambda: _("Der Server hat nicht rechtzeitig geantwortet."),
+        "too_big": lambda: (
+            _("Der Kalender ist größer als %(size)s MB und wird nicht übernommen.")
+            % {"size": f"{limit / 1024 / 1024:.1f}".rstrip("0").rstrip(".")}
+        ),
+        "tls": lambda: _("Die sichere Verbindung (HTTPS) zum Server ist fehlgeschlagen: das Zertifikat ist ungültig."),
+        "dns": lambda: _("Den Server gibt es nicht (der Name ist unbekannt). Bitte die Adresse prüfen."),
+        "refused": lambda: _("Der Server ist nicht erreichbar (Verbindung abgelehnt)."),
+        "closed": lambda: _("Der Server hat die Verbindung unerwartet beendet."),
+        "invalid_url": lambda: _("Die Adresse ist ungültig."),
+    }
+    if exc.kind in messages:
+        return messages[exc.kind]()
+    return _("Der Server ist nicht erreichbar (%(detail)s).") % {"detail": exc.detail}
 
 
 # --- applying ------------------------------------------------------------------------------

@@ -77,6 +77,12 @@ class ChangeKind(models.TextChoices):
     INITIATIVE_LINKED = "initiative.linked", _("etwas mit dem Vorhaben verknüpft")
     PARTICIPATION_REQUESTED = "participation.requested", _("angeboten, an einem Vorhaben mitzuwirken")
     PARTICIPATION_ANSWERED = "participation.answered", _("eine Anfrage zur Mitwirkung beantwortet")
+    COUNCIL_PAPER_LINKED = "council_paper.linked", _("eine Drucksache aus dem Ratsinformationssystem verknüpft")
+    COUNCIL_PAPER_UPDATED = (
+        "council_paper.updated",
+        _("den Stand einer Drucksache aus dem Ratsinformationssystem übernommen"),
+    )
+    COUNCIL_PAPER_UNLINKED = "council_paper.unlinked", _("die Verknüpfung mit einer Drucksache gelöst")
 
 
 class Audience(models.TextChoices):

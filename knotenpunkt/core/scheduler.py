@@ -58,6 +58,8 @@ SCHEDULE = (
     Periodic("knotenpunkt.privacy.tasks.check_retention", "day", at=dt.time(2, 30)),
     # Introduction mails that failed are tried again.
     Periodic("knotenpunkt.synergies.tasks.send_introduction_mails", "hour", minute=20),
+    # Council papers (OParl) linked to initiatives: title, date and status read again.
+    Periodic("knotenpunkt.initiatives.tasks.refresh_council_papers", "day", at=dt.time(5, 30)),
 )
 
 

@@ -198,3 +198,11 @@ class ListFilterForm(forms.Form):
         required=False,
         choices=[("", _("alle")), ("1", _("öffentlich")), ("0", _("intern"))],
     )
+
+
+class CouncilPaperForm(forms.Form):
+    url = forms.CharField(
+        label=_("OParl-Adresse der Drucksache"),
+        max_length=500,
+        help_text=_("Die Adresse des Paper-Objekts im Ratsinformationssystem, z. B. https://…/oparl/v1/paper/1234"),
+    )

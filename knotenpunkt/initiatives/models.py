@@ -344,3 +344,27 @@ class ParticipationRequest(models.Model):
 
     def __str__(self):
         return f"{self.actor} – {self.initiative}"
+
+
+class CouncilPaper(models.Model):
+    """The initiative's council paper in the council information system, read through OParl
+    (initiatives/oparl.py): what the council system says, refreshed nightly."""
+
+    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="oparl_paper")
+    url = models.URLField(_("OParl-Adresse"), max_length=500)
+    name = models.CharField(_("Titel"), max_length=300, blank=True)
+    reference = models.CharField(_("Drucksache"), max_length=100, blank=True)
+    date = models.DateField(_("Datum"), null=True, blank=True)
+    status = models.CharField(_("Stand"), max_length=200, blank=True)
+    web = models.URLField(_("Ansicht im Ratsinformationssystem"), max_length=500, blank=True)
+    fetched_at = models.DateTimeField(_("zuletzt abgerufen"), null=True, blank=True)
+    # The last refresh's failure (German); the values above stay those of the last good read.
+    error = models.CharField(_("Fehler beim letzten Abruf"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("Drucksache (OParl)")
+        verbose_name_plural = _("Drucksachen (OParl)")
+
+    def __str__(self):
+        return self.reference or self.name or self.url

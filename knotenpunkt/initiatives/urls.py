@@ -1,6 +1,6 @@
 from django.urls import path
 
-from knotenpunkt.initiatives.views import pages, requests, stakeholders
+from knotenpunkt.initiatives.views import pages, papers, requests, stakeholders
 
 app_name = "initiatives"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("vorhaben/beteiligte/<int:pk>/entfernen/", stakeholders.stakeholder_remove, name="stakeholder_remove"),
     path("vorhaben/<int:pk>/verknuepfen/", stakeholders.link_create, name="link"),
     path("vorhaben/<int:pk>/kontakt/", stakeholders.contact_create, name="contact"),
+    # The council paper through OParl (views/papers.py)
+    path("vorhaben/<int:pk>/drucksache/", papers.paper_link, name="paper_link"),
+    path("vorhaben/<int:pk>/drucksache/loesen/", papers.paper_unlink, name="paper_unlink"),
+    path("vorhaben/<int:pk>/drucksache/suche/", papers.paper_search, name="paper_search"),
     # „Wir möchten mitwirken" (views/requests.py)
     path("vorhaben/<int:pk>/mitwirken/", requests.request_create, name="request"),
     path("vorhaben/anfragen/<int:pk>/", requests.request_answer, name="request_answer"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,11 +17,12 @@ from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.initiatives import coverage, involvement, permissions, selectors, services
 from knotenpunkt.initiatives.forms import (
     AddStakeholdersForm,
+    CouncilPaperForm,
     InitiativeForm,
     ListFilterForm,
     ParticipationRequestForm,
 )
-from knotenpunkt.initiatives.models import Initiative
+from knotenpunkt.initiatives.models import CouncilPaper, Initiative
 
 PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 30
@@ -140,6 +142,9 @@ def internal_context(request, initiative: Initiative, **extra) -> dict:
         "timeline": selectors.timeline(initiative, request.user),
         "requests": selectors.open_requests(initiative),
         "public_hint": selectors.public_hint(initiative),
+        "paper": CouncilPaper.objects.filter(initiative=initiative).first(),
+        "paper_form": extra.pop("paper_form", None) or CouncilPaperForm(),
+        "oparl_search": bool(settings.OPARL_SYSTEM_URL),
         **extra,
     }
 
