@@ -159,3 +159,16 @@ def test_the_editor_sees_the_answer_on_the_public_page(
 
     assert f"Burkina-Verein Ludwigsburg: <strong>{status}</strong>" in html
     assert "Wir melden uns zur Steuerungsgruppe." in html
+
+
+def test_an_actor_already_on_the_list_is_not_offered_again(client, coordinator, initiative, verein, editor):
+    services.stakeholder_add(user=coordinator, initiative=initiative, actor=verein)
+    client.force_login(editor)
+
+    page = client.get(initiative.get_absolute_url()).content.decode()
+    assert "Anfrage senden" not in page
+    assert "ist beteiligt" in page
+
+    response = client.post(reverse("initiatives:request", args=[initiative.pk]), {"message": "Wir wollen mehr tun."})
+    assert response.status_code == 422
+    assert not ParticipationRequest.objects.exists()

@@ -1,7 +1,8 @@
 """Permission matrix of the initiative pages (format: tests/test_permission_matrix.py).
 
 The record is an initiative, public in the first state and internal in the second; the world's
-department is its stakeholder, and its partner has an open „Wir möchten mitwirken" request. Only the
+department is its stakeholder (so its own editor cannot offer it again: 422), and its partner has an
+open „Wir möchten mitwirken" request. Only the
 coordination plans; city staff read everything; everybody else sees public initiatives only (an
 internal one is a 404), and an actor's editor may offer their actor on a public one.
 """
@@ -50,7 +51,7 @@ MATRIX = {
     "initiatives:contact": {"GET": ("login", "200", "403", "403", "403", "403"),
                                  "POST": ("login", "done", "403", "403", "403", "403")},
     "initiatives:request": {"GET": ("login", "405", "405", "405", "405", "405"),
-                                 "POST": ("login", "403", "403", "403", "done/404", "done/404")},
+                                 "POST": ("login", "403", "403", "403", "422/404", "done/404")},
     "initiatives:request_answer": {"POST": ("login", "done", "403", "403", "403", "403")},
     "initiatives:paper_link": {"GET": ("login", "405", "405", "405", "405", "405"),
                                "POST": ("login", "done", "403", "403", "403", "403")},

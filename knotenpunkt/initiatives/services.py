@@ -374,6 +374,8 @@ def participation_request(*, user, initiative: Initiative, actor, message: str) 
     if not permissions.can_request_participation(user, initiative, actor):
         raise PermissionDenied(_("Mitwirken anbieten kann nur, wer den Akteur bearbeitet, bei öffentlichen Vorhaben."))
     Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if initiative.stakeholders.filter(actor=actor).exists():
+        raise ValidationError({"actor": _("%(actor)s ist schon an dem Vorhaben beteiligt.") % {"actor": actor}})
     request = ParticipationRequest(initiative=initiative, actor=actor, message=message.strip(), requested_by=user)
     request.full_clean(exclude=["requested_by", "answered_by"])
     request.save()

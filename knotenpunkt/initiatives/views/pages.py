@@ -150,10 +150,12 @@ def internal_context(request, initiative: Initiative, **extra) -> dict:
 
 
 def public_context(request, initiative: Initiative, **extra) -> dict:
-    can_request = permissions.can_request_participation(request.user, initiative)
     form = extra.pop("request_form", None)
-    if form is None and can_request:
-        form = ParticipationRequestForm(actors=selectors.editable_actors(request.user))
+    if form is None and permissions.can_request_participation(request.user, initiative):
+        # Offered only for actors not yet on the list (those see their involvement instead).
+        actors = selectors.editable_actors(request.user).exclude(stakeholdings__initiative=initiative)
+        if actors.exists():
+            form = ParticipationRequestForm(actors=actors)
     return {
         "initiative": initiative,
         "lead": initiative.lead if initiative.lead_id and initiative.lead.published else None,

@@ -22,7 +22,7 @@ def request_create(request, pk):
     initiative = get_initiative(request, pk)
     if not permissions.can_request_participation(request.user, initiative):
         raise PermissionDenied(_("Mitwirken anbieten können die Redaktionen der Akteure, bei öffentlichen Vorhaben."))
-    actors = selectors.editable_actors(request.user)
+    actors = selectors.editable_actors(request.user).exclude(stakeholdings__initiative=initiative)
     data = request.POST.copy()
     only = list(actors[:2])
     if not data.get("actor") and len(only) == 1:
