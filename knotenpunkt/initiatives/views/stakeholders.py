@@ -24,7 +24,7 @@ from knotenpunkt.initiatives import coverage, permissions, proposals, services
 from knotenpunkt.initiatives.forms import AddStakeholdersForm, LinkForm, MoveForm, StakeholderForm
 from knotenpunkt.initiatives.models import Initiative, Stakeholder
 from knotenpunkt.initiatives.selectors import link_choices
-from knotenpunkt.initiatives.views.pages import MAX_ID, get_initiative, require_manager, stakeholder_context
+from knotenpunkt.initiatives.views.pages import MAX_ID, add_errors, get_initiative, require_manager, stakeholder_context
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.forms import InteractionForm
 
@@ -152,7 +152,7 @@ def stakeholder_update(request, pk):
         except EditConflict:
             return _answer(request, initiative, error=_conflict(stakeholder))
         except ValidationError as exc:
-            add_row_errors(form, exc)
+            add_errors(form, exc)
         else:
             return _answer(request, initiative, notice=_("%(actor)s gespeichert.") % {"actor": stakeholder.actor.name})
     error = _("Bitte die markierten Angaben zu %(actor)s korrigieren. Es wurde nichts gespeichert.") % {
@@ -162,14 +162,6 @@ def stakeholder_update(request, pk):
         context = {"form": form, "stakeholder": stakeholder, "initiative": initiative, "error": error}
         return render(request, "initiatives/stakeholder_form.html", context, status=422)
     return _answer(request, initiative, error=error, row_forms={stakeholder.pk: form})
-
-
-def add_row_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _conflict(stakeholder) -> str:
@@ -238,7 +230,7 @@ def link_create(request, pk):
         try:
             services.initiative_link(user=request.user, initiative=initiative, **form.cleaned_data)
         except ValidationError as exc:
-            add_row_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Verknüpft. Die Zeitleiste und die Beteiligung sind aktualisiert."))
             return redirect(initiative.get_absolute_url() + "#zeitleiste")
@@ -260,7 +252,7 @@ def contact_create(request, pk):
                     )
                     services.initiative_link(user=request.user, initiative=initiative, interaction=interaction)
             except ValidationError as exc:
-                add_row_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Kontakt gespeichert und mit dem Vorhaben verknüpft."))
                 return redirect(initiative.get_absolute_url() + "#zeitleiste")
