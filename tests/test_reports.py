@@ -421,3 +421,20 @@ def test_each_table_shown_names_the_indicators_it_serves(page):
                 assert escape(name) in figure.group(1), (table.key, name)
         else:
             assert "Dient dem Indikator" not in figure.group(1), table.key
+
+
+def test_city_staff_count_only_the_contacts_they_may_read(coordinator, city_staff):
+    verein = ActorFactory(name="Verein für Zählungen")
+    for channel, visibility in (("phone", "staff"), ("email", "coordination"), ("email", "coordination")):
+        interaction_create(
+            user=coordinator,
+            data={
+                "date": dt.date(2025, 3, 3),
+                "channel": channel,
+                "summary": "Absprache",
+                "visibility": visibility,
+                "actors": [verein],
+            },
+        )
+    assert annual_report(YEAR, user=coordinator).table("kontakte").rows == [["Telefon", 1], ["E-Mail", 2]]
+    assert annual_report(YEAR, user=city_staff).table("kontakte").rows == [["Telefon", 1]]

@@ -23,6 +23,7 @@ from knotenpunkt.activities.models import ActivityKind, ActivityOccurrence
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
 from knotenpunkt.initiatives import coverage, involvement
 from knotenpunkt.initiatives.models import PHASE_STARTS, CoverageKind, Initiative, Involvement, Phase, Stakeholder
+from knotenpunkt.interactions import permissions as interaction_permissions
 from knotenpunkt.interactions.models import Channel, Interaction
 from knotenpunkt.network.models import Tie
 from knotenpunkt.reports import charts
@@ -85,11 +86,13 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(year, 1, 1, tzinfo=zone), dt.datetime(year + 1, 1, 1, tzinfo=zone)
 
 
-def annual_report(year: int, theme: Theme | None = None) -> AnnualReport:
+def annual_report(year: int, theme: Theme | None = None, user=None) -> AnnualReport:
+    """`user`: the reader, whose view of the contact log the contact counts follow (city staff do not
+    count the coordination's own contacts); None counts every contact (a task, the bench)."""
     start, end = year_bounds(year)
     sections = [
         _network(year, start, end, theme),
-        _activity(year, start, end, theme),
+        _activity(year, start, end, theme, user),
         _cooperation(year, start, end, theme),
         _initiatives(year, start, end, theme),
         _sdgs(year, start, end, theme),
@@ -217,7 +220,7 @@ def _occurrences(start, end, theme):
     return qs.filter(theme_ids__contains=f",{theme.pk},") if theme else qs
 
 
-def _activity(year, start, end, theme) -> Section:
+def _activity(year, start, end, theme, user) -> Section:
     occurrences = _occurrences(start, end, theme)
     kinds = dict(ActivityKind.choices)
     levels = dict(Level.choices)
@@ -249,7 +252,8 @@ def _activity(year, start, end, theme) -> Section:
     ]
     month_rows = [[month_names[m - 1], month_counts[m]] for m in range(1, 13)] if month_counts else []
 
-    contacts = Interaction.objects.filter(date__gte=start.date(), date__lt=end.date())
+    contacts = Interaction.objects.all() if user is None else interaction_permissions.visible_interactions(user)
+    contacts = contacts.filter(date__gte=start.date(), date__lt=end.date())
     if theme:
         contacts = contacts.filter(actors__themes=theme).distinct()
     channels = dict(Channel.choices)

@@ -43,7 +43,7 @@ def _context(form, year, theme) -> dict:
 def annual(request):
     _require_reader(request)
     form, year, theme = _filters(request)
-    report = annual_report(year, theme)
+    report = annual_report(year, theme, request.user)
     status = 200 if not form.errors else 422
     return render(request, "reports/annual.html", {**_context(form, year, theme), "report": report}, status=status)
 
@@ -55,7 +55,7 @@ def annual_pdf(request):
     form, year, theme = _filters(request)
     if form.errors:
         raise Http404(_("Dieses Jahr oder Thema gibt es nicht."))
-    report = annual_report(year, theme)
+    report = annual_report(year, theme, request.user)
     pdf = exports.report_pdf(report, _context(form, year, theme))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="jahresbericht-{year}{_suffix(theme)}.pdf"'
@@ -69,7 +69,7 @@ def annual_xlsx(request):
     form, year, theme = _filters(request)
     if form.errors:
         raise Http404(_("Dieses Jahr oder Thema gibt es nicht."))
-    response = HttpResponse(exports.report_xlsx(annual_report(year, theme)), content_type=exports.XLSX)
+    response = HttpResponse(exports.report_xlsx(annual_report(year, theme, request.user)), content_type=exports.XLSX)
     response["Content-Disposition"] = f'attachment; filename="jahresbericht-{year}{_suffix(theme)}.xlsx"'
     return response
 
@@ -81,7 +81,7 @@ def annual_csv(request, table):
     form, year, theme = _filters(request)
     if form.errors:
         raise Http404(_("Dieses Jahr oder Thema gibt es nicht."))
-    found = annual_report(year, theme).table(table)
+    found = annual_report(year, theme, request.user).table(table)
     if found is None:
         raise Http404(_("Diese Tabelle gibt es im Bericht nicht."))
     response = HttpResponse(exports.table_csv(found), content_type="text/csv; charset=utf-8")
