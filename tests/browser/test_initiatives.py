@@ -15,6 +15,7 @@ from knotenpunkt.initiatives import services
 from knotenpunkt.initiatives.models import Initiative, Involvement, ParticipationRequest, Stakeholder
 from tests.browser.conftest import DESKTOP, axe_violations
 from tests.factories import ActorFactory, DepartmentFactory, ThemeFactory, UserFactory
+from tests.oparl_server import OParlServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,7 +34,9 @@ def cell(page, influence, interest):
     return page.locator(f'#stakeholders .grid-cell[data-influence="{influence}"][data-interest="{interest}"]')
 
 
-def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinator, screenshot, seeded_coverage_rules):
+def test_a_coordinator_plans_an_initiative_with_the_network(
+    new_page, coordinator, screenshot, seeded_coverage_rules, settings
+):
     klima = ThemeFactory(name_de="Klimaschutz", slug="klimaschutz")
     lead = DepartmentFactory(name="Referat Nachhaltige Stadtentwicklung", published=True)
     weltladen = ActorFactory(name="Weltladen Ludwigsburg", kind=ActorKind.FAIR_TRADE_SHOP, published=True)
@@ -73,6 +76,7 @@ def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinato
     # By mouse: Weltladen dragged to high influence and high interest.
     chip(page, weltladen.name).drag_to(cell(page, 5, 5))
     expect(cell(page, 5, 5).locator(".grid-chip", has_text=weltladen.name)).to_be_visible()
+    expect(chip(page, weltladen.name)).to_be_focused()  # the moved name keeps the focus after the swap
     assert Stakeholder.objects.get(actor=weltladen).influence == 5
 
     # By keyboard: the school one step up (influence) and one right (interest); focus stays on it.
@@ -89,6 +93,7 @@ def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinato
     row = page.locator("#stakeholders tbody tr", has_text=schule.name)
     row.locator("summary").click()
     field(row, "Rolle").fill("Schulpartnerschaft Kongoussi")
+    assert axe_violations(page) == []  # with the row's form open
     row.get_by_role("button", name="Speichern").click()
     expect(page.locator("#stakeholders tbody tr", has_text=schule.name)).to_contain_text("Schulpartnerschaft Kongoussi")
 
@@ -116,6 +121,17 @@ def test_a_coordinator_plans_an_initiative_with_the_network(new_page, coordinato
     expect(page.locator(".timeline")).to_contain_text("Kontakt (Treffen)")
     stakeholder = Stakeholder.objects.get(actor=weltladen)
     assert (stakeholder.first_involved, stakeholder.reached) == (today, Involvement.INFORM)
+
+    # The council paper, from the city's council information system (a local OParl 1.1 server).
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    with OParlServer() as council:
+        council.set_result(1, "beschlossen")
+        page.locator("#drucksache summary").click()
+        field(page, "OParl-Adresse der Drucksache").fill(council.paper_url(1))
+        page.locator("#drucksache").get_by_role("button", name="Verknüpfen").click()
+        expect(page.locator(".messages")).to_contain_text("Drucksache verknüpft: VORL 2027/014")
+        expect(page.locator("#drucksache")).to_contain_text("beschlossen")
+        assert axe_violations(page) == []
 
     # The same page on a phone: the grid scrolls sideways, nothing fails axe.
     phone = new_page(user=coordinator, viewport=PHONE)
