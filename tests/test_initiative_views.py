@@ -479,3 +479,22 @@ def test_the_history_of_an_initiative_shows_its_stakeholders_changes_even_after_
     assert "das Vorhaben angelegt" in page
     assert page.count(stakeholder.actor.name) >= 3  # added, changed, removed
     assert "einen Beteiligten entfernt" in page
+
+
+def test_deleting_an_initiative_removes_its_list_and_is_recorded_in_its_actors_histories(client, coordinator, planned):
+    initiative, stakeholder = planned
+    client.force_login(coordinator)
+    url = reverse("initiatives:delete", args=[initiative.pk])
+    assert "1 Beteiligter" in client.get(url).content.decode()
+
+    first = client.post(url)
+    again = client.post(url, follow=True)
+
+    assert first.status_code == 302
+    assert not Initiative.objects.filter(pk=initiative.pk).exists()
+    assert not Stakeholder.objects.filter(pk=stakeholder.pk).exists()
+    change = Change.objects.get(kind=ChangeKind.INITIATIVE_DELETED)
+    assert change.data["values"]["stakeholders"] == [stakeholder.actor_id]
+    assert set(change.subjects.values_list("subject_id", flat=True)) >= {stakeholder.actor_id}
+    assert "Das Vorhaben war schon gelöscht." in again.content.decode()
+    assert Change.objects.filter(kind=ChangeKind.INITIATIVE_DELETED).count() == 1

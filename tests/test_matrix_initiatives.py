@@ -39,6 +39,8 @@ MATRIX = {
     "initiatives:detail": {"GET": ("shown/404", "shown", "shown", "shown", "shown/404", "shown/404")},
     "initiatives:edit": {"GET": ("login", "200", "403", "403", "403", "403"),
                                  "POST": ("login", "done", "403", "403", "403", "403")},
+    "initiatives:delete": {"GET": ("login", "200", "403", "403", "403", "403"),
+                           "POST": ("login", "done", "403", "403", "403", "403")},
     "initiatives:proposals": {"GET": ("login", "200", "200", "200", "404", "404")},
     "initiatives:stakeholder_add": {"GET": ("login", "405", "405", "405", "405", "405"),
                                  "POST": ("login", "done", "403", "403", "403", "403")},
@@ -83,6 +85,10 @@ SPECS = {
         "done": lambda w: Initiative.objects.get(pk=w.initiative.pk).title == NEW_TITLE,
     },
     "initiatives:proposals": {"kwargs": lambda w: {"pk": w.initiative.pk}},
+    "initiatives:delete": {
+        "kwargs": lambda w: {"pk": w.initiative.pk},
+        "done": lambda w: not Initiative.objects.filter(pk=w.initiative.pk).exists(),
+    },
     "initiatives:stakeholder_add": {
         "kwargs": lambda w: {"pk": w.initiative.pk},
         "data": lambda w: {"actor": w.duplicate.pk, "source": "theme"},

@@ -187,6 +187,31 @@ def initiative_update(
 
 
 @atomic
+def initiative_delete(*, user, initiative: Initiative) -> None:
+    """Delete an initiative with its stakeholders, links, requests and council paper, recorded once:
+    the change names every stakeholder's actor, so their histories keep it."""
+    _check_allowed(user)
+    current = locking.lock(Initiative, initiative.pk, None)
+    snapshot = _snapshot(current)
+    stakeholders = list(current.stakeholders.values_list("actor_id", flat=True))
+    snapshot["stakeholders"] = sorted(stakeholders)
+    pk, label, public = current.pk, str(current), current.public
+    current.delete()
+    if public:
+        bump_content_generation()  # the Vorhabenliste
+    record(
+        user=user,
+        kind=ChangeKind.INITIATIVE_DELETED,
+        record=current,
+        record_id=pk,
+        label=label,
+        values=snapshot,
+        actors=sorted(set(stakeholders) | ({snapshot["lead"]} if snapshot["lead"] else set())),
+        public=public,
+    )
+
+
+@atomic
 def stakeholder_add(*, user, initiative: Initiative, actor, data: dict | None = None, source: str = "") -> Stakeholder:
     """Put `actor` on the initiative's list (a proposal accepted, or by hand). Twice is refused."""
     _check_allowed(user)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("vorhaben/neu/", pages.initiative_create, name="create"),
     path("vorhaben/<int:pk>/", pages.initiative_detail, name="detail"),
     path("vorhaben/<int:pk>/bearbeiten/", pages.initiative_edit, name="edit"),
+    path("vorhaben/<int:pk>/loeschen/", pages.initiative_delete, name="delete"),
     # The stakeholder section (views/stakeholders.py)
     path("vorhaben/<int:pk>/vorschlaege/", stakeholders.proposal_list, name="proposals"),
     path("vorhaben/<int:pk>/beteiligte/", stakeholders.stakeholder_add, name="stakeholder_add"),

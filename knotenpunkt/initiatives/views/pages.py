@@ -225,3 +225,23 @@ def initiative_edit(request, pk):
         {"form": form, "initiative": initiative, "conflict": conflict, "conflict_changes": conflict_changes},
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_delete(request, pk):
+    require_manager(request)
+    if request.method == "POST" and not Initiative.objects.filter(pk=pk).exists() and pk <= MAX_ID:
+        messages.info(request, _("Das Vorhaben war schon gelöscht."))  # a repeated submit
+        return redirect("initiatives:list")
+    initiative = get_initiative(request, pk)
+    if request.method == "POST":
+        services.initiative_delete(user=request.user, initiative=initiative)
+        messages.success(request, _("Vorhaben „%(title)s“ gelöscht.") % {"title": initiative.title})
+        return redirect("initiatives:list")
+    counts = {
+        "stakeholders": initiative.stakeholders.count(),
+        "links": initiative.links.count(),
+        "requests": initiative.requests.count(),
+    }
+    return render(request, "initiatives/confirm_delete.html", {"initiative": initiative, **counts})
