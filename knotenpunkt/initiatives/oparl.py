@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -168,13 +169,15 @@ def search(term: str, system_url: str) -> list[Paper]:
     """Papers of the system's bodies whose name or reference contains `term` (the first pages of each
     body's paper list; OParl lists have no search of their own)."""
     term = term.strip().casefold()
+    # The whole search stops reading after this long (a web request should not wait for minutes).
+    deadline = time.monotonic() + 2 * settings.OPARL_TIMEOUT
     system = _get_json(system_url)
     if str(system.get("type") or "") not in SYSTEM_TYPES:
         raise OParlError(_("Die eingerichtete OParl-Adresse zeigt nicht auf ein OParl-System (System)."))
-    bodies = _list(str(system.get("body") or ""), pages=1)
+    bodies = _list(str(system.get("body") or ""), pages=1, deadline=deadline)
     found: list[Paper] = []
     for body in bodies:
-        for data in _list(str(body.get("paper") or ""), pages=MAX_SEARCH_PAGES):
+        for data in _list(str(body.get("paper") or ""), pages=MAX_SEARCH_PAGES, deadline=deadline):
             haystack = f"{data.get('name') or ''} {data.get('reference') or ''}".casefold()
             if term in haystack:
                 try:
@@ -186,11 +189,12 @@ def search(term: str, system_url: str) -> list[Paper]:
     return found
 
 
-def _list(url: str, pages: int) -> list[dict]:
-    """The objects of an OParl list, following `links.next` for at most `pages` pages."""
+def _list(url: str, pages: int, deadline: float) -> list[dict]:
+    """The objects of an OParl list, following `links.next` for at most `pages` pages (none begun
+    after `deadline`, a time.monotonic() value)."""
     objects: list[dict] = []
     for _page in range(pages):
-        if not url.startswith(("https://", "http://")):
+        if not url.startswith(("https://", "http://")) or time.monotonic() > deadline:
             break
         data = _get_json(url)
         objects.extend(item for item in data.get("data") or [] if isinstance(item, dict))
