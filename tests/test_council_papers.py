@@ -166,3 +166,32 @@ def test_unlinking_twice_is_harmless_and_recorded_once(client, coordinator, coun
         assert client.post(reverse("initiatives:paper_unlink", args=[initiative.pk])).status_code == 302
     assert not CouncilPaper.objects.exists()
     assert Change.objects.filter(kind=ChangeKind.COUNCIL_PAPER_UNLINKED).count() == 1
+
+
+@pytest.mark.parametrize(
+    "ip",
+    ["::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:7f00:1::", "::7f00:1", "2001:0:4136:e378:8000:63bf:80ff:fffe"],
+)
+def test_internal_ipv4_addresses_hidden_in_ipv6_forms_are_refused(ip):
+    from knotenpunkt.lib.outbound import allowed_address
+
+    assert not allowed_address(ip, allow_private=False)
+    assert allowed_address("2a00:1450:4001:80b::200e", allow_private=False)  # a public IPv6 address
+
+
+def test_linking_the_same_paper_again_records_nothing_new(coordinator, council, initiative):
+    council_papers.link(user=coordinator, initiative=initiative, url=council.paper_url(1))
+    council_papers.link(user=coordinator, initiative=initiative, url=council.paper_url(1))
+    assert Change.objects.filter(kind=ChangeKind.COUNCIL_PAPER_LINKED).count() == 1
+    assert CouncilPaper.objects.get().version == 1
+
+
+def test_a_paper_list_that_is_not_a_list_finds_nothing_instead_of_failing(
+    client, coordinator, council, settings, initiative
+):
+    council.serve("/oparl/v1/body/1/papers", '{"data": 1, "links": {}}', content_type="application/json")
+    settings.OPARL_SYSTEM_URL = council.system_url()
+    client.force_login(coordinator)
+    page = client.get(reverse("initiatives:paper_search", args=[initiative.pk]), {"q": "Haushalt"})
+    assert page.status_code == 200
+    assert "Keine Drucksache gefunden" in page.content.decode()

@@ -498,3 +498,26 @@ def test_deleting_an_initiative_removes_its_list_and_is_recorded_in_its_actors_h
     assert set(change.subjects.values_list("subject_id", flat=True)) >= {stakeholder.actor_id}
     assert "Das Vorhaben war schon gelöscht." in again.content.decode()
     assert Change.objects.filter(kind=ChangeKind.INITIATIVE_DELETED).count() == 1
+
+
+def test_an_actors_editor_does_not_read_initiatives_in_the_actors_history(client, coordinator, editor_a, actor_a):
+    initiative = _initiative(coordinator, title="Geheimes Vorhaben Z")
+    services.stakeholder_add(user=coordinator, initiative=initiative, actor=actor_a, data={"role": "Störenfried"})
+    client.force_login(editor_a)
+
+    page = client.get(reverse("history:record", args=["akteur", actor_a.pk])).content.decode()
+
+    assert "Geheimes Vorhaben Z" not in page and "Störenfried" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("stakeholder_add", {"actor": "²"}), ("stakeholder_remove", {"initiative": "²"})],
+)
+def test_digits_that_are_not_ascii_are_not_ids(client, coordinator, planned, name, data):
+    initiative, stakeholder = planned
+    client.force_login(coordinator)
+    pk = initiative.pk if name == "stakeholder_add" else stakeholder.pk + 1000
+    response = client.post(reverse(f"initiatives:{name}", args=[pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code in (200, 404)
+    assert client.get(reverse("initiatives:contact", args=[initiative.pk]), {"actor": "²"}).status_code == 200

@@ -17,16 +17,16 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from knotenpunkt.activities.services import activity_create
-from knotenpunkt.actors.models import ActorKind, Level
+from knotenpunkt.actors.models import Actor, ActorKind, Level
 from knotenpunkt.initiatives import services as initiatives
-from knotenpunkt.initiatives.models import Involvement, Phase
+from knotenpunkt.initiatives.models import Initiative, Involvement, Phase
 from knotenpunkt.interactions.services import interaction_create
-from knotenpunkt.network.models import TieKind
+from knotenpunkt.network.models import Tie, TieKind
 from knotenpunkt.network.services import tie_create
 from knotenpunkt.reports.annual import annual_report
 from knotenpunkt.reports.indicators import INDICATORS
 from knotenpunkt.synergies import introductions
-from tests.factories import ActorFactory, ThemeFactory
+from tests.factories import ActorFactory, ThemeFactory, TieFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,12 +148,14 @@ def world(coordinator, seeded_sdgs):
     )
     backdate(w.partnership, dt.date(2024, 10, 1))
     stakeholder = initiatives.stakeholder_add
-    stakeholder(
+    # Each stakeholder put on the list in 2025 (a report counts only those on the list by the year's end).
+    first = stakeholder(
         user=coordinator,
         initiative=w.partnership,
         actor=w.verein_a,
         data={"influence": 5, "reached": Involvement.CONSULT, "first_involved": dt.date(2025, 2, 1)},
     )
+    backdate(first, dt.date(2025, 1, 20))
     closing = stakeholder(
         user=coordinator,
         initiative=w.partnership,
@@ -162,14 +164,15 @@ def world(coordinator, seeded_sdgs):
         source="gap:diaspora",
     )
     backdate(closing, dt.date(2025, 6, 1))
-    stakeholder(user=coordinator, initiative=w.partnership, actor=w.kongoussi, data={"influence": 2})
+    backdate(stakeholder(user=coordinator, initiative=w.partnership, actor=w.kongoussi, data={"influence": 2}),
+             dt.date(2025, 3, 1))  # fmt: skip
 
     schools = initiatives.initiative_create(
         user=coordinator,
         data={"title": "Fairtrade-Schulen", "phase": Phase.PLANNING, "planning_from": dt.date(2025, 9, 1)},
     )
     backdate(schools, dt.date(2025, 3, 1))
-    stakeholder(user=coordinator, initiative=schools, actor=w.verein_b)
+    backdate(stakeholder(user=coordinator, initiative=schools, actor=w.verein_b), dt.date(2025, 9, 5))
     evaluated = initiatives.initiative_create(
         user=coordinator,
         data={"title": "Altes Vorhaben", "phase": Phase.EVALUATION, "evaluation_from": dt.date(2024, 6, 1)},
@@ -438,3 +441,29 @@ def test_city_staff_count_only_the_contacts_they_may_read(coordinator, city_staf
         )
     assert annual_report(YEAR, user=coordinator).table("kontakte").rows == [["Telefon", 1], ["E-Mail", 2]]
     assert annual_report(YEAR, user=city_staff).table("kontakte").rows == [["Telefon", 1]]
+
+
+def test_a_tie_counts_once_under_a_theme_and_an_ended_one_not_at_all(coordinator):
+    klima, wasser = ThemeFactory(name_de="Klima", slug="klima-2"), ThemeFactory(name_de="Wasser", slug="wasser-2")
+    a = ActorFactory(name="Verein mit zwei Themen", kind="association")
+    b = ActorFactory(name="Amt mit einem Thema", kind="city_department")
+    c = ActorFactory(name="Schule ohne Beziehung mehr", kind="school")
+    a.themes.add(klima, wasser)
+    b.themes.add(klima)
+    c.themes.add(klima)
+    TieFactory(source=a, target=b)
+    TieFactory(source=a, target=c, end_date=dt.date(YEAR - 1, 6, 30))
+    for model in (Actor, Tie):
+        model.objects.update(created_at=aware(YEAR - 1, 3, 1))
+
+    table = annual_report(YEAR, klima).table("bereichsuebergreifende_beziehungen")
+
+    assert table.rows == [["Verwaltung – Zivilgesellschaft", 1]]
+
+
+def test_stakeholders_added_after_the_year_are_not_counted_in_it(coordinator):
+    initiative = initiatives.initiative_create(user=coordinator, data={"title": "Vorhaben über zwei Jahre"})
+    Initiative.objects.filter(pk=initiative.pk).update(created_at=aware(YEAR, 2, 1))
+    initiatives.stakeholder_add(user=coordinator, initiative=initiative, actor=ActorFactory(name="Später dabei"))
+
+    assert annual_report(YEAR).table("beteiligte_nach_stand").rows == []

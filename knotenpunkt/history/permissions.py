@@ -21,8 +21,18 @@ def readable_changes(user, queryset):
 
 
 # Records whose history actor editors do not read even where it touches their actor: the office's
-# introductions (internal reasons) and accounts.
-EDITOR_HIDDEN_HISTORY = ("synergies.introduction", "accounts.user", "interactions.interaction", "interactions.followup")
+# introductions (internal reasons), accounts, the contact log, and the initiatives (internal ones are not
+# theirs to see, and a stakeholder's place on the grid is the office's assessment; editors see their
+# actor's involvement and their requests on the public initiative's page).
+EDITOR_HIDDEN_HISTORY = (
+    "synergies.introduction",
+    "accounts.user",
+    "interactions.interaction",
+    "interactions.followup",
+    "initiatives.initiative",
+    "initiatives.stakeholder",
+    "initiatives.participationrequest",
+)
 
 
 def can_restore_changes(user) -> bool:

@@ -49,6 +49,9 @@ def _store(user, initiative: Initiative, paper: oparl.Paper) -> CouncilPaper:
     current = current or CouncilPaper(initiative=initiative)
     _apply(current, paper)
     current.fetched_at, current.error = timezone.now(), ""
+    if before is not None and not values.diff(before, values.snapshot(current, FIELDS)):
+        current.save(update_fields=["fetched_at", "error"])
+        return current  # the same paper again (a repeated submit): nothing new to record
     if before is not None:
         current.version += 1
     current.full_clean()
@@ -120,7 +123,16 @@ def _refreshed(pk: int, fresh: oparl.Paper) -> str:
 
 
 def refresh_all() -> dict:
+    """Every linked paper; one that fails in an unexpected way is noted on that paper and logged, and
+    the others are still read."""
     counts = {"changed": 0, "unchanged": 0, "failed": 0}
     for paper in CouncilPaper.objects.order_by("pk").iterator():
-        counts[refresh(paper)] += 1
+        try:
+            counts[refresh(paper)] += 1
+        except Exception:
+            logger.exception("Council paper %s could not be refreshed", paper.pk)
+            CouncilPaper.objects.filter(pk=paper.pk).update(
+                error=_("Die Antwort des Ratsinformationssystems ließ sich nicht lesen.")
+            )
+            counts["failed"] += 1
     return counts

@@ -197,7 +197,8 @@ def _list(url: str, pages: int, deadline: float) -> list[dict]:
         if not url.startswith(("https://", "http://")) or time.monotonic() > deadline:
             break
         data = _get_json(url)
-        objects.extend(item for item in data.get("data") or [] if isinstance(item, dict))
+        items = data.get("data")
+        objects.extend(item for item in (items if isinstance(items, list) else []) if isinstance(item, dict))
         links = data.get("links") if isinstance(data.get("links"), dict) else {}
         url = str(links.get("next") or "")
     return objects

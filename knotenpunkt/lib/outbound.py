@@ -44,9 +44,30 @@ def allowed_address(ip: str, allow_private: bool) -> bool:
     if allow_private:
         return True
     address = ipaddress.ip_address(ip.split("%", 1)[0])
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if address.version == 6:
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            address = embedded
     return address.is_global and not address.is_multicast
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, NAT64, 6to4, Teredo's client, IPv4-compatible),
+    so `::ffff:10.0.0.1`, `64:ff9b::a00:1` or `2002:7f00:1::` are judged as the IPv4 they reach."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if int(address) >> 32 == 0 and int(address) > 1:  # ::a.b.c.d (deprecated IPv4-compatible)
+        return ipaddress.IPv4Address(int(address))
+    return None
 
 
 def _guarded_connection_factory(allow_private: bool):
@@ -145,14 +166,16 @@ def get(url: str, *, headers: dict, limit: int, timeout: float, allow_private: b
         raise OutboundError("invalid_url") from exc
     with response:
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise OutboundError("too_big")
         parts, size = [], 0
         try:
             while True:
                 if time.monotonic() > deadline:
                     raise OutboundError("timeout")
-                part = response.read(CHUNK)
+                # read1: what has arrived (up to CHUNK), so a server that trickles bytes meets the
+                # deadline instead of holding a full-chunk read open.
+                part = response.read1(CHUNK)
                 if not part:
                     break
                 size += len(part)

@@ -139,9 +139,12 @@ def _network(year, start, end, theme) -> Section:
         else []
     )
 
-    ties = Tie.objects.filter(created_at__lt=end)
+    # Relationships that existed in the year: recorded before its end, not ended before its start.
+    ties = Tie.objects.filter(created_at__lt=end).exclude(end_date__lt=start.date())
     if theme:
-        ties = ties.filter(Q(source__themes=theme) | Q(target__themes=theme)).distinct()
+        # By id, not by a join: an actor with several themes must not count a tie twice.
+        themed = Tie.objects.filter(Q(source__themes=theme) | Q(target__themes=theme)).values("pk")
+        ties = ties.filter(pk__in=themed)
     pairs = ties.order_by().values_list("source__kind", "target__kind").annotate(n=Count("pk"))
     across: Counter = Counter()
     within = 0
@@ -364,7 +367,8 @@ def _initiatives(year, start, end, theme) -> Section:
     phase_rows = [[str(label), phases[value]] for value, label in Phase.choices if phases.get(value)]
 
     stakeholders: dict[int, list[Stakeholder]] = defaultdict(list)
-    for stakeholder in Stakeholder.objects.filter(initiative_id__in=ids).only(
+    # Stakeholders on the list by the end of the year ("reached" is their involvement today).
+    for stakeholder in Stakeholder.objects.filter(initiative_id__in=ids, created_at__lt=end).only(
         "initiative_id", "influence", "reached", "first_involved", "source", "created_at", "actor_id"
     ):
         stakeholders[stakeholder.initiative_id].append(stakeholder)

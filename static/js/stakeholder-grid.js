@@ -28,6 +28,11 @@
   document.addEventListener("keydown", function (event) {
     var chip = event.target.closest && event.target.closest(".grid-chip[data-move-url]");
     if (!chip) return;
+    if (chip.getAttribute("aria-busy") === "true") {
+      // A move is on its way: the section is about to be replaced, so a second press would be lost.
+      if (event.key.indexOf("Arrow") === 0) event.preventDefault();
+      return;
+    }
     var influence = Number(chip.dataset.influence), interest = Number(chip.dataset.interest);
     if (event.key === "ArrowUp") influence += 1;
     else if (event.key === "ArrowDown") influence -= 1;
@@ -75,14 +80,18 @@
   document.addEventListener("pointercancel", function (event) { drop(event, true); });
 
   // After a swap: keep the keyboard on the moved stakeholder and announce where it is now.
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Only a swap of the stakeholder section itself (not a row's form, the proposals, a search).
+    var target = event.detail && event.detail.target;
     var el = section();
-    if (!el) return;
+    if (!el || !target || target.id !== "stakeholders") return;
     var status = document.getElementById("grid-status");
     if (status && el.dataset.announce) status.textContent = el.dataset.announce;
     if (el.dataset.focus) {
       var chip = el.querySelector('.grid-chip[data-stakeholder="' + el.dataset.focus + '"]');
+      delete el.dataset.focus;  // once: a later swap elsewhere must not pull the focus back
       if (chip) chip.focus();
     }
+    if (status) delete el.dataset.announce;
   });
 })();

@@ -69,7 +69,7 @@ def request_answer(request, pk):
             user=request.user,
             request=participation,
             accept=decision == "accept",
-            answer=request.POST.get("answer", "")[:2000],
+            answer=request.POST.get("answer", "").replace("\x00", "")[:2000],
         )
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))

@@ -101,7 +101,11 @@ def stakeholder_add(request, pk):
     visible = actor_permissions.visible_actors(request.user)
     if "actor" in request.POST:
         actor_id = request.POST["actor"]
-        actor = visible.filter(pk=int(actor_id)).first() if actor_id.isdigit() and int(actor_id) <= MAX_ID else None
+        actor = (
+            visible.filter(pk=int(actor_id)).first()
+            if actor_id.isascii() and actor_id.isdigit() and int(actor_id) <= MAX_ID
+            else None
+        )
         if actor is None:
             return _answer(request, initiative, error=_("Diesen Akteur gibt es nicht (mehr)."))
         source = request.POST.get("source", "")
@@ -207,7 +211,7 @@ def stakeholder_remove(request, pk):
     if stakeholder is None:
         # Removed already (a repeated click): show the current list.
         initiative_id = request.POST.get("initiative", "")
-        if initiative_id.isdigit() and int(initiative_id) <= MAX_ID:
+        if initiative_id.isascii() and initiative_id.isdigit() and int(initiative_id) <= MAX_ID:
             initiative = get_initiative(request, int(initiative_id))
             return _answer(request, initiative, notice=_("Der Beteiligte war schon entfernt."))
         raise Http404(_("Diesen Beteiligten gibt es nicht (mehr)."))
@@ -259,7 +263,7 @@ def contact_create(request, pk):
     else:
         initial = {}
         actor_id = request.GET.get("actor", "")
-        if actor_id.isdigit() and int(actor_id) <= MAX_ID:
+        if actor_id.isascii() and actor_id.isdigit() and int(actor_id) <= MAX_ID:
             initial["actors"] = list(
                 actor_permissions.visible_actors(request.user).filter(pk=int(actor_id)).values_list("pk", flat=True)
             )
