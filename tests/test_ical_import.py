@@ -665,3 +665,28 @@ def test_moving_the_horizon_of_an_endless_series_is_recorded_and_refreshes_cache
     assert (change.record_id, change.user, change.public) == (stammtisch.pk, None, True)
     assert ContentGeneration.objects.get(pk=1).value == generation + 1
     assert Activity.objects.get(pk=stammtisch.pk).version == stammtisch.version
+
+
+def test_a_feed_that_trickles_in_is_stopped_at_its_one_deadline(settings, server, actor_a):
+    """Issue 14: one overall deadline for connecting and reading, whatever the server's pace."""
+    settings.ICAL_IMPORT_TIMEOUT = 1
+
+    def trickle(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/calendar")
+        handler.end_headers()
+        try:
+            for byte in feed_v1().encode():
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
+    server.serve_with("/langsam.ics", trickle)
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/langsam.ics"))
+    started = time.monotonic()
+    assert refresh(source) is None
+    assert time.monotonic() - started < 3
+    assert "nicht rechtzeitig" in source.last_error
+    assert not Activity.objects.exists()

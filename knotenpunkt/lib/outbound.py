@@ -45,6 +45,8 @@ def allowed_address(ip: str, allow_private: bool) -> bool:
         return True
     address = ipaddress.ip_address(ip.split("%", 1)[0])
     if address.version == 6:
+        if address.is_site_local:  # fec0::/10, deprecated but routed inside some networks
+            return False
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             address = embedded
@@ -173,6 +175,7 @@ def get(url: str, *, headers: dict, limit: int, timeout: float, allow_private: b
             while True:
                 if time.monotonic() > deadline:
                     raise OutboundError("timeout")
+                _wait_at_most(response, deadline)
                 # read1: what has arrived (up to CHUNK), so a server that trickles bytes meets the
                 # deadline instead of holding a full-chunk read open.
                 part = response.read1(CHUNK)
@@ -187,6 +190,13 @@ def get(url: str, *, headers: dict, limit: int, timeout: float, allow_private: b
         except (http.client.HTTPException, OSError) as exc:
             raise _network_error(exc) from exc
         return Response(200, b"".join(parts), dict(response.headers))
+
+
+def _wait_at_most(response, deadline: float) -> None:
+    """Let the next read wait no longer than the time left (a silent server meets the deadline too)."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
 
 
 def _network_error(reason) -> OutboundError:
