@@ -661,3 +661,21 @@ def test_preview_reads_the_database_a_fixed_number_of_times(coordinator, world, 
         plan = exchange.plan_import(elements, connections)
     assert {row.action for row in plan.elements} == {"merge"}
     assert {row.action for row in plan.connections} == {"create"}
+
+
+def test_control_characters_never_reach_the_database(client, coordinator, db):
+    """Issue 14: a label with U+0000 answered 500 on PostgreSQL at the confirm step."""
+    client.force_login(coordinator)
+    document = {
+        "elements": [
+            {"label": "Verein\x00 Eins\r\nzwei", "description": "Erste Zeile\nzweite\x07 Zeile"},
+            {"label": "Beta\x1b"},
+        ],
+        "connections": [{"from": "Verein Eins zwei", "to": "Beta", "type": "Kooperation"}],
+    }
+    preview(client, "kumu.json", json.dumps(document).encode())
+    assert confirm(client).status_code == 302
+    verein = Actor.objects.get(name="Verein Eins zwei")
+    assert verein.description == "Erste Zeile\nzweite Zeile"
+    assert Actor.objects.filter(name="Beta").exists()
+    assert Tie.objects.filter(source=verein, target__name="Beta").count() == 1

@@ -47,6 +47,7 @@ from knotenpunkt.actors.search import fold
 from knotenpunkt.actors.selectors import filter_actors
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.services import atomic
+from knotenpunkt.lib.text import multi_line, one_line
 from knotenpunkt.network import permissions
 from knotenpunkt.network import services as tie_services
 from knotenpunkt.network.models import DerivedTie, Tie, TieKind
@@ -889,6 +890,9 @@ def name_key(name: str) -> str:
     return " ".join(fold(name).split())
 
 
+MULTI_LINE_COLUMNS = {"Description"}
+
+
 def _clean(values: dict, row: Row, allowed: dict) -> dict:
     """Known columns only; formulas are refused (the cell is dropped and the row says so).
 
@@ -906,7 +910,9 @@ def _clean(values: dict, row: Row, allowed: dict) -> dict:
                 % {"column": canonical, "value": value[:40]}
             )
             continue
-        value = value.strip()
+        # No control characters reach the database (a NUL breaks PostgreSQL); line breaks only where a
+        # text may have lines.
+        value = multi_line(value).strip() if canonical in MULTI_LINE_COLUMNS else one_line(value)
         if _ESCAPED.match(value):
             value = value[1:]  # text an export escaped (see `_kumu_text` and `neutralise`)
         out[canonical] = value
