@@ -4,6 +4,8 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -11,20 +13,16 @@ import igraph
 import networkx as nx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level
 from knotenpunkt.network import exchange
-from knotenpunkt.network.models import DerivedTie, Tie, TieKind
+from knotenpunkt.network.models import DerivedTie, PendingImport, Tie, TieKind
 from tests.factories import ActorFactory, ThemeFactory, TieFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def pending_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path  # pending uploads go to VAR_DIR/kumu-imports
 
 
 @pytest.fixture
@@ -401,7 +399,7 @@ def test_import_preview_writes_nothing_and_confirm_writes_everything(client, coo
     assert set(world["a"].sdgs.values_list("number", flat=True)) == {4, 5, 13}
     assert Actor.objects.count() == 5
     assert exchange.SESSION_KEY not in client.session
-    assert not list(exchange._pending_dir().glob("*.upload"))
+    assert not PendingImport.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["kumu-xlsx", "kumu-json"])
@@ -618,7 +616,7 @@ def test_confirm_needs_the_sessions_token_and_cancel_discards(client, coordinato
     assert response.status_code == 302 and not Actor.objects.filter(name="Alpha").exists()
     client.post(reverse("network:import_confirm"), {"action": "cancel"})
     assert exchange.SESSION_KEY not in client.session
-    assert not list(exchange._pending_dir().glob("*.upload"))
+    assert not PendingImport.objects.exists()
     assert client.get(reverse("network:import_preview")).status_code == 302
 
 
@@ -679,3 +677,50 @@ def test_control_characters_never_reach_the_database(client, coordinator, db):
     assert verein.description == "Erste Zeile\nzweite Zeile"
     assert Actor.objects.filter(name="Beta").exists()
     assert Tie.objects.filter(source=verein, target__name="Beta").count() == 1
+
+
+def test_a_second_confirm_of_the_same_upload_imports_nothing(client, coordinator, db):
+    client.force_login(coordinator)
+    preview(client, "kumu.json", json.dumps({"elements": [{"label": "Nur einmal"}]}).encode())
+    pending = dict(client.session[exchange.SESSION_KEY])  # what a second tab of the same browser still has
+    assert confirm(client).status_code == 302
+    store = client.session
+    store[exchange.SESSION_KEY] = pending
+    store.save()
+
+    again = client.post(
+        reverse("network:import_confirm"), {"token": pending["token"], "action": "confirm"}, follow=True
+    )
+
+    assert "schon erledigt" in again.content.decode()
+    assert Actor.objects.filter(name="Nur einmal").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once: PostgreSQL's row lock")
+def test_two_simultaneous_confirms_import_once(coordinator):
+    """Issue 14: two confirms of the same upload on two workers at once run the import exactly once."""
+    session = {}
+    token = exchange.pending_save(session, coordinator, "kumu.json", b"{}")
+    ran, barrier = [], threading.Barrier(2)
+
+    def run(name, data):
+        ran.append(name)
+        time.sleep(0.5)  # the other confirm arrives while this one holds the upload
+        return {"created": 0, "merged": 0, "ties": 0}
+
+    def confirm_in_thread(results):
+        try:
+            barrier.wait()
+            results.append(exchange.pending_run(dict(session), token, run))
+        finally:
+            connection.close()
+
+    results = []
+    threads = [threading.Thread(target=confirm_in_thread, args=(results,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert ran == ["kumu.json"]
+    assert sorted(results, key=lambda r: r is None) == [{"created": 0, "merged": 0, "ties": 0}, None]

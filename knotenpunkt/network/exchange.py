@@ -21,7 +21,6 @@ import json
 import re
 import secrets
 import tempfile
-import time
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,9 +28,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,7 +48,7 @@ from knotenpunkt.changes.services import atomic
 from knotenpunkt.lib.text import multi_line, one_line
 from knotenpunkt.network import permissions
 from knotenpunkt.network import services as tie_services
-from knotenpunkt.network.models import DerivedTie, Tie, TieKind
+from knotenpunkt.network.models import DerivedTie, PendingImport, Tie, TieKind
 
 DERIVED = "derived"
 DECLARED = "declared"
@@ -1242,53 +1240,58 @@ def run_import(*, user, plan: Plan) -> dict:
     return {"created": created, "merged": merged, "ties": ties}
 
 
-# --- import: the pending upload (a file, no model) ----------------------------------------------------
+# --- import: the pending upload (network.PendingImport) -------------------------------------------------
 
 PENDING_SECONDS = 60 * 60
 SESSION_KEY = "network_import"
 
 
-def _pending_dir() -> Path:
-    directory = Path(getattr(settings, "VAR_DIR", tempfile.gettempdir())) / "kumu-imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def pending_save(session, name: str, data: bytes) -> str:
+def pending_save(session, user, name: str, data: bytes) -> str:
+    """Keep the upload in the database (any app server can finish it) and its token in the session."""
     pending_expire()
     pending_discard(session)
     token = secrets.token_urlsafe(24)
-    (_pending_dir() / f"{token}.upload").write_bytes(data)
-    session[SESSION_KEY] = {"token": token, "name": Path(name).name[:200], "at": time.time()}
+    PendingImport.objects.create(token=token, user=user, name=Path(name).name[:200], data=data)
+    session[SESSION_KEY] = {"token": token, "name": Path(name).name[:200]}
     return token
+
+
+def _pending(session, token: str | None):
+    info = session.get(SESSION_KEY)
+    if not info or (token is not None and not secrets.compare_digest(str(token), str(info.get("token", "")))):
+        return None
+    cutoff = timezone.now() - dt.timedelta(seconds=PENDING_SECONDS)
+    return PendingImport.objects.filter(token=info["token"], done_at__isnull=True, created_at__gte=cutoff)
 
 
 def pending_load(session, token: str | None = None):
     """(name, bytes) of the session's pending upload (and matching `token` if given), or None."""
-    info = session.get(SESSION_KEY)
-    if not info or (token is not None and not secrets.compare_digest(str(token), info["token"])):
-        return None
-    if time.time() - info["at"] > PENDING_SECONDS:
-        pending_discard(session)
-        return None
-    path = _pending_dir() / f"{info['token']}.upload"
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", info["token"]) or not path.exists():
-        return None
-    return info["name"], path.read_bytes()
+    pending = _pending(session, token)
+    row = pending.values_list("name", "data").first() if pending is not None else None
+    return (row[0], bytes(row[1])) if row else None
+
+
+def pending_run(session, token: str, run) -> dict | None:
+    """Run `run(name, data)` on the session's pending upload exactly once: the row is locked and marked
+    done in the same transaction as the import, so a second confirm (another tab, another server)
+    finds it done and gets None."""
+    with atomic():
+        pending = _pending(session, token)
+        row = pending.select_for_update().first() if pending is not None else None
+        if row is None:
+            return None
+        result = run(row.name, bytes(row.data))
+        PendingImport.objects.filter(pk=row.pk).update(done_at=timezone.now(), data=b"")
+        return result
 
 
 def pending_discard(session) -> None:
     info = session.pop(SESSION_KEY, None)
-    if info and re.fullmatch(r"[A-Za-z0-9_-]+", info.get("token", "")):
-        (_pending_dir() / f"{info['token']}.upload").unlink(missing_ok=True)
+    if info and info.get("token"):
+        PendingImport.objects.filter(token=info["token"]).delete()
 
 
 def pending_expire() -> None:
-    """Delete uploads nobody confirmed within the hour."""
-    cutoff = time.time() - PENDING_SECONDS
-    for path in _pending_dir().glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
+    """Delete uploads nobody confirmed within the hour, and those done."""
+    cutoff = timezone.now() - dt.timedelta(seconds=PENDING_SECONDS)
+    PendingImport.objects.filter(models.Q(created_at__lt=cutoff) | models.Q(done_at__isnull=False)).delete()

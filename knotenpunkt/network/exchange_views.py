@@ -96,7 +96,7 @@ def import_upload(request):
                 except exchange.ImportFileError as exc:
                     error = str(exc)
                 else:
-                    exchange.pending_save(request.session, upload.name, data)
+                    exchange.pending_save(request.session, request.user, upload.name, data)
                     return redirect("network:import_preview")
     status = 422 if error or form.errors else 200
     return render(request, "network/exchange_import.html", {"form": form, "error": error}, status=status)
@@ -129,19 +129,21 @@ def import_confirm(request):
         exchange.pending_discard(request.session)
         messages.info(request, _("Der Import wurde verworfen."))
         return redirect("network:import")
-    pending = exchange.pending_load(request.session, request.POST.get("token", ""))
-    if pending is None:
+
+    def run(name, data):
+        plan = exchange.plan_import(*exchange.parse_upload(name, data))  # re-validated against today's data
+        return exchange.run_import(user=request.user, plan=plan)
+
+    try:
+        result = exchange.pending_run(request.session, request.POST.get("token", ""), run)
+    except (exchange.ImportFileError, exchange.ImportFailed) as exc:
+        messages.error(request, _("Der Import wurde nicht ausgeführt, nichts wurde gespeichert: %s") % exc)
+        return redirect("network:import_preview")
+    if result is None:  # expired, unknown, or confirmed already (another tab, a repeated click)
         messages.error(
             request, _("Dieser Import ist abgelaufen oder schon erledigt. Bitte laden Sie die Datei neu hoch.")
         )
         return redirect("network:import")
-    name, data = pending
-    try:
-        plan = exchange.plan_import(*exchange.parse_upload(name, data))  # re-validated against today's data
-        result = exchange.run_import(user=request.user, plan=plan)
-    except (exchange.ImportFileError, exchange.ImportFailed) as exc:
-        messages.error(request, _("Der Import wurde nicht ausgeführt, nichts wurde gespeichert: %s") % exc)
-        return redirect("network:import_preview")
     exchange.pending_discard(request.session)
     messages.success(
         request,

@@ -257,3 +257,23 @@ class ActorMetrics(models.Model):
 
     def __str__(self):
         return f"{self.actor_id} @ {self.snapshot_id}"
+
+
+class PendingImport(models.Model):
+    """An uploaded Kumu file between its preview and its confirmation (network/exchange.py).
+
+    Kept in the database, not on one app server's disk, so any server can finish it; `done_at` is set
+    in the transaction that imports it, so two simultaneous confirms import it once."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="pendingimport_created")]
+
+    def __str__(self):
+        return self.name
