@@ -690,3 +690,17 @@ def test_a_feed_that_trickles_in_is_stopped_at_its_one_deadline(settings, server
     assert time.monotonic() - started < 3
     assert "nicht rechtzeitig" in source.last_error
     assert not Activity.objects.exists()
+
+
+def test_a_title_with_control_characters_is_stored_clean_and_seen_unchanged_next_time(server, actor_a):
+    # A title on two lines (an escaped line break) and with control characters: stored on one line.
+    server.serve("/steuer.ics", calendar(vevent("glocke@verein", "Sommer\x07fest\x1b\\nam See", 10)))
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/steuer.ics"))
+    first = refresh(source)
+    assert first is not None, source.last_error
+    assert first["new"] == 1
+    assert Activity.objects.get().title == "Sommerfest am See"  # one line
+
+    summary = refresh(source)
+
+    assert summary["unchanged"] == 1 and summary["updated"] == 0

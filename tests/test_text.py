@@ -1,7 +1,12 @@
 """Text from outside as it may be stored (lib/text.py)."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from knotenpunkt.activities.services import activity_create
+from knotenpunkt.actors.services import actor_create
 from knotenpunkt.lib.text import multi_line, one_line
 
 
@@ -19,3 +24,19 @@ from knotenpunkt.lib.text import multi_line, one_line
 def test_control_characters_go_and_line_breaks_only_where_lines_belong(raw, line, lines):
     assert one_line(raw) == line
     assert multi_line(raw) == lines
+
+
+@pytest.mark.django_db
+def test_names_titles_and_places_are_stored_on_one_line_everywhere(coordinator):
+    actor = actor_create(
+        user=coordinator,
+        data={"name": "Verein\x00 Neu\r\nLudwigsburg", "kind": "association", "description": "Zeile 1\nZeile 2\x07"},
+    )
+    assert (actor.name, actor.description) == ("Verein Neu Ludwigsburg", "Zeile 1\nZeile 2")
+    start = timezone.now() + dt.timedelta(days=3)
+    activity = activity_create(
+        user=coordinator,
+        data={"title": "Treffen\nder\x1b Vereine", "place_name": "Rathaus\r\n", "start": start,
+              "end": start + dt.timedelta(hours=1)},
+    )  # fmt: skip
+    assert (activity.title, activity.place_name) == ("Treffen der Vereine", "Rathaus")

@@ -47,6 +47,7 @@ from knotenpunkt.activities.models import (
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.services import atomic
 from knotenpunkt.lib import outbound
+from knotenpunkt.lib.text import cleaned
 
 logger = logging.getLogger(__name__)
 MAX_NOTES = 20
@@ -154,6 +155,9 @@ def _comparable(name: str, value):
 
 def _differs(activity: Activity, data: dict, exceptions: list[services.ExceptionSpec]) -> bool:
     for name, value in data.items():
+        # The feed's text as the services store it (without control characters), or every refresh
+        # would see a change that is none.
+        value = cleaned(name, value, services.ONE_LINE_FIELDS)
         if _comparable(name, getattr(activity, name)) != _comparable(name, value):
             return True
     have = {

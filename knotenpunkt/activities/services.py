@@ -28,6 +28,7 @@ from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.lib.text import cleaned
 
 SCALAR_FIELDS = (
     "kind",
@@ -263,10 +264,14 @@ def _set_exceptions(activity: Activity, exceptions: list[ExceptionSpec]) -> None
     ActivityException.objects.bulk_create([ActivityException(activity=activity, **asdict(e)) for e in exceptions])
 
 
+# Text fields that hold one line (also what a calendar feed sends): no control characters, no breaks.
+ONE_LINE_FIELDS = {"title", "place_name", "street", "postcode", "city"}
+
+
 def _apply(activity: Activity, data: dict) -> None:
     for name in SCALAR_FIELDS:
         if name in data:
-            value = data[name]
+            value = cleaned(name, data[name], ONE_LINE_FIELDS)
             if name in ("latitude", "longitude") and value == "":
                 value = None
             setattr(activity, name, value if value is not None or name in ("latitude", "longitude") else "")

@@ -20,6 +20,7 @@ from knotenpunkt.actors.models import Actor, ActorCountry, Theme
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.lib.text import cleaned
 
 # Fields a form may set directly on the Actor row.
 SCALAR_FIELDS = (
@@ -147,10 +148,14 @@ def _check_fields_allowed(user, actor: Actor | None, data: dict) -> None:
         raise PermissionDenied(_("Sie dürfen diese Felder nicht ändern: %s") % ", ".join(sorted(forbidden)))
 
 
+# Text fields that hold one line: control characters and line breaks never reach the database.
+ONE_LINE_FIELDS = {"name", "contact_phone", "street", "postcode", "city"}
+
+
 def _apply(actor: Actor, data: dict) -> None:
     for name in SCALAR_FIELDS:
         if name in data:
-            setattr(actor, name, data[name])
+            setattr(actor, name, cleaned(name, data[name], ONE_LINE_FIELDS))
 
 
 def _apply_relations(actor: Actor, data: dict) -> None:

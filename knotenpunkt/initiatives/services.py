@@ -31,6 +31,7 @@ from knotenpunkt.initiatives.models import (
     RequestStatus,
     Stakeholder,
 )
+from knotenpunkt.lib.text import cleaned
 
 SCALAR_FIELDS = (
     "title",
@@ -107,7 +108,7 @@ def _apply(initiative: Initiative, data: dict) -> None:
         if name in data:
             value = data[name]
             if isinstance(value, str):
-                value = value.strip()
+                value = cleaned(name, value, {"title", "council_paper"}).strip()
             setattr(initiative, name, value)
 
 

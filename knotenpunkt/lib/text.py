@@ -18,3 +18,11 @@ def multi_line(text: str) -> str:
 def one_line(text: str) -> str:
     """Drop control characters and turn line breaks and tabs into single spaces (names, titles, places)."""
     return _LINE_BREAKS.sub(" ", _CONTROL.sub("", text)).strip()
+
+
+def cleaned(name: str, value, one_line_fields) -> object:
+    """`value` for field `name` as it may be stored: one line for the fields in `one_line_fields`
+    (names, titles, places), control characters dropped from any other text; non-text unchanged."""
+    if not isinstance(value, str):
+        return value
+    return one_line(value) if name in one_line_fields else multi_line(value)

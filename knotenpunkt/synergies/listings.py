@@ -19,6 +19,7 @@ from knotenpunkt.accounts import roles
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.lib.text import cleaned
 from knotenpunkt.synergies import permissions
 from knotenpunkt.synergies.models import Category, Direction, Listing
 
@@ -41,7 +42,7 @@ def _apply(listing: Listing, data: dict) -> None:
         if name in data:
             value = data[name]
             if name in ("title", "description"):
-                value = (value or "").strip()
+                value = cleaned(name, (value or "").strip(), {"title"})
             elif name == "country":
                 value = value or ""
             setattr(listing, name, value)
