@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,15 +23,10 @@ logger = logging.getLogger(__name__)
 FIELDS = ("url", "name", "reference", "date", "status", "web")
 
 
-def _check_allowed(user) -> None:
-    if user is not None and not permissions.can_manage_initiatives(user):
-        raise PermissionDenied(_("Nur die Koordination plant Vorhaben."))
-
-
 def link(*, user, initiative: Initiative, url: str) -> CouncilPaper:
     """Read the paper at `url` and link it (replacing an earlier link). ValidationError (German) if
     the address is not an OParl paper or does not answer; then nothing is stored."""
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     if not (url or "").strip():
         raise ValidationError({"url": _("Bitte die OParl-Adresse der Drucksache angeben.")})
     try:
@@ -74,7 +69,7 @@ def _apply(current: CouncilPaper, paper: oparl.Paper) -> None:
 
 @atomic
 def unlink(*, user, initiative: Initiative) -> None:
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = CouncilPaper.objects.select_for_update().filter(initiative=initiative).first()
     if current is None:
         return  # unlinked already (a repeated click)

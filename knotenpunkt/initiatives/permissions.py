@@ -6,6 +6,9 @@ Vorhabenliste), an actor's editors included.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from knotenpunkt.accounts import roles
 from knotenpunkt.initiatives.models import Initiative
 
@@ -24,6 +27,12 @@ def can_view_initiative_internal(user, initiative=None) -> bool:
 
 def can_manage_initiatives(user) -> bool:
     return roles.is_coordinator(user)
+
+
+def check_can_manage(user) -> None:
+    """For the services: None is the system (a task); anyone else must be the coordination."""
+    if user is not None and not can_manage_initiatives(user):
+        raise PermissionDenied(_("Nur die Koordination plant Vorhaben."))
 
 
 def can_request_participation(user, initiative, actor=None) -> bool:

@@ -58,11 +58,6 @@ STAKEHOLDER_FIELDS = ("role", "influence", "interest", "planned", "reached", "fi
 BEFORE_DECISION = (Phase.IDEA, Phase.PLANNING, Phase.DECISION)
 
 
-def _check_allowed(user) -> None:
-    if user is not None and not permissions.can_manage_initiatives(user):
-        raise PermissionDenied(_("Nur die Koordination plant Vorhaben."))
-
-
 def _actors_of(initiative: Initiative) -> list[int]:
     return [initiative.lead_id] if initiative.lead_id else []
 
@@ -135,7 +130,7 @@ def _check(initiative: Initiative, before: dict | None, today: dt.date) -> None:
 
 @atomic
 def initiative_create(*, user, data: dict, today: dt.date | None = None) -> Initiative:
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     initiative = Initiative(created_by=user_or_none(user))
     _apply(initiative, data)
     _check(initiative, None, today or timezone.localdate())
@@ -160,7 +155,7 @@ def initiative_create(*, user, data: dict, today: dt.date | None = None) -> Init
 def initiative_update(
     *, user, initiative: Initiative, data: dict, expected_version: int | None = None, today: dt.date | None = None
 ) -> Initiative:
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = locking.lock(Initiative, initiative.pk, expected_version)
     before = _snapshot(current)
     _apply(current, data)
@@ -191,7 +186,7 @@ def initiative_update(
 def initiative_delete(*, user, initiative: Initiative) -> None:
     """Delete an initiative with its stakeholders, links, requests and council paper, recorded once:
     the change names every stakeholder's actor, so their histories keep it."""
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = locking.lock(Initiative, initiative.pk, None)
     snapshot = _snapshot(current)
     stakeholders = list(current.stakeholders.values_list("actor_id", flat=True))
@@ -215,7 +210,7 @@ def initiative_delete(*, user, initiative: Initiative) -> None:
 @atomic
 def stakeholder_add(*, user, initiative: Initiative, actor, data: dict | None = None, source: str = "") -> Stakeholder:
     """Put `actor` on the initiative's list (a proposal accepted, or by hand). Twice is refused."""
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     Initiative.objects.select_for_update().get(pk=initiative.pk)  # one stakeholder list change at a time
     stakeholder = Stakeholder(initiative=initiative, actor=actor, source=source)
     _apply_stakeholder(stakeholder, data or {})
@@ -235,7 +230,7 @@ def stakeholder_add(*, user, initiative: Initiative, actor, data: dict | None = 
 
 @atomic
 def stakeholder_update(*, user, stakeholder: Stakeholder, data: dict, expected_version: int | None = None):
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = locking.lock(Stakeholder, stakeholder.pk, expected_version)
     before = values.snapshot(current, STAKEHOLDER_FIELDS)
     _apply_stakeholder(current, data)
@@ -260,7 +255,7 @@ def stakeholder_update(*, user, stakeholder: Stakeholder, data: dict, expected_v
 
 @atomic
 def stakeholder_remove(*, user, stakeholder: Stakeholder) -> None:
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = Stakeholder.objects.select_for_update().select_related("actor", "initiative").get(pk=stakeholder.pk)
     pk, label = current.pk, str(current)
     snapshot = {"initiative": current.initiative_id, "actor": current.actor_id}
@@ -295,7 +290,7 @@ def _check_stakeholder(stakeholder: Stakeholder) -> None:
 @atomic
 def coverage_rule_save(*, user, rule: CoverageRule, themes=None) -> CoverageRule:
     """Switch a „Wer fehlt?" check on or off, or set the themes it applies to (the back office)."""
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = CoverageRule.objects.select_for_update().get(pk=rule.pk)
     names = ("active", "themes")
     before = values.snapshot(current, names)
@@ -323,7 +318,7 @@ def initiative_link(
 
     A past activity or contact involves the stakeholders among its actors: those not yet involved
     get the day and how, and at least "informieren"; an earlier day replaces a later one."""
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     Initiative.objects.select_for_update().get(pk=initiative.pk)
     link = InitiativeLink(initiative=initiative, activity=activity, interaction=interaction, introduction=introduction)
     link.full_clean()
@@ -422,7 +417,7 @@ def participation_answer(
 ) -> ParticipationRequest:
     """The office answers a request; accepting puts the actor on the list (planned: mitwirken).
     A request already answered is not answered again (a repeated submit changes nothing)."""
-    _check_allowed(user)
+    permissions.check_can_manage(user)
     current = ParticipationRequest.objects.select_for_update().select_related("initiative", "actor").get(pk=request.pk)
     if current.status != RequestStatus.OPEN:
         raise ValidationError(_("Diese Anfrage ist schon beantwortet."))

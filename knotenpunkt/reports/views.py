@@ -48,45 +48,46 @@ def annual(request):
     return render(request, "reports/annual.html", {**_context(form, year, theme), "report": report}, status=status)
 
 
-@login_required
-@require_GET
-def annual_pdf(request):
+def _download(request):
+    """The report a file is made of (the reader checked, a bad year or topic a 404), and its context."""
     _require_reader(request)
     form, year, theme = _filters(request)
     if form.errors:
         raise Http404(_("Dieses Jahr oder Thema gibt es nicht."))
-    report = annual_report(year, theme, request.user)
-    pdf = exports.report_pdf(report, _context(form, year, theme))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="jahresbericht-{year}{_suffix(theme)}.pdf"'
+    return annual_report(year, theme, request.user), _context(form, year, theme)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_GET
+def annual_pdf(request):
+    report, context = _download(request)
+    name = f"jahresbericht-{report.year}{_suffix(report.theme)}.pdf"
+    return _attachment(exports.report_pdf(report, context), "application/pdf", name)
 
 
 @login_required
 @require_GET
 def annual_xlsx(request):
-    _require_reader(request)
-    form, year, theme = _filters(request)
-    if form.errors:
-        raise Http404(_("Dieses Jahr oder Thema gibt es nicht."))
-    response = HttpResponse(exports.report_xlsx(annual_report(year, theme, request.user)), content_type=exports.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="jahresbericht-{year}{_suffix(theme)}.xlsx"'
-    return response
+    report, _unused = _download(request)
+    name = f"jahresbericht-{report.year}{_suffix(report.theme)}.xlsx"
+    return _attachment(exports.report_xlsx(report), exports.XLSX, name)
 
 
 @login_required
 @require_GET
 def annual_csv(request, table):
-    _require_reader(request)
-    form, year, theme = _filters(request)
-    if form.errors:
-        raise Http404(_("Dieses Jahr oder Thema gibt es nicht."))
-    found = annual_report(year, theme, request.user).table(table)
+    report, _unused = _download(request)
+    found = report.table(table)
     if found is None:
         raise Http404(_("Diese Tabelle gibt es im Bericht nicht."))
-    response = HttpResponse(exports.table_csv(found), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table}-{year}{_suffix(theme)}.csv"'
-    return response
+    name = f"{table}-{report.year}{_suffix(report.theme)}.csv"
+    return _attachment(exports.table_csv(found), "text/csv; charset=utf-8", name)
 
 
 def _suffix(theme) -> str:
@@ -109,7 +110,5 @@ def initiative_report(request, pk):
     context = initiative_one_pager(initiative, request.user)
     if request.GET.get("format") == "pdf":
         pdf = exports.render_pdf("reports/initiative_print.html", context)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="vorhaben-{initiative.pk}.pdf"'
-        return response
+        return _attachment(pdf, "application/pdf", f"vorhaben-{initiative.pk}.pdf")
     return render(request, "reports/initiative_print.html", {**context, "screen": True})
