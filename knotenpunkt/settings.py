@@ -236,6 +236,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 ICAL_IMPORT_TIMEOUT = env_int("ICAL_IMPORT_TIMEOUT", 20)
 ICAL_IMPORT_ALLOW_PRIVATE_HOSTS = env_bool("ICAL_IMPORT_ALLOW_PRIVATE_HOSTS", DEBUG)
+# The window a feed's dates are read in, around today: endless and long series are not refused, they
+# are read this far back and ahead, and every refresh moves the window along.
+ICAL_IMPORT_PAST_DAYS = env_int("ICAL_IMPORT_PAST_DAYS", 365)
+ICAL_IMPORT_FUTURE_DAYS = env_int("ICAL_IMPORT_FUTURE_DAYS", 730)
 # OParl: the city's council information system (its System object's address), for the search of council
 # papers; a paper's own address can be pasted without it. Requests as guarded as the calendar import's.
 OPARL_SYSTEM_URL = env_str("OPARL_SYSTEM_URL", "")

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from knotenpunkt.activities import services
+from knotenpunkt.activities import recurrence, services
 from knotenpunkt.activities.models import (
     Activity,
     ActivityException,
@@ -504,22 +504,29 @@ def test_deleting_and_changing_dates_refresh_cached_pages_for_public_activities_
     elif change == "exception":
         services.exception_save(user=None, activity=activity, recurrence_id=berlin(2025, 3, 19, 19, 0), cancelled=True)
     else:
-        services.activity_extend_dates(activity=activity, until=berlin(2026, 1, 1))
+        dates = recurrence.dates_to_json(
+            recurrence.expand(start=activity.start, end=activity.end, rrule="FREQ=WEEKLY;COUNT=5")
+        )
+        services.activity_extend_dates(activity=activity, dates=dates)
     assert generation() == before + (1 if counts else 0)
     assert Change.objects.order_by("-id").first().public is counts
 
 
-def test_moving_an_endless_series_horizon_is_recorded_without_a_new_version():
+def test_moving_an_imported_series_window_is_recorded_without_a_new_version():
     source = CalendarSource.objects.create(actor=ActorFactory(), url="https://example.org/kalender.ics")
+    first = recurrence.expand(start=berlin(2025, 3, 12, 19), end=berlin(2025, 3, 12, 21), rrule="FREQ=WEEKLY;COUNT=12")
     activity = services.activity_create(
         user=None,
         data={"title": "Stammtisch", "start": berlin(2025, 3, 12, 19), "end": berlin(2025, 3, 12, 21), "public": True,
-              "rrule": "FREQ=WEEKLY"},
-        source=source, source_uid="stamm@example.org", until=berlin(2025, 6, 1),
+              "rrule": "FREQ=WEEKLY", "dates": recurrence.dates_to_json(first)},
+        source=source, source_uid="stamm@example.org",
     )  # fmt: skip
-    services.activity_extend_dates(activity=activity, until=berlin(2025, 9, 1))
+    assert activity.occurrences.count() == 12
+    later = recurrence.expand(start=berlin(2025, 3, 12, 19), end=berlin(2025, 3, 12, 21), rrule="FREQ=WEEKLY;COUNT=25")
+    services.activity_extend_dates(activity=activity, dates=recurrence.dates_to_json(later))
     change = Change.objects.order_by("-id").first()
     assert (change.kind, change.user, change.version) == (ChangeKind.ACTIVITY_DATES_EXTENDED, None, 1)
-    assert change.data["until"] == "2025-08-31T22:00:00+00:00"
+    assert change.data["dates"]["count"] == 25
+    assert change.data["dates"]["last"] == "2025-08-27T17:00:00+00:00"
     assert local(activity.occurrences.order_by("-start").first().start) == "2025-08-27 19:00"
     assert Activity.objects.get(pk=activity.pk).version == 1

@@ -9,9 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from knotenpunkt.activities import calendars, ical, importer, services, tasks
+from knotenpunkt.activities import calendars, feed_reading, importer, services, tasks
 from knotenpunkt.activities.models import (
-    IMPORT_HORIZON_DAYS,
     Activity,
     ActivityException,
     ActivityOccurrence,
@@ -19,7 +18,7 @@ from knotenpunkt.activities.models import (
     Participation,
 )
 from tests.feed_server import FeedServer
-from tests.ical_readers import icalendar_events
+from tests.ical_readers import ical_occurrences, icalendar_events
 
 pytestmark = pytest.mark.django_db
 
@@ -249,18 +248,31 @@ def test_if_modified_since_is_sent_when_the_server_gave_last_modified(server, ac
     assert server.requests[-1]["headers"].get("If-Modified-Since") == "Wed, 25 Nov 2026 10:00:00 GMT"
 
 
-def test_an_endless_series_is_cut_at_the_horizon_with_a_note(server, actor_a):
-    server.serve("/endlos.ics", calendar(vevent("stamm@verein", "Stammtisch", 1, extra="RRULE:FREQ=WEEKLY")))
+def test_an_endless_series_is_read_in_the_window_around_today(settings, server, actor_a):
+    """Issue 14: window, not limit. A daily series that started nine months ago used to sink the feed."""
+    settings.ICAL_IMPORT_PAST_DAYS, settings.ICAL_IMPORT_FUTURE_DAYS = 30, 60
+    server.serve(
+        "/endlos.ics",
+        calendar(
+            vevent("stamm@verein", "Stammtisch", 1, extra="RRULE:FREQ=WEEKLY"),
+            vevent("lauf@verein", "Lauftreff", -270, hour=7, extra="RRULE:FREQ=DAILY"),
+        ),
+    )
     source = CalendarSource.objects.create(actor=actor_a, url=server.url("/endlos.ics"))
 
     summary = refresh(source)
 
+    assert summary is not None, source.last_error
     stammtisch = Activity.objects.get(source_uid="stamm@verein")
-    assert stammtisch.rrule == "FREQ=WEEKLY"  # the rule stays as the feed says
-    last = stammtisch.occurrences.order_by("-start").first().start
-    assert timezone.now() + dt.timedelta(days=IMPORT_HORIZON_DAYS - 8) < last
-    assert last <= timezone.now() + dt.timedelta(days=IMPORT_HORIZON_DAYS)
-    assert any("ohne Ende" in note for note in summary["notes"])
+    assert stammtisch.rrule == "FREQ=WEEKLY"  # the rule stays as the feed says, for its words
+    starts = [o.start for o in stammtisch.occurrences.order_by("start")]
+    assert starts[0].astimezone(BERLIN).date() == day(1)
+    assert timezone.now() + dt.timedelta(days=60 - 8) < starts[-1] <= timezone.now() + dt.timedelta(days=60)
+    assert len(starts) in (8, 9)
+    lauf = [o.start.astimezone(BERLIN) for o in Activity.objects.get(source_uid="lauf@verein").occurrences.all()]
+    assert min(lauf).date() in (day(-30), day(-29)) and max(lauf).date() in (day(59), day(60))
+    assert {o.hour for o in lauf} == {7}
+    assert summary["window_end"]
     # An unchanged refresh keeps it as it is (no new SEQUENCE).
     version = stammtisch.version
     refresh(source)
@@ -388,26 +400,29 @@ def _status(code):
 
 
 HOSTILE = {
+    # Feeds whose only event is broken: it is skipped, and an empty feed cancels nothing.
     "malformed line": (
         calendar(vevent("x@v", "X", 3)).replace("DTSTART;TZID=Europe/Berlin:", "DTSTART;TZID=Europe/Berlin "),
-        "ungültige Angabe DTSTART",
+        "ungültige Angabe „Beginn“ (DTSTART)",
     ),
     "broken date": (
         calendar(vevent("x@v", "X", 3)).replace(f"DTEND;TZID=Europe/Berlin:{local(3, 21)}", "DTEND:morgen"),
-        "ungültige Angabe DTEND",
+        "ungültige Angabe „Ende“ (DTEND)",
     ),
-    "garbage line": (calendar(vevent("x@v", "X", 3)).replace("SUMMARY:X", "das ist keine iCal-Zeile"), "nicht lesen"),
     "html page": ("<!DOCTYPE html><html><body>Unser Kalender</body></html>", "Webseite, kein Kalender"),
     "plain text": ("Termine: Sommerfest am 12.7.", "keine iCalendar-Datei"),
-    "not closed": ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n", "nicht lesen"),
+    "not closed": ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n", "bricht vorzeitig ab"),
     "utf-16 without bom": (calendar(vevent("x@v", "X", 3)).encode("utf-16-le"), "Null-Bytes"),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Null-Bytes"),
     "exploding recurrence": (
         calendar(vevent("x@v", "X", 3, extra="RRULE:FREQ=MINUTELY;COUNT=1000000")),
-        "mehr als 1000",
+        "zu viele Termine",
     ),
-    "exploding endless recurrence": (calendar(vevent("x@v", "X", 3, extra="RRULE:FREQ=SECONDLY")), "mehr als 1000"),
-    "unreadable rule": (calendar(vevent("x@v", "X", 3, extra="RRULE:FREQ=SOMETIMES")), "ungültige Angabe RRULE"),
+    "exploding endless recurrence": (calendar(vevent("x@v", "X", 3, extra="RRULE:FREQ=SECONDLY")), "zu viele Termine"),
+    "unreadable rule": (
+        calendar(vevent("x@v", "X", 3, extra="RRULE:FREQ=SOMETIMES")),
+        "ungültige Angabe „Wiederholung“ (RRULE)",
+    ),
     "empty feed": (calendar(), "keine Termine mehr"),
     "huge file": (calendar(*[vevent(f"{n}@v", "Termin " + "x" * 200, 3) for n in range(200)]), "größer als"),
     "endless body": (_endless_body, "größer als"),
@@ -444,7 +459,7 @@ def test_a_broken_or_hostile_feed_is_refused_with_a_readable_error_and_changes_n
 
 
 def test_too_many_events_are_refused(monkeypatch, source):
-    monkeypatch.setattr(ical, "MAX_EVENTS", 2)
+    monkeypatch.setattr(feed_reading, "MAX_EVENTS", 2)
     assert refresh(source) is None
     assert "mehr als 2 werden nicht übernommen" in source.last_error
 
@@ -506,14 +521,19 @@ def test_an_uploaded_file_is_imported_as_a_source(actor_a, coordinator):
 
 
 def test_a_refused_upload_leaves_nothing_behind(actor_a, coordinator):
-    with pytest.raises(ical.FeedError):
+    with pytest.raises(feed_reading.FeedError):
         calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=b"<html>")
     assert not CalendarSource.objects.exists()
     assert not Activity.objects.exists()
 
 
-def test_an_upload_source_is_not_fetched(actor_a, coordinator):
+def test_an_upload_source_is_read_again_from_its_kept_file_not_fetched(actor_a, coordinator):
+    """The file is kept, so a later refresh (the window moves on) reads it again; nothing is fetched."""
     source, _summary = calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
+    assert bytes(CalendarSource.objects.get(pk=source.pk).content) == feed_v1().encode()
+    summary = importer.refresh(source.pk)
+    assert summary is not None and summary["unchanged"] == 3
+    CalendarSource.objects.filter(pk=source.pk).update(content=None)
     assert importer.refresh(source.pk) is None
     source.refresh_from_db()
     assert "neue Fassung hochladen" in source.last_error
@@ -578,14 +598,15 @@ def test_the_worker_imports_a_registered_feed(client, coordinator, actor_a):
         assert Activity.objects.filter(source=source).count() == 3
 
 
-def test_a_bounded_series_beyond_the_horizon_is_imported_whole(server, actor_a):
+def test_a_bounded_series_beyond_the_window_is_read_up_to_the_window_end(settings, server, actor_a):
+    settings.ICAL_IMPORT_FUTURE_DAYS = 100
     server.serve("/lang.ics", calendar(vevent("lang@verein", "Lauftreff", 1, extra="RRULE:FREQ=DAILY;COUNT=900")))
     source = CalendarSource.objects.create(actor=actor_a, url=server.url("/lang.ics"))
     refresh(source)
-    assert Activity.objects.get(source_uid="lang@verein").occurrences.count() == 900
+    assert Activity.objects.get(source_uid="lang@verein").occurrences.count() in (99, 100)
 
 
-def test_a_cancelled_override_cancels_one_date_and_an_orphan_override_is_noted(server, actor_a):
+def test_a_cancelled_override_cancels_one_date_and_an_orphan_override_becomes_a_single_event(server, actor_a):
     cancelled_override = (
         "BEGIN:VEVENT\r\nUID:forum@verein\r\nDTSTAMP:20260101T000000Z\r\n"
         f"RECURRENCE-ID;TZID=Europe/Berlin:{local(17)}\r\nDTSTART;TZID=Europe/Berlin:{local(17)}\r\n"
@@ -606,8 +627,10 @@ def test_a_cancelled_override_cancels_one_date_and_an_orphan_override_is_noted(s
 
     forum = Activity.objects.get(source_uid="forum@verein")
     assert [o.cancelled for o in forum.occurrences.order_by("start")] == [False, False, True, False]
-    assert any("gehört zu keiner Serie" in note for note in summary["notes"])
-    assert not Activity.objects.filter(title="Verwaist").exists()
+    assert summary["new"] == 2
+    orphan = Activity.objects.get(title="Verwaist")  # as Google, Outlook and Apple show it: one date
+    assert not orphan.is_recurring
+    assert orphan.start.astimezone(BERLIN).date() == day(5)
 
 
 # --- the change record -------------------------------------------------------------------------------
@@ -623,7 +646,7 @@ def test_an_import_records_its_changes_as_the_calendar_import(source):
     assert len(created) == 3
     assert {(c.user, display.who(c)) for c in created} == {(None, "Kalenderimport")}
     forum = Change.objects.get(record_id=Activity.objects.get(source_uid="forum@verein").pk)
-    assert len(forum.data["values"]["exceptions"]) == 2  # EXDATE and the moved date
+    assert forum.data["values"]["dates"]["count"] == 6  # the dates, the one taken out by EXDATE included
 
     refresh(source)
     assert Change.objects.count() == 3  # an unchanged feed changes nothing
@@ -704,3 +727,57 @@ def test_a_title_with_control_characters_is_stored_clean_and_seen_unchanged_next
     summary = refresh(source)
 
     assert summary["unchanged"] == 1 and summary["updated"] == 0
+
+
+# --- each event in its own time, and out again ------------------------------------------------------------
+
+
+def test_a_series_in_los_angeles_is_stored_in_its_own_time_and_exported_as_the_same_dates(client, server, actor_a):
+    """Issue 14: a weekly Thursday 18:00 in Los Angeles used to land on Wednesdays; its moved,
+    cancelled and extra dates come through the import and the export unchanged."""
+    la = ZoneInfo("America/Los_Angeles")
+    first = dt.datetime.combine(day(3), dt.time(18, 0), tzinfo=la)
+    while first.weekday() != 3:
+        first += dt.timedelta(days=1)
+
+    def stamp(value):
+        return value.astimezone(la).strftime("%Y%m%dT%H%M%S")
+
+    moved_from, cancelled = first + dt.timedelta(weeks=2), first + dt.timedelta(weeks=3)
+    extra = (first + dt.timedelta(days=1, hours=-8)).astimezone(dt.UTC)
+    body = calendar(
+        "BEGIN:VEVENT\r\nUID:la@verein\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART;TZID=America/Los_Angeles:{stamp(first)}\r\nDTEND;TZID=America/Los_Angeles:"
+        f"{stamp(first + dt.timedelta(hours=1))}\r\nRRULE:FREQ=WEEKLY;COUNT=10\r\n"
+        f"RDATE;VALUE=PERIOD:{extra:%Y%m%dT%H%M%SZ}/{extra + dt.timedelta(hours=3):%Y%m%dT%H%M%SZ}\r\n"
+        "SUMMARY:Diaspora-Stammtisch\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:la@verein\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"RECURRENCE-ID;TZID=America/Los_Angeles:{stamp(moved_from)}\r\n"
+        f"DTSTART;TZID=America/Los_Angeles:{stamp(moved_from + dt.timedelta(days=1))}\r\n"
+        "DURATION:PT2H\r\nSUMMARY:Diaspora-Stammtisch (Freitag)\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:la@verein\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"RECURRENCE-ID;TZID=America/Los_Angeles:{stamp(cancelled)}\r\n"
+        f"DTSTART;TZID=America/Los_Angeles:{stamp(cancelled)}\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"
+    )
+    server.serve("/la.ics", body)
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/la.ics"))
+    assert refresh(source) is not None, source.last_error
+
+    activity = Activity.objects.get(source_uid="la@verein")
+    rows = list(activity.occurrences.order_by("start"))
+    assert len(rows) == 11  # ten by the rule, one RDATE period
+    live = [r for r in rows if not r.cancelled]
+    weekly = [r for r in live if r.title == "Diaspora-Stammtisch" and r.end - r.start == dt.timedelta(hours=1)]
+    assert len(weekly) == 8
+    assert {(r.start.astimezone(la).weekday(), r.start.astimezone(la).hour) for r in weekly} == {(3, 18)}
+    friday = next(r for r in live if r.title == "Diaspora-Stammtisch (Freitag)")
+    assert (friday.start.astimezone(la).weekday(), friday.end - friday.start) == (4, dt.timedelta(hours=2))
+    assert any(r.start == extra and r.end - r.start == dt.timedelta(hours=3) for r in live)
+    assert [r.start for r in rows if r.cancelled] == [cancelled.astimezone(dt.UTC)]
+
+    response = client.get(reverse("activities:activity_ics", args=[activity.pk]))
+    window = (timezone.now() - dt.timedelta(days=10), timezone.now() + dt.timedelta(days=400))
+    expected = {(activity.uid, r.title, r.start, r.end, "CONFIRMED") for r in live}
+    assert ical_occurrences(response.content, *window) == expected
+    vevents = response.content.decode().split("BEGIN:VEVENT", 1)[1]
+    assert "RRULE" not in vevents  # the feed's rule is not republished in Berlin's time

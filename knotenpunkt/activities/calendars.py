@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knotenpunkt.activities import importer, permissions, services
-from knotenpunkt.activities.ical import FeedError
+from knotenpunkt.activities.feed_reading import FeedError
 from knotenpunkt.activities.models import Activity, CalendarSource, SourceKind
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import ChangeKind
@@ -113,6 +113,7 @@ def calendar_source_upload(
         public=public,
         active=False,
         created_by=_created_by(user),
+        content=content,
     )
     summary, feed_name = importer.import_content(source, content, now=now)
     source.name = source.name or feed_name[:200]

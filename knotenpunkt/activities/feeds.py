@@ -59,6 +59,7 @@ FEED_FIELDS = (
     "start",
     "end",
     "all_day",
+    "dates",
     "rrule",
     "place_name",
     "street",

@@ -9,28 +9,19 @@ The lines are written here rather than with icalendar's serializer, which needs 
 0.4 ms per event (too slow to stream 10,000 events in a second); the tests read every
 feed back with `icalendar` and with `ical`.
 
-In. `parse_feed()` turns the bytes of a feed into `FeedEvent`s (the fields of an Activity,
-plus its exceptions), using `icalendar`. Anything the importer should refuse raises
-`FeedError` with a message in plain German; things it can live with become notes.
+Reading feeds: activities/feed_reading.py.
 """
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
-import hashlib
 import re
-import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from knotenpunkt.activities import recurrence
-from knotenpunkt.activities.services import ExceptionSpec
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CRLF = "\r\n"
@@ -147,7 +138,10 @@ def export_rrule(rule: str, *, all_day: bool) -> str:
             return f"UNTIL={moment:%Y%m%d}"
         return "UNTIL=" + _utc(moment.replace(tzinfo=BERLIN))
 
-    return recurrence._UNTIL.sub(until, rule)
+    rule = recurrence._UNTIL.sub(until, rule)
+    if "UNTIL=" in rule.upper() and "COUNT=" in rule.upper():  # not both (RFC 5545, 3.3.10): UNTIL counts
+        rule = ";".join(part for part in rule.split(";") if not part.upper().startswith("COUNT="))
+    return rule
 
 
 def calendar_begin(name: str, *, refresh: str = "PT1H") -> str:
@@ -238,6 +232,9 @@ def activity_vevents(
         klass="PUBLIC" if activity.public else "PRIVATE",
     )
     all_day = activity.all_day
+    dates = getattr(activity, "dates", None)
+    if dates is not None:
+        return _dated_series(activity, recurrence.dates_from_json(dates), common=common, url=url)
     span = "".join(line + CRLF for line in _span(activity.start, activity.end, all_day))
     out = f"BEGIN:VEVENT{CRLF}{common}{span}"
     out += fold("SUMMARY:" + escape_text(activity.title))
@@ -259,11 +256,58 @@ def activity_vevents(
     for exc in overrides:
         start = exc.start or exc.recurrence_id
         end = exc.end or (start + duration)
-        lines = [_when("RECURRENCE-ID", exc.recurrence_id, all_day), *_span(start, end, all_day)]
-        out += f"BEGIN:VEVENT{CRLF}{common}" + "".join(line + CRLF for line in lines)
-        out += fold("SUMMARY:" + escape_text(exc.title or activity.title))
-        out += fold("DESCRIPTION:" + escape_text(_description(activity, url, note=exc.note)))
-        out += "END:VEVENT" + CRLF
+        out += _override(activity, common, url, exc.recurrence_id, start, end, exc.title, exc.note)
+    return out
+
+
+def _override(activity, common: str, url: str, recurrence_id, start, end, title: str, note: str = "") -> str:
+    all_day = activity.all_day
+    lines = [_when("RECURRENCE-ID", recurrence_id, all_day), *_span(start, end, all_day)]
+    out = f"BEGIN:VEVENT{CRLF}{common}" + "".join(line + CRLF for line in lines)
+    out += fold("SUMMARY:" + escape_text(title or activity.title))
+    out += fold("DESCRIPTION:" + escape_text(_description(activity, url, note=note)))
+    return out + "END:VEVENT" + CRLF
+
+
+def _dated_series(activity, dates: list, *, common: str, url: str) -> str:
+    """An imported series written as its dates: the first as DTSTART, all as RDATE (a PERIOD
+    where the length differs), each moved or retitled date as a RECURRENCE-ID override. Cancelled
+    dates are left out. No rule is republished: the feed's own rule was read in its own time zone,
+    which this calendar does not carry."""
+    all_day = activity.all_day
+    live = [d for d in dates if not d.cancelled] or dates[:1]
+
+    def plain(d) -> bool:
+        return d.start == d.recurrence_id and not d.title
+
+    first = live[0]
+    base = first if plain(first) else next((d for d in live if plain(d)), first)
+    duration = base.end - base.start
+    out = f"BEGIN:VEVENT{CRLF}{common}"
+    out += "".join(line + CRLF for line in _span(first.recurrence_id, first.recurrence_id + duration, all_day))
+    out += fold("SUMMARY:" + escape_text(activity.title))
+    out += fold("DESCRIPTION:" + escape_text(_description(activity, url)))
+    same, periods, overrides = [], [], []
+    for d in live:
+        if not plain(d) or (all_day and d.end - d.start != duration):
+            overrides.append(d)
+            slot = d.recurrence_id
+        elif d.end - d.start != duration:
+            periods.append(f"{_utc(d.start)}/{_utc(d.end)}")
+            continue
+        else:
+            slot = d.start
+        same.append(slot)  # DTSTART's own slot too: some readers (ical) leave DTSTART out of an RDATE-only set
+    if same:
+        if all_day:
+            out += fold("RDATE;VALUE=DATE:" + ",".join(f"{_local_date(d):%Y%m%d}" for d in same))
+        else:
+            out += fold("RDATE;TZID=Europe/Berlin:" + ",".join(_local(d) for d in same))
+    if periods:
+        out += fold("RDATE;VALUE=PERIOD:" + ",".join(periods))
+    out += "END:VEVENT" + CRLF
+    for d in overrides:
+        out += _override(activity, common, url, d.recurrence_id, d.start, d.end, d.title)
     return out
 
 
@@ -302,366 +346,3 @@ def stream_calendar(name: str, chunks: Iterable[str], *, batch: int = 200) -> It
             pending = []
     pending.append(CALENDAR_END)
     yield "".join(pending).encode("utf-8")
-
-
-# --- reading ---------------------------------------------------------------------------
-
-
-class FeedError(Exception):
-    """A feed the importer refuses as a whole; the message is for the people who registered it."""
-
-
-# The importer refuses a feed with more events than this, or one that takes longer to read.
-MAX_EVENTS = 5000
-PARSE_BUDGET_SECONDS = 60
-# Properties without which an event cannot be read correctly: broken values refuse the feed.
-ESSENTIAL = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID", "EXDATE", "STATUS"})
-
-
-@dataclass
-class FeedEvent:
-    uid: str
-    data: dict
-    private: bool = False
-    exceptions: list[ExceptionSpec] = field(default_factory=list)
-    endless: bool = False
-
-
-@dataclass
-class ParsedFeed:
-    name: str
-    events: dict[str, FeedEvent]
-    notes: list[str]
-
-
-def decode(raw: bytes) -> tuple[str, list[str]]:
-    """The feed as text: UTF-8, else Windows-1252 / Latin-1 with a note; binary content is refused."""
-    notes = []
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16"), [_("Der Kalender ist in UTF-16 kodiert und wurde umgewandelt.")]
-        except UnicodeDecodeError as exc:
-            raise FeedError(_("Die Datei ist in keiner lesbaren Zeichenkodierung.")) from exc
-    if b"\x00" in raw:
-        raise FeedError(
-            _("Die Datei ist keine Textdatei oder in einer unbekannten Zeichenkodierung (sie enthält Null-Bytes).")
-        )
-    try:
-        return raw.decode("utf-8"), notes
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    notes.append(
-        _(
-            "Der Kalender ist nicht in UTF-8 kodiert; er wurde als Windows-1252 (westeuropäisch) gelesen. "
-            "Bitte Umlaute prüfen."
-        )
-    )
-    return text, notes
-
-
-def _check_is_ical(text: str) -> None:
-    head = text.lstrip()[:200]
-    if head.upper().startswith("BEGIN:VCALENDAR"):
-        return
-    if head.lower().startswith(("<!doctype", "<html", "<?xml", "<")):
-        raise FeedError(
-            _(
-                "Unter dieser Adresse liegt eine Webseite, kein Kalender. Bitte die Adresse des iCal-Feeds "
-                "(meist auf .ics endend) angeben."
-            )
-        )
-    raise FeedError(_("Das ist keine iCalendar-Datei: sie beginnt nicht mit „BEGIN:VCALENDAR“."))
-
-
-def _short(value, limit: int = 80) -> str:
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _to_utc(value) -> tuple[dt.datetime, bool]:
-    """A DTSTART-like value as an aware datetime, and whether it is a date (all-day)."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:  # floating time: read as Berlin time
-            value = value.replace(tzinfo=BERLIN)
-        return value.astimezone(dt.UTC), False
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(0, 0), tzinfo=BERLIN).astimezone(dt.UTC), True
-    raise ValueError(value)
-
-
-def _text(component, name: str, limit: int | None = None) -> str:
-    value = component.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = value[0]
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    text = _CONTROL.sub("", text)
-    return text[:limit].strip() if limit else text
-
-
-def _is_url(text: str) -> bool:
-    return bool(re.match(r"https?://[^\s]+$", text))
-
-
-def _event_label(component) -> str:
-    title = _text(component, "SUMMARY", 80) or _("(ohne Titel)")
-    return f"„{title}“"
-
-
-def _times(component) -> tuple[dt.datetime, dt.datetime, bool] | None:
-    start_prop = component.get("DTSTART")
-    if start_prop is None:
-        return None
-    start, all_day = _to_utc(start_prop.dt)
-    end_prop = component.get("DTEND")
-    duration = component.get("DURATION")
-    if end_prop is not None:
-        end, _end_is_date = _to_utc(end_prop.dt)
-    elif duration is not None:
-        end = start + duration.dt
-    else:
-        end = start + (dt.timedelta(days=1) if all_day else dt.timedelta(0))
-    if all_day and end <= start:
-        end = start + dt.timedelta(days=1)
-    return start, end, all_day
-
-
-def _geo(component, notes: list[str]) -> tuple[Decimal | None, Decimal | None]:
-    geo = component.get("GEO")
-    if geo is None:
-        return None, None
-    try:
-        lat = Decimal(str(geo.latitude)).quantize(Decimal("0.000001"))
-        lon = Decimal(str(geo.longitude)).quantize(Decimal("0.000001"))
-    except (AttributeError, InvalidOperation, ValueError):
-        notes.append(_("Ungültige Koordinaten bei %(event)s übergangen.") % {"event": _event_label(component)})
-        return None, None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        notes.append(_("Ungültige Koordinaten bei %(event)s übergangen.") % {"event": _event_label(component)})
-        return None, None
-    return lat, lon
-
-
-def _uid(component, notes: list[str]) -> str:
-    uid = _text(component, "UID")
-    if not uid:
-        start = component.get("DTSTART")
-        basis = f"{start.to_ical().decode() if start is not None else ''}|{_text(component, 'SUMMARY')}"
-        uid = "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
-        notes.append(
-            _("%(event)s hat keine UID; er wird an Beginn und Titel wiedererkannt.")
-            % {"event": _event_label(component)}
-        )
-    elif len(uid) > 500:
-        uid = "sha256:" + hashlib.sha256(uid.encode("utf-8")).hexdigest()
-    return uid
-
-
-def _rrule(component) -> str:
-    rules = component.get("RRULE")
-    if rules is None:
-        return ""
-    if isinstance(rules, list):
-        rules = rules[0]
-    return rules.to_ical().decode("ascii", "replace")
-
-
-def _exdates(component) -> list[dt.datetime]:
-    value = component.get("EXDATE")
-    if value is None:
-        return []
-    lists = value if isinstance(value, list) else [value]
-    return [_to_utc(item.dt)[0] for exdates in lists for item in exdates.dts]
-
-
-def _event_data(component, notes: list[str]) -> tuple[dict, bool] | None:
-    times = _times(component)
-    if times is None:
-        notes.append(
-            _("%(event)s hat keinen Beginn (DTSTART) und wurde übergangen.") % {"event": _event_label(component)}
-        )
-        return None
-    start, end, all_day = times
-    if end < start:
-        notes.append(_("%(event)s endet vor dem Beginn und wurde übergangen.") % {"event": _event_label(component)})
-        return None
-    location = _text(component, "LOCATION")
-    online = ""
-    conference = _text(component, "CONFERENCE") or _text(component, "X-GOOGLE-CONFERENCE")
-    if _is_url(location) and len(location) <= 500:
-        online, location = location, ""
-    elif _is_url(conference) and len(conference) <= 500:
-        online = conference
-    description = _text(component, "DESCRIPTION")[:20000]
-    link = _text(component, "URL")
-    if _is_url(link) and link not in description:
-        description = f"{description}\n\n{link}".strip()
-    lat, lon = _geo(component, notes)
-    data = {
-        "title": _text(component, "SUMMARY", 200) or str(_("(ohne Titel)")),
-        "description": description,
-        "start": start,
-        "end": end,
-        "all_day": all_day,
-        "rrule": _rrule(component),
-        "place_name": location[:200].strip(),
-        "latitude": lat,
-        "longitude": lon,
-        "online_url": online,
-        "cancelled": _text(component, "STATUS").upper() == "CANCELLED",
-    }
-    private = _text(component, "CLASS").upper() in ("PRIVATE", "CONFIDENTIAL")
-    return data, private
-
-
-def _check_errors(component, label: str | None = None) -> None:
-    label = label or _event_label(component)
-    for name, message in getattr(component, "errors", []) or []:
-        if name is None:  # a line that is not "NAME;PARAMS:VALUE" at all
-            line = str(message).split(": ", 1)[-1].rsplit(": Invalid content line", 1)[0]
-            raise FeedError(
-                _("%(event)s enthält eine Zeile, die sich nicht lesen lässt: %(line)s")
-                % {"event": label, "line": _short(line)}
-            )
-        if str(name).upper() in ESSENTIAL:
-            raise FeedError(
-                _("%(event)s enthält eine ungültige Angabe %(property)s: %(detail)s")
-                % {"event": label, "property": str(name).upper(), "detail": _short(message)}
-            )
-
-
-def _expand(uid: str, data: dict, horizon: dt.datetime, component) -> list[recurrence.Occurrence]:
-    """The occurrences (of an endless rule: up to the horizon); an exploding or unreadable rule refuses the feed."""
-    until = None if recurrence.rule_is_bounded(data["rrule"]) else horizon
-    try:
-        return recurrence.expand(start=data["start"], end=data["end"], rrule=data["rrule"], until=until)
-    except ValidationError as exc:
-        raise FeedError(
-            _("%(event)s: %(detail)s") % {"event": _event_label(component), "detail": " ".join(exc.messages)}
-        ) from exc
-
-
-def _override(master: dict, component, recurrence_ids: set[dt.datetime], notes: list[str]) -> ExceptionSpec | None:
-    rid, _is_date = _to_utc(component["RECURRENCE-ID"].dt)
-    if rid not in recurrence_ids:
-        notes.append(
-            _("Eine Änderung an %(event)s betrifft keinen Termin der Serie und wurde übergangen.")
-            % {"event": _event_label(component)}
-        )
-        return None
-    if _text(component, "STATUS").upper() == "CANCELLED":
-        return ExceptionSpec(recurrence_id=rid, cancelled=True)
-    times = _times(component)
-    start, end = (times[0], times[1]) if times else (rid, rid + (master["end"] - master["start"]))
-    original_end = rid + (master["end"] - master["start"])
-    title = _text(component, "SUMMARY", 200)
-    return ExceptionSpec(
-        recurrence_id=rid,
-        start=start if start != rid else None,
-        end=end if end != original_end else None,
-        title=title if title != master["title"] else "",
-    )
-
-
-def parse_feed(raw: bytes, *, horizon: dt.datetime) -> ParsedFeed:
-    """Read a feed's bytes into events keyed by UID. Raises FeedError for a feed to refuse."""
-    from icalendar import Calendar
-
-    started = time.monotonic()
-    text, notes = decode(raw)
-    _check_is_ical(text)
-    try:
-        calendar = Calendar.from_ical(text)
-    except Exception as exc:  # icalendar raises ValueError mostly, but not only
-        detail = str(exc).split(":", 1)[-1] if "Content line" in str(exc) else str(exc)
-        raise FeedError(
-            _("Der Kalender enthält Zeilen, die sich nicht lesen lassen (%(detail)s).") % {"detail": _short(detail)}
-        ) from exc
-    _check_errors(calendar, _("Der Kalender"))
-    components = list(calendar.walk("VEVENT"))
-    if len(components) > MAX_EVENTS:
-        raise FeedError(
-            _("Der Kalender enthält %(count)d Termine; mehr als %(max)d werden nicht übernommen.")
-            % {"count": len(components), "max": MAX_EVENTS}
-        )
-    masters: dict[str, FeedEvent] = {}
-    recurrence_ids: dict[str, set[dt.datetime]] = {}
-    overrides: list[tuple[str, object]] = []
-    skipped_rdate = False
-    for component in components:
-        if time.monotonic() - started > PARSE_BUDGET_SECONDS:
-            raise FeedError(_("Der Kalender ist zu aufwendig zu lesen (Zeitlimit überschritten)."))
-        _check_errors(component)
-        try:
-            uid = _uid(component, notes)
-            if component.get("RECURRENCE-ID") is not None:
-                overrides.append((uid, component))
-                continue
-            if uid in masters:
-                notes.append(
-                    _("%(event)s steht doppelt im Kalender (gleiche UID); nur der erste Eintrag zählt.")
-                    % {"event": _event_label(component)}
-                )
-                continue
-            parsed = _event_data(component, notes)
-            if parsed is None:
-                continue
-            data, private = parsed
-            if len(data["rrule"]) > 500:
-                raise FeedError(
-                    _("%(event)s hat eine zu lange Wiederholungsregel.") % {"event": _event_label(component)}
-                )
-            if component.get("RDATE") is not None and not skipped_rdate:
-                skipped_rdate = True
-                notes.append(_("Zusätzliche Einzeltermine (RDATE) werden nicht übernommen."))
-            event = FeedEvent(uid=uid, data=data, private=private)
-            if data["rrule"]:
-                occurrences = _expand(uid, data, horizon, component)
-                recurrence_ids[uid] = {o.recurrence_id for o in occurrences}
-                event.endless = not recurrence.rule_is_bounded(data["rrule"])
-                if event.endless:
-                    notes.append(
-                        _("%(event)s wiederholt sich ohne Ende; übernommen bis %(date)s.")
-                        % {"event": _event_label(component), "date": horizon.astimezone(BERLIN).strftime("%d.%m.%Y")}
-                    )
-                event.exceptions = [
-                    ExceptionSpec(recurrence_id=d, cancelled=True)
-                    for d in sorted(set(_exdates(component)))
-                    if d in recurrence_ids[uid]
-                ]
-            masters[uid] = event
-        except FeedError:
-            raise
-        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
-            raise FeedError(
-                _("%(event)s lässt sich nicht lesen (%(detail)s).")
-                % {"event": _event_label(component), "detail": _short(exc)}
-            ) from exc
-    for uid, component in overrides:
-        master = masters.get(uid)
-        if master is None or not master.data["rrule"]:
-            notes.append(
-                _("Eine Änderung an %(event)s gehört zu keiner Serie im Kalender und wurde übergangen.")
-                % {"event": _event_label(component)}
-            )
-            continue
-        try:
-            spec = _override(master.data, component, recurrence_ids[uid], notes)
-        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
-            raise FeedError(
-                _("%(event)s lässt sich nicht lesen (%(detail)s).")
-                % {"event": _event_label(component), "detail": _short(exc)}
-            ) from exc
-        if spec is not None:
-            by_id = {e.recurrence_id: e for e in master.exceptions}
-            by_id[spec.recurrence_id] = spec
-            master.exceptions = sorted(by_id.values(), key=lambda e: e.recurrence_id)
-    name = _text(calendar, "X-WR-CALNAME", 200)
-    return ParsedFeed(name=name, events=masters, notes=notes)

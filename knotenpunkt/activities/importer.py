@@ -34,9 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knotenpunkt.activities import recurrence, services
-from knotenpunkt.activities.ical import FeedError, ParsedFeed, parse_feed
+from knotenpunkt.activities.feed_reading import FeedError, FeedEvent, ParsedFeed, Window, parse_feed
 from knotenpunkt.activities.models import (
-    IMPORT_HORIZON_DAYS,
     Activity,
     ActivityKind,
     ActivityOccurrence,
@@ -51,8 +50,16 @@ from knotenpunkt.lib.text import cleaned
 
 logger = logging.getLogger(__name__)
 MAX_NOTES = 20
-# An endless series is expanded again once its last date is less than this far from the horizon.
-HORIZON_SLACK = dt.timedelta(days=30)
+# A feed that answers "not modified" is read again anyway once the window it was read in ends this
+# much earlier than today's: its series need their dates in the moved window.
+WINDOW_SLACK = dt.timedelta(days=7)
+
+
+def import_window(now: dt.datetime) -> Window:
+    return Window(
+        start=now - dt.timedelta(days=settings.ICAL_IMPORT_PAST_DAYS),
+        end=now + dt.timedelta(days=settings.ICAL_IMPORT_FUTURE_DAYS),
+    )
 
 
 # --- fetching ----------------------------------------------------------------------------
@@ -171,15 +178,6 @@ def has_future(activity: Activity, now: dt.datetime) -> bool:
     return ActivityOccurrence.objects.filter(activity=activity, end__gte=now).exists()
 
 
-def _extend_horizon(activity: Activity, horizon: dt.datetime) -> None:
-    """Give an unchanged endless series its dates up to the moved horizon (no new SEQUENCE)."""
-    last = ActivityOccurrence.objects.filter(activity=activity).order_by("-start").values_list("start", flat=True)
-    last = last.first()
-    if last is not None and last >= horizon - HORIZON_SLACK:
-        return
-    services.activity_extend_dates(activity=activity, until=horizon)
-
-
 def _clean(data: dict) -> dict:
     if data.get("online_url"):
         try:
@@ -200,23 +198,56 @@ def _saving(title: str):
         ) from exc
 
 
-def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime) -> dict:
-    """Bring the source's activities in line with the feed. Call inside `changes.atomic`."""
-    horizon = now + dt.timedelta(days=IMPORT_HORIZON_DAYS)
+def _with_dates(event: FeedEvent, current: Activity | None, window: Window) -> dict:
+    """The event's fields with its dates as stored: a series keeps its dates from before the window
+    (they are past and stay as they were); the feed gives the rest."""
+    data = _clean(event.data)
+    if event.dates is None:
+        return {**data, "dates": None}
+    kept = []
+    if current is not None and current.dates:
+        kept = [o for o in recurrence.dates_from_json(current.dates) if o.start < window.start]
+    dates = kept + [o for o in event.dates if o.start >= window.start or not kept]
+    return {**data, "start": dates[0].start, "end": dates[0].end, "dates": recurrence.dates_to_json(dates)}
+
+
+def _only_the_window_moved(current: Activity, data: dict, previous_end: dt.datetime | None) -> bool:
+    """Did only dates beyond the window the feed was last read in change? (Then the series is not
+    edited: no new SEQUENCE, no change in anyone's history.)"""
+    if previous_end is None or current.dates is None or data["dates"] is None:
+        return False
+    if _differs(current, {k: v for k, v in data.items() if k != "dates"}, []):
+        return False
+
+    def before(rows):
+        return [row for row in rows if row[0] < previous_end.strftime("%Y%m%dT%H%M%SZ")]
+
+    return before(current.dates) == before(data["dates"])
+
+
+def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime, progress=None) -> dict:
+    """Bring the source's activities in line with the feed. Call inside `changes.atomic`.
+
+    `progress(done, total)` is called now and then."""
+    window = parsed.window or import_window(now)
+    previous_end = _previous_window_end(source)
     counts = {"new": 0, "updated": 0, "cancelled": 0, "unchanged": 0}
     existing = {a.source_uid: a for a in Activity.objects.filter(source=source).prefetch_related("exceptions")}
     if not parsed.events and any(not a.cancelled and has_future(a, now) for a in existing.values()):
-        raise FeedError(
-            _(
-                "Der Kalender enthält keine Termine mehr. Zur Sicherheit wurde nichts abgesagt; wenn das so "
-                "gewollt ist, bitte die Kalenderquelle löschen."
-            )
+        message = _(
+            "Der Kalender enthält keine Termine mehr. Zur Sicherheit wurde nichts abgesagt; wenn das so "
+            "gewollt ist, bitte die Kalenderquelle löschen."
         )
+        if parsed.notes:  # everything was skipped: say why
+            message += " " + _("Hinweise: %(notes)s") % {"notes": " ".join(parsed.notes[:3])}
+        raise FeedError(message)
     organiser = [services.ParticipantSpec(role=ParticipantRole.ORGANISER, actor_id=source.actor_id)]
-    for uid, event in parsed.events.items():
-        until = horizon if event.endless else None
-        data = _clean(event.data)
+    total = len(parsed.events)
+    for done, (uid, event) in enumerate(parsed.events.items()):
+        if progress is not None and done % 100 == 0:
+            progress(done, total)
         current = existing.pop(uid, None)
+        data = _with_dates(event, current, window)
         with _saving(data["title"]):
             if current is None:
                 services.activity_create(
@@ -230,29 +261,27 @@ def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime) 
                     participants=organiser,
                     source=source,
                     source_uid=uid,
-                    until=until,
-                    exceptions=event.exceptions,
                 )
                 counts["new"] += 1
                 continue
             if event.private and current.public:
                 data["public"] = False
-            if _differs(current, data, event.exceptions):
+            if not _differs(current, data, []):
+                counts["unchanged"] += 1
+            elif _only_the_window_moved(current, data, previous_end):
+                services.activity_extend_dates(activity=current, dates=data["dates"])
+                counts["unchanged"] += 1
+            else:
                 newly_cancelled = data["cancelled"] and not current.cancelled
                 services.activity_update(
                     user=None,
                     activity=current,
                     data=data,
                     expected_version=current.version,
-                    until=until,
                     from_feed=True,
-                    exceptions=event.exceptions,
+                    exceptions=[],
                 )
                 counts["cancelled" if newly_cancelled else "updated"] += 1
-            else:
-                counts["unchanged"] += 1
-                if event.endless:
-                    _extend_horizon(current, horizon)
     for gone in existing.values():
         if gone.cancelled or not has_future(gone, now):
             continue
@@ -261,10 +290,27 @@ def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime) 
                 user=None, activity=gone, data={"cancelled": True}, expected_version=gone.version, from_feed=True
             )
         counts["cancelled"] += 1
+    if progress is not None:
+        progress(total, total)
     return counts
 
 
-def _summary(counts: dict, parsed: ParsedFeed | None, notes: list[str], *, not_modified: bool = False) -> dict:
+def _previous_window_end(source: CalendarSource) -> dt.datetime | None:
+    text = (source.last_summary or {}).get("window_end")
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _summary(
+    counts: dict,
+    parsed: ParsedFeed | None,
+    notes: list[str],
+    *,
+    not_modified: bool = False,
+    window: Window | None = None,
+) -> dict:
     unique = list(dict.fromkeys(notes))
     if len(unique) > MAX_NOTES:
         more = len(unique) - MAX_NOTES
@@ -274,21 +320,38 @@ def _summary(counts: dict, parsed: ParsedFeed | None, notes: list[str], *, not_m
         "events": len(parsed.events) if parsed else None,
         "not_modified": not_modified,
         "notes": unique,
+        "window_end": window.end.isoformat() if window else None,
     }
+
+
+def set_progress(source_id: int, stage: str, done: int = 0, total: int = 0) -> None:
+    """Where a running import stands, for the progress bar (bookkeeping, not recorded)."""
+    CalendarSource.objects.filter(pk=source_id).update(progress={"stage": stage, "done": done, "total": total})
 
 
 def import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) -> tuple[dict, str]:
     """Parse and apply; raises FeedError. Returns the summary and the feed's own name."""
-    parsed = parse_feed(content, horizon=now + dt.timedelta(days=IMPORT_HORIZON_DAYS))
+    window = import_window(now)
+    set_progress(source.pk, "read")
+    parsed = parse_feed(
+        content, window=window, progress=lambda done, total: set_progress(source.pk, "read", done, total)
+    )
+    set_progress(source.pk, "save", 0, len(parsed.events))
     with atomic():
         locked = CalendarSource.objects.select_for_update().select_related("actor").get(pk=source.pk)
         counts = apply_feed(locked, parsed, now=now)
-    return _summary(counts, parsed, parsed.notes), parsed.name
+    return _summary(counts, parsed, parsed.notes, window=window), parsed.name
+
+
+def _window_is_stale(source: CalendarSource, now: dt.datetime) -> bool:
+    previous = _previous_window_end(source)
+    return previous is None or previous + WINDOW_SLACK < import_window(now).end
 
 
 def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
-    """Fetch (or take the uploaded `content` of) one source and apply it; store the outcome.
+    """Fetch (or read the uploaded file of) one source and apply it; store the outcome.
 
+    `content` is a new version of an uploaded file; it is kept on the source once it was read.
     Returns the summary, or None when the source is gone or the feed was refused (then its
     error is on the source). Never raises for a bad feed.
     """
@@ -296,28 +359,33 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
     if source is None:
         return None
     now = timezone.now()
-    fields = {"last_fetched_at": now}
+    fields = {"last_fetched_at": now, "progress": {}}
     summary = None
     try:
-        if content is None:
-            if source.kind != SourceKind.URL:
+        if content is None and source.kind == SourceKind.URL:
+            set_progress(source.pk, "fetch")
+            if _window_is_stale(source, now):  # read it whole, even if it did not change
+                fetched = fetch(source.url)
+            else:
+                fetched = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+        elif content is None:
+            if source.content is None:
                 raise FeedError(
                     _("Eine hochgeladene Datei lässt sich nicht abrufen; bitte die neue Fassung hochladen.")
                 )
-            fetched = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+            fetched = Fetched(bytes(source.content))
         else:
             fetched = Fetched(content)
         if fetched.content is None:
-            with atomic():
-                for activity in Activity.objects.filter(source=source, cancelled=False).exclude(rrule=""):
-                    if not recurrence.rule_is_bounded(activity.rrule):
-                        _extend_horizon(activity, now + dt.timedelta(days=IMPORT_HORIZON_DAYS))
             previous = source.last_summary or {}
             summary = {**_summary({"new": 0, "updated": 0, "cancelled": 0, "unchanged": 0}, None, []),
-                       "events": previous.get("events"), "not_modified": True}  # fmt: skip
+                       "events": previous.get("events"), "not_modified": True,
+                       "window_end": previous.get("window_end")}  # fmt: skip
         else:
             summary, _name = import_content(source, fetched.content, now=now)
             fields.update(etag=fetched.etag[:500], last_modified=fetched.last_modified[:100])
+            if content is not None:
+                fields["content"] = content
         fields.update(last_success_at=now, last_error="", last_summary=summary)
     except FeedError as exc:
         fields["last_error"] = str(exc)
@@ -326,9 +394,9 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
             "Ein importierter Termin wurde gerade hier bearbeitet; der Abruf wird beim nächsten Mal wiederholt."
         )
     except DatabaseError:
-        # Nothing of the import is kept (the transaction rolled back); the worker logs the details.
+        # Nothing of the import is kept (the transaction rolled back); the worker logs the details and retries.
         fields["last_error"] = _("Beim Speichern ist ein Fehler aufgetreten; nichts wurde übernommen.")
-        CalendarSource.objects.filter(pk=source.pk).update(**fields)
+        _store_outcome(source.pk, fields)
         raise
     CalendarSource.objects.filter(pk=source.pk).update(**fields)
     if fields.get("last_error"):
@@ -336,3 +404,11 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
         logger.info("calendar source %s refused: %s", source.pk, fields["last_error"])
         return None
     return summary
+
+
+def _store_outcome(source_id: int, fields: dict) -> None:
+    """Store a failed import's outcome, if the database lets us (the worker retries the import)."""
+    try:
+        CalendarSource.objects.filter(pk=source_id).update(**fields)
+    except DatabaseError:
+        logger.exception("calendar source %s: the outcome could not be stored", source_id)

@@ -65,6 +65,10 @@ class Activity(models.Model):
         blank=True,
         help_text=_("z. B. FREQ=MONTHLY;BYDAY=2WE;UNTIL=20271231T000000Z — braucht ein Ende (UNTIL oder COUNT)."),
     )
+    # An imported series' dates as its calendar gives them (recurrence.dates_to_json), in place of
+    # expanding `rrule` (which then only names the rule in words): the feed's own time zone, RDATE,
+    # several rules and changed dates are all in this list. None for everything else.
+    dates = models.JSONField(_("Termine laut Kalenderquelle"), null=True, blank=True, editable=False)
     place_name = models.CharField(_("Ort"), max_length=200, blank=True)
     street = models.CharField(_("Straße und Hausnummer"), max_length=200, blank=True)
     postcode = models.CharField(_("PLZ"), max_length=10, blank=True)
@@ -133,7 +137,7 @@ class Activity(models.Model):
 
     @property
     def is_recurring(self) -> bool:
-        return bool(self.rrule)
+        return bool(self.rrule) or self.dates is not None
 
     @property
     def is_imported(self) -> bool:
@@ -292,6 +296,10 @@ class CalendarSource(models.Model):
     last_summary = models.JSONField(_("letztes Ergebnis"), default=dict, blank=True, editable=False)
     # Set when a refresh is queued; "wird aktualisiert" while it is later than last_fetched_at.
     refresh_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An uploaded file, kept so the background import (and, as the window moves, later ones) can read it.
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    # While an import runs: {"stage": "fetch" | "read" | "save", "done": n, "total": m}; {} otherwise.
+    progress = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -185,6 +185,31 @@ def _past_horizon_message() -> str:
     ) % {"year": LAST_YEAR}
 
 
+# --- dates given as a list (imported series) ----------------------------------------------------------
+
+
+def _stamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _moment(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+
+
+def dates_to_json(dates: list[Occurrence]) -> list[list]:
+    """An imported series' dates as Activity.dates stores them: [start, end, original start, cancelled, title]."""
+    return [
+        [_stamp(o.start), _stamp(o.end), _stamp(o.recurrence_id or o.start), int(o.cancelled), o.title] for o in dates
+    ]
+
+
+def dates_from_json(rows) -> list[Occurrence]:
+    return [
+        Occurrence(start=_moment(s), end=_moment(e), recurrence_id=_moment(r), cancelled=bool(c), title=t)
+        for s, e, r, c, t in rows or []
+    ]
+
+
 def recurrence_dates(activity, limit: int | None = None) -> list[dt.datetime]:
     """The original starts (RECURRENCE-IDs) of a recurring activity, for choosing an exception."""
     return [o.recurrence_id for o in expand(start=activity.start, end=activity.end, rrule=activity.rrule, limit=limit)]

@@ -453,6 +453,8 @@ def recurrence_summary(activity: Activity, count: int | None = None) -> str:
     Rules the words cannot express read "nach eigener Regel".
     """
     if not activity.rrule:
+        if activity.dates is not None and count is not None:  # an imported series of single dates
+            return ngettext("an %(count)d Termin", "an %(count)d Terminen", count) % {"count": count}
         return ""
     parts = _rule_parts(activity.rrule)
     try:

@@ -6,6 +6,8 @@ page cache follow from knotenpunkt/reactions.py."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,6 +70,7 @@ FEED_OWNED_FIELDS = frozenset(
         "longitude",
         "online_url",
         "cancelled",
+        "dates",
     }
 )
 
@@ -154,15 +157,18 @@ def occurrences_rebuild(activity: Activity, *, until: dt.datetime | None = None)
 
     An imported series without an end is expanded up to IMPORT_HORIZON_DAYS ahead.
     """
-    if until is None and activity.source_id and activity.rrule and not recurrence.rule_is_bounded(activity.rrule):
-        until = timezone.now() + dt.timedelta(days=IMPORT_HORIZON_DAYS)
-    occurrences = recurrence.expand(
-        start=activity.start,
-        end=activity.end,
-        rrule=activity.rrule,
-        exceptions=list(activity.exceptions.all()) if activity.pk else [],
-        until=until,
-    )
+    if activity.dates is not None:  # an imported series: its feed's dates, not the rule's
+        occurrences = recurrence.dates_from_json(activity.dates)
+    else:
+        if until is None and activity.source_id and activity.rrule and not recurrence.rule_is_bounded(activity.rrule):
+            until = timezone.now() + dt.timedelta(days=IMPORT_HORIZON_DAYS)
+        occurrences = recurrence.expand(
+            start=activity.start,
+            end=activity.end,
+            rrule=activity.rrule,
+            exceptions=list(activity.exceptions.all()) if activity.pk else [],
+            until=until,
+        )
     long_span = dt.timedelta(days=LONG_OCCURRENCE_DAYS)
     theme_ids = id_list(activity.themes.values_list("pk", flat=True)) if activity.pk else ""
     sdg_ids = id_list(activity.sdgs.values_list("pk", flat=True)) if activity.pk else ""
@@ -230,12 +236,30 @@ def _pks(items) -> list:
     return sorted(int(getattr(item, "pk", item)) for item in items)
 
 
+def dates_summary(rows) -> dict | None:
+    """What the history keeps of an imported series' dates: how many, the first and the last, and a
+    fingerprint (the list itself can run to a thousand dates and changes as the window moves)."""
+    if rows is None:
+        return None
+    digest = hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()[:16]
+    first = recurrence.dates_from_json(rows[:1])
+    last = recurrence.dates_from_json(rows[-1:])
+    return {
+        "count": len(rows),
+        "first": values.stored(first[0].start) if first else None,
+        "last": values.stored(last[0].start) if last else None,
+        "digest": digest,
+    }
+
+
 def _snapshot(activity: Activity, *, with_exceptions: bool = False) -> dict:
     """The activity as the history stores it (reads its themes, SDGs and participants)."""
     state = values.snapshot(activity, RECORDED_FIELDS)
     state["participants"] = _participant_rows(activity)
     if with_exceptions:
         state["exceptions"] = _exception_rows(activity.exceptions.all())
+    if activity.dates is not None:
+        state["dates"] = dates_summary(activity.dates)
     return state
 
 
@@ -269,6 +293,8 @@ ONE_LINE_FIELDS = {"title", "place_name", "street", "postcode", "city"}
 
 
 def _apply(activity: Activity, data: dict) -> None:
+    if "dates" in data:
+        activity.dates = data["dates"]
     for name in SCALAR_FIELDS:
         if name in data:
             value = cleaned(name, data[name], ONE_LINE_FIELDS)
@@ -321,6 +347,8 @@ def activity_create(
     state["participants"] = rows
     if exceptions:
         state["exceptions"] = _exception_rows(exceptions)
+    if activity.dates is not None:
+        state["dates"] = dates_summary(activity.dates)
     _record(
         user=user,
         kind=ChangeKind.ACTIVITY_CREATED,
@@ -387,6 +415,8 @@ def activity_update(
     after["participants"] = _spec_rows(participants) if participants is not None else before["participants"]
     if exceptions is not None:
         after["exceptions"] = _exception_rows(exceptions)
+    if current.dates is not None or "dates" in before:
+        after["dates"] = dates_summary(current.dates)
     _record(
         user=user,
         kind=ChangeKind.ACTIVITY_UPDATED,
@@ -460,6 +490,8 @@ def exception_save(
     """Change or cancel one occurrence of a recurring activity (counts as a change of the series)."""
     if user is not None and not permissions.can_edit_activity(user, activity):
         raise PermissionDenied
+    if activity.source_id:
+        raise ValidationError(_("Dieser Termin wird im Kalender seiner Quelle gepflegt; dort lässt er sich ändern."))
     if not activity.rrule:
         raise ValidationError(_("Nur wiederkehrende Termine haben einzelne Ausnahmen."))
     if recurrence_id not in set(recurrence.recurrence_dates(activity)):
@@ -490,17 +522,20 @@ def exception_delete(*, user, exception: ActivityException) -> None:
 
 
 @atomic
-def activity_extend_dates(*, activity: Activity, until: dt.datetime) -> None:
-    """Give an endless imported series its dates up to a later horizon (the calendar import moves it
-    along). Not an edit: the version (iCalendar's SEQUENCE) stays; recorded so visitors' cached
-    calendar pages follow. Its participants are not named: nothing about them changed, and their
-    history would fill up with a line a month per series."""
-    occurrences_rebuild(activity, until=until)
+def activity_extend_dates(*, activity: Activity, dates: list[list]) -> None:
+    """Give an imported series the dates of the moved import window (the calendar import moves it
+    along each day; the feed itself did not change). Not an edit: the version (iCalendar's
+    SEQUENCE) stays; recorded so visitors' cached calendar pages follow. Its participants are not
+    named: nothing about them changed, and their history would fill up with a line a day per series."""
+    current = locking.lock(Activity, activity.pk, None)
+    current.dates = dates
+    current.save(update_fields=["dates"])
+    occurrences_rebuild(current)
     _record(
         user=None,
         kind=ChangeKind.ACTIVITY_DATES_EXTENDED,
-        activity=activity,
+        activity=current,
         rows=[],
-        public=activity.public,
-        extra={**FROM_CALENDAR, "until": values.stored(until)},
+        public=current.public,
+        extra={**FROM_CALENDAR, "dates": dates_summary(dates)},
     )

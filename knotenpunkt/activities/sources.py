@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from knotenpunkt.activities import calendars, importer, permissions, tasks
-from knotenpunkt.activities.ical import FeedError
+from knotenpunkt.activities.feed_reading import FeedError
 from knotenpunkt.activities.models import ActivityOccurrence, CalendarSource, SourceKind
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors import selectors as actor_selectors

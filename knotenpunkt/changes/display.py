@@ -59,6 +59,7 @@ ARTICLES = {
     "Rechtsgrundlage": "die",
     "Straße und Hausnummer": "die",
     "Telefon (privat)": "das",
+    "Termine laut Kalenderquelle": "die",
     "Themen": "die",
     "Titel": "den",
     "Vorname": "den",
@@ -221,6 +222,13 @@ def _text(lookups: _Lookups, model, name: str, value) -> str:
         return ", ".join(parts)
     if name == "countries":
         return ", ".join(str(countries.name(code) or code) for code in value)
+    if name == "dates" and isinstance(value, dict):  # an imported series' dates, summarised (activities.services)
+        count = value.get("count") or 0
+        text = ngettext("%(count)d Termin", "%(count)d Termine", count) % {"count": count}
+        first, last = _date_text(value.get("first") or ""), _date_text(value.get("last") or "")
+        if first and last and count > 1:
+            text += " " + _("vom %(first)s bis %(last)s") % {"first": first, "last": last}
+        return text
     f = _field(model, name)
     if f is not None and f.is_relation and f.concrete:
         items = value if isinstance(value, list) else [value]
