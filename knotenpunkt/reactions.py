@@ -94,9 +94,9 @@ def send_queued_introduction_mails(batch) -> None:
 
 
 def import_new_calendars(batch) -> None:
-    """A feed address is fetched for the first time; an uploaded file was imported when it came."""
+    """A new calendar (a feed address or an uploaded file) is imported for the first time."""
     for change in batch:
-        if change.data.get("values", {}).get("kind") == SourceKind.URL:
+        if change.data.get("values", {}).get("kind") in (SourceKind.URL, SourceKind.UPLOAD):
             refresh_calendar_source.enqueue(change.record_id)
 
 

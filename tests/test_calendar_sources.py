@@ -1,12 +1,13 @@
 """Calendar sources' services (activities/calendars.py): each records one change; a new feed address
-is fetched for the first time after the commit; an upload is imported at once."""
+is fetched for the first time after the commit, and so is an uploaded file."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_tasks_db.models import DBTaskResult
 
 from knotenpunkt.activities import calendars
-from knotenpunkt.activities.models import CalendarSource
+from knotenpunkt.activities.feed_reading import FeedError
+from knotenpunkt.activities.models import Activity, CalendarSource
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change
 from tests.test_ical_import import calendar, feed_v1, vevent
@@ -63,16 +64,29 @@ def test_only_editors_of_the_actor_manage_its_calendars(editor_a, actor_b):
     assert not CalendarSource.objects.exists()
 
 
-def test_an_uploaded_file_is_recorded_imported_at_once_and_not_fetched(
+def test_an_uploaded_file_is_recorded_and_queued_for_the_background_import(
     coordinator, actor_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        _source, summary = calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
-    assert summary["new"] == 3
-    assert _queued() == []
-    kinds = list(Change.objects.order_by("id").values_list("kind", flat=True))
-    assert kinds == [ChangeKind.ACTIVITY_CREATED] * 3 + [ChangeKind.CALENDAR_SOURCE_CREATED]
-    assert Change.objects.get(kind=ChangeKind.CALENDAR_SOURCE_CREATED).data["values"]["kind"] == "upload"
+        source = calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
+    assert _queued() == [[source.pk]]
+    assert not Activity.objects.exists()
+    change = Change.objects.get()
+    assert (change.kind, change.data["values"]["kind"]) == (ChangeKind.CALENDAR_SOURCE_CREATED, "upload")
+    assert change.data["values"]["content"].endswith("MB")
+
+
+def test_a_new_version_of_an_uploaded_file_is_recorded_and_queued(
+    coordinator, actor_a, django_capture_on_commit_callbacks
+):
+    source = calendars.calendar_source_upload(user=coordinator, actor=actor_a, content=feed_v1().encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        calendars.calendar_source_replace_file(user=coordinator, source=source, content=feed_v1().encode() * 1)
+    change = Change.objects.get(kind=ChangeKind.CALENDAR_SOURCE_UPDATED)
+    assert set(change.fields) == {"content"}
+    assert [source.pk] in _queued()
+    with pytest.raises(FeedError):
+        calendars.calendar_source_replace_file(user=coordinator, source=source, content=b"Hallo")
 
 
 def test_changing_a_source_records_the_changed_fields(coordinator, actor_a):

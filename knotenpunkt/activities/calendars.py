@@ -2,7 +2,8 @@
 
 Every change records one change (knotenpunkt.changes). A new feed address is imported for the
 first time in the background: the reaction "first import of a calendar" (knotenpunkt/reactions.py)
-queues it after the commit. An uploaded file is imported at once, in the same transaction.
+queues it after the commit. An uploaded file is kept on its source and imported the same way, so the
+upload request answers at once; the sources page shows the import's progress.
 
 Removing a source deletes its activities that still lie ahead (nobody would update or cancel
 them any more) and keeps past ones, detached, as part of the actor's history.
@@ -17,8 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.activities import importer, permissions, services
-from knotenpunkt.activities.feed_reading import FeedError
+from knotenpunkt.activities import importer, permissions, services, tasks
+from knotenpunkt.activities.feed_reading import FeedError, check_calendar
 from knotenpunkt.activities.models import Activity, CalendarSource, SourceKind
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import ChangeKind
@@ -95,17 +96,25 @@ def calendar_source_create(*, user, actor, url: str, name: str = "", public: boo
     return source
 
 
-@atomic
-def calendar_source_upload(
-    *, user, actor, content: bytes, name: str = "", public: bool = True
-) -> tuple[CalendarSource, dict]:
-    """Import an uploaded .ics file as a new source. A file that is refused leaves nothing behind
-    (raises FeedError)."""
-    if user is not None and not permissions.can_manage_calendar_sources(user, actor):
-        raise PermissionDenied
+def _check_upload(content: bytes) -> None:
+    """What can be said at once about an uploaded file (raises FeedError); the rest is read in the background."""
     if len(content) > settings.ICAL_IMPORT_MAX_BYTES:
         raise FeedError(_("Die Datei ist zu groß."))
-    now = timezone.now()
+    check_calendar(content)
+
+
+def _megabytes(content: bytes) -> str:
+    return _("%(size)s MB") % {"size": f"{len(content) / 1024 / 1024:.1f}".replace(".", ",")}
+
+
+@atomic
+def calendar_source_upload(*, user, actor, content: bytes, name: str = "", public: bool = True) -> CalendarSource:
+    """Register an uploaded .ics file as a new source; it is imported in the background (the reaction
+    "first import of a calendar" queues it after the commit). A file that is no calendar at all is
+    refused at once and leaves nothing behind (raises FeedError)."""
+    if user is not None and not permissions.can_manage_calendar_sources(user, actor):
+        raise PermissionDenied
+    _check_upload(content)
     source = CalendarSource.objects.create(
         actor=actor,
         kind=SourceKind.UPLOAD,
@@ -114,21 +123,42 @@ def calendar_source_upload(
         active=False,
         created_by=_created_by(user),
         content=content,
+        refresh_requested_at=timezone.now(),
     )
-    summary, feed_name = importer.import_content(source, content, now=now)
-    source.name = source.name or feed_name[:200]
-    source.last_fetched_at = source.last_success_at = now
-    source.last_summary = summary
-    source.save(update_fields=["name", "last_fetched_at", "last_success_at", "last_summary"])
     record(
         user=user,
         kind=ChangeKind.CALENDAR_SOURCE_CREATED,
         record=source,
         label=_label(source),
-        values=_snapshot(source),
+        values={**_snapshot(source), "content": _megabytes(content)},
         actors=[actor.pk],
     )
-    return source, summary
+    return source
+
+
+@atomic
+def calendar_source_replace_file(*, user, source: CalendarSource, content: bytes) -> CalendarSource:
+    """A new version of an uploaded file: kept on the source and imported in the background. If it is
+    refused there, the activities stay as the last good version left them, and the error shows."""
+    if user is not None and not permissions.can_manage_calendar_sources(user, source.actor):
+        raise PermissionDenied
+    if source.kind != SourceKind.UPLOAD:
+        raise ValidationError(_("Nur einer hochgeladenen Datei lässt sich eine neue Fassung geben."))
+    _check_upload(content)
+    current = CalendarSource.objects.select_for_update().get(pk=source.pk)
+    old = bytes(current.content) if current.content is not None else b""
+    current.content = content
+    current.save(update_fields=["content"])
+    record(
+        user=user,
+        kind=ChangeKind.CALENDAR_SOURCE_UPDATED,
+        record=current,
+        label=_label(current),
+        fields={"content": {"old": _megabytes(old) if old else None, "new": _megabytes(content)}},
+        actors=[current.actor_id],
+    )
+    tasks.request_refresh(current)
+    return current
 
 
 @atomic

@@ -130,6 +130,12 @@ def _check_is_ical(text: str) -> None:
     raise FeedError(_("Das ist keine iCalendar-Datei: sie beginnt nicht mit „BEGIN:VCALENDAR“."))
 
 
+def check_calendar(raw: bytes) -> None:
+    """Refuse at once what is no calendar at all (raises FeedError); reading it whole comes later."""
+    text, _notes = decode(raw[:4096] if len(raw) > 4096 else raw)
+    _check_is_ical(text)
+
+
 _FOLD = re.compile(r"\r?\n[ \t]")
 _RULE_LINE = re.compile(r"^((?:RRULE|EXRULE)(?:;[^:]*)?:)(.*)$", re.IGNORECASE)
 

@@ -46,7 +46,7 @@ from knotenpunkt.activities.models import (
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.services import atomic
 from knotenpunkt.lib import outbound
-from knotenpunkt.lib.text import cleaned
+from knotenpunkt.lib.text import cleaned, one_line
 
 logger = logging.getLogger(__name__)
 MAX_NOTES = 20
@@ -343,7 +343,7 @@ def import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) 
     return _summary(counts, parsed, parsed.notes, window=window), parsed.name
 
 
-def _window_is_stale(source: CalendarSource, now: dt.datetime) -> bool:
+def window_is_stale(source: CalendarSource, now: dt.datetime) -> bool:
     previous = _previous_window_end(source)
     return previous is None or previous + WINDOW_SLACK < import_window(now).end
 
@@ -364,7 +364,7 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
     try:
         if content is None and source.kind == SourceKind.URL:
             set_progress(source.pk, "fetch")
-            if _window_is_stale(source, now):  # read it whole, even if it did not change
+            if window_is_stale(source, now):  # read it whole, even if it did not change
                 fetched = fetch(source.url)
             else:
                 fetched = fetch(source.url, etag=source.etag, last_modified=source.last_modified)
@@ -382,8 +382,10 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
                        "events": previous.get("events"), "not_modified": True,
                        "window_end": previous.get("window_end")}  # fmt: skip
         else:
-            summary, _name = import_content(source, fetched.content, now=now)
+            summary, name = import_content(source, fetched.content, now=now)
             fields.update(etag=fetched.etag[:500], last_modified=fetched.last_modified[:100])
+            if source.kind == SourceKind.UPLOAD and not source.name and name:  # named as the calendar names itself
+                fields["name"] = one_line(name)[:200]
             if content is not None:
                 fields["content"] = content
         fields.update(last_success_at=now, last_error="", last_summary=summary)

@@ -297,7 +297,7 @@ class CalendarSource(models.Model):
     # Set when a refresh is queued; "wird aktualisiert" while it is later than last_fetched_at.
     refresh_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     # An uploaded file, kept so the background import (and, as the window moves, later ones) can read it.
-    content = models.BinaryField(null=True, blank=True, editable=False)
+    content = models.BinaryField(_("Datei"), null=True, blank=True, editable=False)
     # While an import runs: {"stage": "fetch" | "read" | "save", "done": n, "total": m}; {} otherwise.
     progress = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(

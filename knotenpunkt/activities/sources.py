@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from knotenpunkt.activities import calendars, importer, permissions, tasks
+from knotenpunkt.activities import calendars, permissions, tasks
 from knotenpunkt.activities.feed_reading import FeedError
 from knotenpunkt.activities.models import ActivityOccurrence, CalendarSource, SourceKind
 from knotenpunkt.actors import permissions as actor_permissions
@@ -75,6 +75,7 @@ class ReplaceUploadForm(forms.Form):
         label=gettext_lazy("Neue Fassung der Datei (.ics)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".ics,text/calendar"}),
     )
+    clean_file = FeedUploadForm.clean_file
 
 
 def _manageable_actor(request, slug) -> Actor:
@@ -125,7 +126,7 @@ def source_list(request, slug):
             form = FeedUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 try:
-                    _source, summary = calendars.calendar_source_upload(
+                    calendars.calendar_source_upload(
                         user=request.user,
                         actor=actor,
                         content=form.cleaned_data["file"].read(),
@@ -136,8 +137,7 @@ def source_list(request, slug):
                     form.add_error("file", str(exc))
                 else:
                     messages.success(
-                        request,
-                        _("Die Datei ist übernommen: %(new)d neue Termine.") % {"new": summary["new"]},
+                        request, _("Die Datei ist angekommen. Ihre Termine werden jetzt im Hintergrund übernommen.")
                     )
                     return redirect("activities:sources", slug=actor.slug)
             return render(request, "activities/sources.html", _context(request, actor, upload_form=form), status=400)
@@ -174,15 +174,20 @@ def source_refresh(request, pk):
     if source.kind == SourceKind.UPLOAD:
         form = ReplaceUploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, _("Bitte die neue Fassung der Datei auswählen."))
-        elif form.cleaned_data["file"].size > settings.ICAL_IMPORT_MAX_BYTES:
-            messages.error(request, _("Die Datei ist zu groß."))
+            errors = form.errors.get("file") or []
+            messages.error(
+                request,
+                " ".join(errors) if "file" in request.FILES else _("Bitte die neue Fassung der Datei auswählen."),
+            )
         else:
-            summary = importer.refresh(source.pk, content=form.cleaned_data["file"].read())
-            if summary is None:
-                messages.error(request, _("Die Datei wurde nicht übernommen; siehe den Fehler beim Kalender."))
+            try:
+                calendars.calendar_source_replace_file(
+                    user=request.user, source=source, content=form.cleaned_data["file"].read()
+                )
+            except FeedError as exc:
+                messages.error(request, str(exc))
             else:
-                messages.success(request, _("Die neue Fassung ist übernommen."))
+                messages.success(request, _("Die neue Fassung ist angekommen und wird im Hintergrund übernommen."))
     else:
         tasks.request_refresh(source)
         if not request.htmx:

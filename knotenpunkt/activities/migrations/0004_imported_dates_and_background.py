@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="calendarsource",
             name="content",
-            field=models.BinaryField(blank=True, null=True),
+            field=models.BinaryField(blank=True, null=True, verbose_name="Datei"),
         ),
         migrations.AddField(
             model_name="calendarsource",

@@ -2,16 +2,25 @@
 
 The database worker of django-tasks (`db_worker`) runs in this process's main thread;
 a daemon thread calls core.scheduler.enqueue_due() every `--schedule-interval` seconds.
-Run one or more of these next to the web server (see docs/deploy.md).
+Run one or more of these next to the web server (see docs/deploy.md): each task is claimed by one
+worker only (a row lock, SKIP LOCKED on PostgreSQL). A database error outside a task (the database
+locked or gone) does not end the worker: it waits, a little longer each time, and starts again.
+A task's own failure is recorded on the task, and the worker goes on.
 """
 
+import logging
 import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from knotenpunkt.core import scheduler
+
+logger = logging.getLogger(__name__)
+# Restarts after database errors in a row before a --batch run gives up (a long-running worker never does).
+BATCH_RESTARTS = 5
 
 
 class Command(BaseCommand):
@@ -32,8 +41,19 @@ class Command(BaseCommand):
         worker_args = ["--no-startup-delay", "--interval", "2"]
         if batch:
             worker_args.append("--batch")
+        failures = 0
         try:
-            call_command("db_worker", *worker_args)
+            while True:
+                try:
+                    call_command("db_worker", *worker_args)
+                    return
+                except DatabaseError:
+                    failures += 1
+                    if batch and failures >= BATCH_RESTARTS:
+                        raise
+                    logger.exception("worker: database error, starting again (%d in a row)", failures)
+                    connections.close_all()
+                    time.sleep(min(60, 2**failures))
         finally:
             stop.set()
 
@@ -43,9 +63,7 @@ class Command(BaseCommand):
                 close_old_connections()
                 scheduler.enqueue_due()
             except Exception:  # keep scheduling; the error is logged, the next round retries
-                import logging
-
-                logging.getLogger(__name__).exception("scheduler round failed")
+                logger.exception("scheduler round failed")
             finally:
                 connections.close_all()
             stop.wait(interval)
