@@ -14,10 +14,12 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run --only exchange       # Kumu workbook and GraphML export (bench/exchange.py)
     .venv/bin/python -m bench.run --only synergies      # suggestions, question, vs networkx (bench/synergies.py)
     .venv/bin/python -m bench.run --only changes        # change record: services with/without their history
-    .venv/bin/python -m bench.run --only privacy        # erasure and access export of a person (bench/privacy.py)
-    .venv/bin/python -m bench.run --only initiatives    # stakeholder proposals, „Wer fehlt?" (bench/initiatives.py)
                                                         # rows, backup/restore, against the code before
                                                         # issue 12 (bench/changes.py)
+    .venv/bin/python -m bench.run --only privacy        # erasure and access export of a person (bench/privacy.py)
+    .venv/bin/python -m bench.run --only initiatives    # stakeholder proposals, „Wer fehlt?" (bench/initiatives.py)
+    .venv/bin/python -m bench.run --only calendars      # 5,000-event calendar upload and background import
+                                                        # (bench/calendar_import.py)
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def parse_args(argv):
             "changes",
             "privacy",
             "initiatives",
+            "calendars",
         ],
         default="all",
         help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch-, Partnervorschlags- oder "
@@ -403,6 +406,10 @@ def main(argv=None) -> int:
         from bench import initiatives
 
         results["initiatives"] = initiatives.run(args, env)
+    if args.only in ("all", "calendars"):
+        from bench import calendar_import
+
+        results["calendars"] = calendar_import.run(args, env)
     if args.only in ("all", "privacy"):
         from bench import privacy
 

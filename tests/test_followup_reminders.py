@@ -28,6 +28,13 @@ class Inbox:
     def __init__(self):
         self.envelopes = []
         self.port = None
+        self.refuse = {}  # address -> SMTP answer to its RCPT TO, e.g. "550 5.1.1 User unknown"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)

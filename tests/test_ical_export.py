@@ -382,3 +382,18 @@ def test_an_activity_of_an_unrelated_actor_is_still_in_the_public_feed(client):
     other = ActorFactory(name="Anderer Verein", published=True)
     activity = make(title="Sommerfest", organiser=other)
     assert activity.uid in {e["uid"] for e in icalendar_events(feed(client))}
+
+
+def test_a_rule_with_both_count_and_until_is_written_with_until_only():
+    """Issue 14: RFC 5545 forbids COUNT together with UNTIL; a stored rule of that kind (as old imports
+    kept it) goes out with UNTIL, and a strict reader accepts it."""
+    from ical.calendar_stream import IcsCalendarStream
+
+    rule = ical.export_rrule("FREQ=WEEKLY;COUNT=5;UNTIL=20270101T000000Z", all_day=False)
+    assert rule == "FREQ=WEEKLY;UNTIL=20270101T000000Z"
+    body = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//DE\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART:20261201T180000Z\r\nRRULE:{rule}\r\nSUMMARY:X\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    starts = [event.start for event in IcsCalendarStream.calendar_from_ics(body).timeline]
+    assert len(starts) == 5  # 1, 8, 15, 22 and 29 December

@@ -136,3 +136,26 @@ def test_a_failed_mail_records_its_error_and_the_next_run_sends_it(client, smtp_
         "max@example.org",
     ]
     assert {(m.status, m.error) for m in IntroductionMail.objects.all()} == {("sent", "")}
+
+
+def test_a_mail_the_server_refuses_for_good_is_marked_rejected_and_not_tried_again(client, smtp_server, proposed):
+    """Issue 14: a permanent refusal (5xx) is not retried forever; a temporary one (4xx) is."""
+    smtp_server.refuse = {
+        "info@weltladen.example": "550 5.1.1 <info@weltladen.example>: Recipient address rejected: User unknown",
+        "max@example.org": "451 4.7.1 Greylisted, please try again later",
+    }
+    _send_on_the_page(client, proposed)
+    run_queued_tasks()
+
+    status = {m.recipient: (m.status, m.error) for m in IntroductionMail.objects.all()}
+    assert status["info@weltladen.example"][0] == "rejected" and "User unknown" in status["info@weltladen.example"][1]
+    assert status["max@example.org"][0] == "failed" and "Greylisted" in status["max@example.org"][1]
+    page = client.get(proposed["introduction"].get_absolute_url()).content.decode()
+    assert "dauerhaft abgelehnt" in page
+
+    smtp_server.refuse = {}
+    send_introduction_mails.enqueue()
+    run_queued_tasks()
+
+    assert [rcpt for e in smtp_server.envelopes for rcpt in e.rcpt_tos] == ["max@example.org"]
+    assert IntroductionMail.objects.get(recipient="info@weltladen.example").status == "rejected"

@@ -44,7 +44,7 @@ from knotenpunkt.activities.models import (
     SourceKind,
 )
 from knotenpunkt.changes.locking import EditConflict
-from knotenpunkt.changes.services import atomic
+from knotenpunkt.changes.services import all_or_nothing, atomic, batched_records
 from knotenpunkt.lib import outbound
 from knotenpunkt.lib.text import cleaned, one_line
 
@@ -337,7 +337,9 @@ def import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) 
         content, window=window, progress=lambda done, total: set_progress(source.pk, "read", done, total)
     )
     set_progress(source.pk, "save", 0, len(parsed.events))
-    with atomic():
+    # One transaction; any refused event aborts the whole import, so the services need no savepoints,
+    # and their rows (change records, new activities' participants and dates) go in in batches.
+    with all_or_nothing(), atomic(), batched_records(), services.collecting_inserts():
         locked = CalendarSource.objects.select_for_update().select_related("actor").get(pk=source.pk)
         counts = apply_feed(locked, parsed, now=now)
     return _summary(counts, parsed, parsed.notes, window=window), parsed.name

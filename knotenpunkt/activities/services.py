@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -153,6 +155,40 @@ def _check_organisers_allowed(user, participants: list[ParticipantSpec] | None, 
         raise ValidationError({"participants": _("Bitte einen der eigenen Akteure als Veranstalter eintragen.")})
 
 
+# Inside `collecting_inserts()`, new activities' participations and dates are written at the end.
+_collected: ContextVar[dict | None] = ContextVar("knotenpunkt_activity_inserts", default=None)
+
+
+@contextmanager
+def collecting_inserts():
+    """For many `activity_create` calls in one transaction (a calendar import): the rows of the new
+    activities' participants and dates are written in a few statements when the block ends, not two
+    per activity. Nothing inside may read those rows before the end."""
+    rows = {Participation: [], ActivityOccurrence: []}
+    token = _collected.set(rows)
+    try:
+        yield
+    except BaseException:
+        _collected.reset(token)
+        raise
+    _collected.reset(token)
+    for model, objects in rows.items():
+        model.objects.bulk_create(objects, batch_size=2000)
+
+
+def _write(model, objects: list) -> None:
+    model.objects.bulk_create(objects, batch_size=500)
+
+
+def _insert(model, objects: list) -> None:
+    """New rows of a new activity: now, or with the others at the end of `collecting_inserts()`."""
+    collected = _collected.get()
+    if collected is not None:
+        collected[model].extend(objects)
+    else:
+        _write(model, objects)
+
+
 def occurrences_rebuild(
     activity: Activity, *, until: dt.datetime | None = None, new: bool = False, theme_ids=None, sdg_ids=None
 ) -> int:
@@ -181,7 +217,8 @@ def occurrences_rebuild(
     theme_ids, sdg_ids = id_list(theme_ids), id_list(sdg_ids)
     if not new:
         ActivityOccurrence.objects.filter(activity=activity).delete()
-    ActivityOccurrence.objects.bulk_create(
+    (_insert if new else _write)(
+        ActivityOccurrence,
         [
             ActivityOccurrence(
                 activity=activity,
@@ -200,7 +237,6 @@ def occurrences_rebuild(
             )
             for o in occurrences
         ],
-        batch_size=500,
     )
     return len(occurrences)
 
@@ -283,11 +319,12 @@ def _set_participants(activity: Activity, participants: list[ParticipantSpec], *
     _check_participants(participants)
     if not new:
         activity.participations.all().delete()
-    Participation.objects.bulk_create(
+    (_insert if new else _write)(
+        Participation,
         [
             Participation(activity=activity, actor_id=p.actor_id, person_id=p.person_id, role=p.role)
             for p in participants
-        ]
+        ],
     )
 
 

@@ -33,6 +33,8 @@ from knotenpunkt.changes.models import Change, ChangeSubject, SubjectKind
 log = logging.getLogger(__name__)
 _restoring: ContextVar[int | None] = ContextVar("knotenpunkt_restoring", default=None)
 _paused: ContextVar[bool] = ContextVar("knotenpunkt_recording_paused", default=False)
+_all_or_nothing: ContextVar[bool] = ContextVar("knotenpunkt_all_or_nothing", default=False)
+_deferred: ContextVar[list | None] = ContextVar("knotenpunkt_deferred_changes", default=None)
 
 
 class _State:
@@ -53,7 +55,10 @@ def _state() -> _State:
 
 class _Atomic:
     def __enter__(self):
-        self._atomic = transaction.atomic()
+        # Inside `all_or_nothing()`, a service's block is part of the outer transaction, without a
+        # savepoint of its own (two round trips per service saved; any error undoes everything anyway).
+        nested = _state().depth > 0 and _all_or_nothing.get()
+        self._atomic = transaction.atomic(savepoint=not nested)
         self._atomic.__enter__()
         state = _state()
         self._mark = len(state.pending)
@@ -88,6 +93,43 @@ def atomic(func=None):
             return func(*args, **kwargs)
 
     return wrapped
+
+
+@contextmanager
+def all_or_nothing():
+    """One transaction for many service calls where any error aborts the whole (a calendar import):
+    `with all_or_nothing(), atomic(): …`. The services inside set no savepoints of their own, so an
+    error inside cannot be caught and continued from; it must leave the outer block."""
+    token = _all_or_nothing.set(True)
+    try:
+        yield
+    finally:
+        _all_or_nothing.reset(token)
+
+
+@contextmanager
+def batched_records():
+    """Inside, `record()` keeps its rows and writes them all at the end of the block, a few statements
+    for thousands of changes (a calendar import records one per event). Use inside `atomic()`, which
+    runs the reactions after the block, when the rows have their ids."""
+    pending: list[tuple[Change, list]] = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    except BaseException:
+        _deferred.reset(token)  # the transaction rolls back: nothing to write
+        raise
+    _deferred.reset(token)
+    if pending:
+        changes = Change.objects.bulk_create([change for change, _subjects in pending], batch_size=1000)
+        ChangeSubject.objects.bulk_create(
+            [
+                ChangeSubject(change=change, kind=kind, subject_id=pk)
+                for change, (_same, subjects) in zip(changes, pending, strict=True)
+                for kind, pk in subjects
+            ],
+            batch_size=5000,
+        )
 
 
 @contextmanager
@@ -216,7 +258,11 @@ def record(
     if not _paused.get():
         subjects = [(SubjectKind.ACTOR.value, a) for a in sorted(actor_ids)]
         subjects += [(SubjectKind.PERSON.value, p) for p in sorted(person_ids)]
-        _insert(change, subjects)
+        deferred = _deferred.get()
+        if deferred is None:
+            _insert(change, subjects)
+        else:
+            deferred.append((change, subjects))
     change.actor_ids = actor_ids
     change.person_ids = person_ids
     state.pending.append(change)

@@ -3,7 +3,9 @@
 The text is rendered when the introduction is sent and stored on the IntroductionMail row, so the
 page shows exactly what went out. A run claims each queued or failed row before sending (the
 same conditional update wins only once, so a second run or a second worker never sends a row
-twice); a mail that cannot be sent gets its error recorded and is tried again by the next run.
+twice); a mail that cannot be sent gets its error recorded and is tried again by the next run,
+unless the refusal is permanent (an SMTP 5xx answer, an address or header that cannot be sent):
+then it is marked rejected and left alone.
 A worker that dies between the claim and the SMTP dialogue leaves the row marked sent: a mail
 is sent at most once.
 """
@@ -11,6 +13,7 @@ is sent at most once.
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -70,9 +73,18 @@ def _message(mail: IntroductionMail, connection) -> EmailMessage:
     )
 
 
+def is_permanent(exc: Exception) -> bool:
+    """Will sending this mail fail again, however often it is tried? (SMTP 5xx; an unusable address or header.)"""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):  # sender refused, data refused, …
+        return exc.smtp_code >= 500
+    return isinstance(exc, (ValueError, UnicodeError))  # BadHeaderError, an address that is no address
+
+
 def send_introduction_mails() -> dict:
-    """Send every queued mail and retry the failed ones; returns counts {"sent", "failed", "skipped"}."""
-    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    """Send every queued mail and retry the failed ones; returns counts {"sent", "failed", "rejected", "skipped"}."""
+    counts = {"sent": 0, "failed": 0, "rejected": 0, "skipped": 0}
     pending = list(IntroductionMail.objects.filter(status__in=PENDING).order_by("pk"))
     if not pending:
         return counts
@@ -89,11 +101,14 @@ def send_introduction_mails() -> dict:
                 _message(mail, connection).send()
             except Exception as exc:
                 logger.exception("Vermittlungs-Mail %s an %s konnte nicht verschickt werden", mail.pk, mail.recipient)
+                permanent = is_permanent(exc)
                 IntroductionMail.objects.filter(pk=mail.pk).update(
-                    status=IntroductionMailStatus.FAILED, sent_at=None, error=f"{type(exc).__name__}: {exc}"[:2000]
+                    status=IntroductionMailStatus.REJECTED if permanent else IntroductionMailStatus.FAILED,
+                    sent_at=None,
+                    error=f"{type(exc).__name__}: {exc}"[:2000],
                 )
                 connection.close()
-                counts["failed"] += 1
+                counts["rejected" if permanent else "failed"] += 1
                 continue
             counts["sent"] += 1
     finally:

@@ -351,6 +351,8 @@ class IntroductionMailStatus(models.TextChoices):
     QUEUED = "queued", _("wartet")
     SENT = "sent", _("gesendet")
     FAILED = "failed", _("fehlgeschlagen")
+    # The receiving server refused it for good (unknown address, 5xx): not tried again by itself.
+    REJECTED = "rejected", _("dauerhaft abgelehnt")
 
 
 class IntroductionMail(models.Model):
