@@ -18,7 +18,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level
-from knotenpunkt.network import exchange
+from knotenpunkt.network import exchange, kumu_import
 from knotenpunkt.network.models import DerivedTie, PendingImport, Tie, TieKind
 from tests.factories import ActorFactory, ThemeFactory, TieFactory
 
@@ -367,7 +367,7 @@ def preview(client, name, data):
 
 
 def confirm(client):
-    token = client.session[exchange.SESSION_KEY]["token"]
+    token = client.session[kumu_import.SESSION_KEY]["token"]
     return client.post(reverse("network:import_confirm"), {"token": token, "action": "confirm"})
 
 
@@ -398,7 +398,7 @@ def test_import_preview_writes_nothing_and_confirm_writes_everything(client, coo
     assert Tie.objects.filter(source=new, target=world["a"], kind=TieKind.COOPERATION).exists()
     assert set(world["a"].sdgs.values_list("number", flat=True)) == {4, 5, 13}
     assert Actor.objects.count() == 5
-    assert exchange.SESSION_KEY not in client.session
+    assert kumu_import.SESSION_KEY not in client.session
     assert not PendingImport.objects.exists()
 
 
@@ -519,7 +519,7 @@ def test_formulas_are_refused_per_row_and_text_that_starts_like_one_is_kept(db):
             ["'=Apostroph", "", "", "", ""],
         ]
     )
-    plan = exchange.plan_import(*exchange.parse_upload("netz.xlsx", data))
+    plan = kumu_import.plan_import(*kumu_import.parse_upload("netz.xlsx", data))
     rows = {row.number: row for row in plan.elements}
     assert rows[2].problems == ["Spalte „Type“ enthält eine Formel (=1+1); der Wert wird nicht übernommen."]
     assert rows[2].data["description"] == "- Punkt eins\n- Punkt zwei"
@@ -535,7 +535,7 @@ def test_json_refuses_a_leading_equals_sign_and_keeps_other_texts(db):
             {"label": "Beta", "description": "- Punkt", "type": "+49 7141 910-0"},
         ]
     }
-    plan = exchange.plan_import(*exchange.parse_upload("kumu.json", json.dumps(document).encode()))
+    plan = kumu_import.plan_import(*kumu_import.parse_upload("kumu.json", json.dumps(document).encode()))
     alpha, beta = plan.elements
     assert alpha.problems == [
         'Spalte „Description“ enthält eine Formel (=HYPERLINK("http://x")); der Wert wird nicht übernommen.'
@@ -556,7 +556,7 @@ def _zip_bomb() -> bytes:
 def _many_members() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        for i in range(exchange.MAX_ZIP_MEMBERS + 1):
+        for i in range(kumu_import.MAX_ZIP_MEMBERS + 1):
             archive.writestr(f"x/{i}.xml", "")
     return out.getvalue()
 
@@ -570,7 +570,7 @@ FILE_ERRORS = {
     "other extension": ("netz.csv", b"a,b", "im Format .xlsx oder .json"),
     "zip bomb": ("netz.xlsx", _zip_bomb(), "entpackt größer als 50 MB"),
     "too many members": ("netz.xlsx", _many_members(), "zu viele Teile"),
-    "oversized": ("netz.json", b" " * (exchange.MAX_UPLOAD_BYTES + 1), "größer als 5 MB"),
+    "oversized": ("netz.json", b" " * (kumu_import.MAX_UPLOAD_BYTES + 1), "größer als 5 MB"),
 }
 
 
@@ -584,7 +584,7 @@ def test_unreadable_files_are_refused_before_unpacking(client, coordinator, db, 
     response = upload(client, name, data)
     assert response.status_code == 422
     assert message in response.content.decode()
-    assert exchange.SESSION_KEY not in client.session
+    assert kumu_import.SESSION_KEY not in client.session
     assert db_state() == before
     assert opened == []
 
@@ -606,7 +606,7 @@ def test_a_failed_import_leaves_no_trace(client, coordinator, db, monkeypatch):
     response = confirm(client)
     assert response.status_code == 302 and response["Location"] == reverse("network:import_preview")
     assert db_state() == before
-    assert exchange.SESSION_KEY in client.session  # the upload stays for another try
+    assert kumu_import.SESSION_KEY in client.session  # the upload stays for another try
 
 
 def test_confirm_needs_the_sessions_token_and_cancel_discards(client, coordinator, db):
@@ -615,7 +615,7 @@ def test_confirm_needs_the_sessions_token_and_cancel_discards(client, coordinato
     response = client.post(reverse("network:import_confirm"), {"token": "fremd", "action": "confirm"})
     assert response.status_code == 302 and not Actor.objects.filter(name="Alpha").exists()
     client.post(reverse("network:import_confirm"), {"action": "cancel"})
-    assert exchange.SESSION_KEY not in client.session
+    assert kumu_import.SESSION_KEY not in client.session
     assert not PendingImport.objects.exists()
     assert client.get(reverse("network:import_preview")).status_code == 302
 
@@ -656,7 +656,7 @@ def test_preview_reads_the_database_a_fixed_number_of_times(coordinator, world, 
     elements = [(n, {"Label": a.name, "SDGs": "13"}) for n, a in enumerate(existing, start=2)]
     connections = [(n, {"From": a.name, "To": "Weltladen <Ludwigsburg> & Co"}) for n, a in enumerate(existing, start=2)]
     with django_assert_max_num_queries(12):
-        plan = exchange.plan_import(elements, connections)
+        plan = kumu_import.plan_import(elements, connections)
     assert {row.action for row in plan.elements} == {"merge"}
     assert {row.action for row in plan.connections} == {"create"}
 
@@ -682,10 +682,10 @@ def test_control_characters_never_reach_the_database(client, coordinator, db):
 def test_a_second_confirm_of_the_same_upload_imports_nothing(client, coordinator, db):
     client.force_login(coordinator)
     preview(client, "kumu.json", json.dumps({"elements": [{"label": "Nur einmal"}]}).encode())
-    pending = dict(client.session[exchange.SESSION_KEY])  # what a second tab of the same browser still has
+    pending = dict(client.session[kumu_import.SESSION_KEY])  # what a second tab of the same browser still has
     assert confirm(client).status_code == 302
     store = client.session
-    store[exchange.SESSION_KEY] = pending
+    store[kumu_import.SESSION_KEY] = pending
     store.save()
 
     again = client.post(
@@ -701,7 +701,7 @@ def test_a_second_confirm_of_the_same_upload_imports_nothing(client, coordinator
 def test_two_simultaneous_confirms_import_once(coordinator):
     """Issue 14: two confirms of the same upload on two workers at once run the import exactly once."""
     session = {}
-    token = exchange.pending_save(session, coordinator, "kumu.json", b"{}")
+    token = kumu_import.pending_save(session, coordinator, "kumu.json", b"{}")
     ran, barrier = [], threading.Barrier(2)
 
     def run(name, data):
@@ -712,7 +712,7 @@ def test_two_simultaneous_confirms_import_once(coordinator):
     def confirm_in_thread(results):
         try:
             barrier.wait()
-            results.append(exchange.pending_run(dict(session), token, run))
+            results.append(kumu_import.pending_run(dict(session), token, run))
         finally:
             connection.close()
 

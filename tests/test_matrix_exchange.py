@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from knotenpunkt.actors.models import Actor
-from knotenpunkt.network import exchange
+from knotenpunkt.network import kumu_import
 from tests import matrix
 from tests.test_permission_matrix import RECORD_NAME, ROLES, _world, db_state
 
@@ -40,7 +40,7 @@ def _kumu_file():
 
 def _upload_then_confirm(w):
     w.client.post(reverse("network:import"), {"file": _kumu_file()})
-    pending = w.client.session.get(exchange.SESSION_KEY) or {}
+    pending = w.client.session.get(kumu_import.SESSION_KEY) or {}
     return {"token": pending.get("token", ""), "action": "confirm"}
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knotenpunkt.actors import permissions as actor_permissions
-from knotenpunkt.network import exchange, permissions
+from knotenpunkt.network import exchange, kumu_import, permissions
 
 
 def _can_import(user) -> bool:
@@ -87,16 +87,16 @@ def import_upload(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > exchange.MAX_UPLOAD_BYTES:
-                error = _("Die Datei ist größer als %(mb)d MB.") % {"mb": exchange.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            if upload.size > kumu_import.MAX_UPLOAD_BYTES:
+                error = _("Die Datei ist größer als %(mb)d MB.") % {"mb": kumu_import.MAX_UPLOAD_BYTES // (1024 * 1024)}
             else:
-                data = upload.read(exchange.MAX_UPLOAD_BYTES + 1)
+                data = upload.read(kumu_import.MAX_UPLOAD_BYTES + 1)
                 try:
-                    exchange.parse_upload(upload.name, data)
-                except exchange.ImportFileError as exc:
+                    kumu_import.parse_upload(upload.name, data)
+                except kumu_import.ImportFileError as exc:
                     error = str(exc)
                 else:
-                    exchange.pending_save(request.session, request.user, upload.name, data)
+                    kumu_import.pending_save(request.session, request.user, upload.name, data)
                     return redirect("network:import_preview")
     status = 422 if error or form.errors else 200
     return render(request, "network/exchange_import.html", {"form": form, "error": error}, status=status)
@@ -106,18 +106,18 @@ def import_upload(request):
 @require_GET
 def import_preview(request):
     _check_import(request)
-    pending = exchange.pending_load(request.session)
+    pending = kumu_import.pending_load(request.session)
     if pending is None:
         messages.info(request, _("Es liegt kein Import zur Prüfung vor. Bitte laden Sie eine Datei hoch."))
         return redirect("network:import")
     name, data = pending
     try:
-        plan = exchange.plan_import(*exchange.parse_upload(name, data))
-    except exchange.ImportFileError as exc:
-        exchange.pending_discard(request.session)
+        plan = kumu_import.plan_import(*kumu_import.parse_upload(name, data))
+    except kumu_import.ImportFileError as exc:
+        kumu_import.pending_discard(request.session)
         messages.error(request, str(exc))
         return redirect("network:import")
-    context = {"plan": plan, "name": name, "token": request.session[exchange.SESSION_KEY]["token"]}
+    context = {"plan": plan, "name": name, "token": request.session[kumu_import.SESSION_KEY]["token"]}
     return render(request, "network/exchange_preview.html", context)
 
 
@@ -126,17 +126,17 @@ def import_preview(request):
 def import_confirm(request):
     _check_import(request)
     if request.POST.get("action") == "cancel":
-        exchange.pending_discard(request.session)
+        kumu_import.pending_discard(request.session)
         messages.info(request, _("Der Import wurde verworfen."))
         return redirect("network:import")
 
     def run(name, data):
-        plan = exchange.plan_import(*exchange.parse_upload(name, data))  # re-validated against today's data
-        return exchange.run_import(user=request.user, plan=plan)
+        plan = kumu_import.plan_import(*kumu_import.parse_upload(name, data))  # re-validated against today's data
+        return kumu_import.run_import(user=request.user, plan=plan)
 
     try:
-        result = exchange.pending_run(request.session, request.POST.get("token", ""), run)
-    except (exchange.ImportFileError, exchange.ImportFailed) as exc:
+        result = kumu_import.pending_run(request.session, request.POST.get("token", ""), run)
+    except (kumu_import.ImportFileError, kumu_import.ImportFailed) as exc:
         messages.error(request, _("Der Import wurde nicht ausgeführt, nichts wurde gespeichert: %s") % exc)
         return redirect("network:import_preview")
     if result is None:  # expired, unknown, or confirmed already (another tab, a repeated click)
@@ -144,7 +144,7 @@ def import_confirm(request):
             request, _("Dieser Import ist abgelaufen oder schon erledigt. Bitte laden Sie die Datei neu hoch.")
         )
         return redirect("network:import")
-    exchange.pending_discard(request.session)
+    kumu_import.pending_discard(request.session)
     messages.success(
         request,
         _("Import abgeschlossen: %(created)d Akteure angelegt, %(merged)d ergänzt, %(ties)d Beziehungen angelegt.")

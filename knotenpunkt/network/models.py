@@ -260,7 +260,7 @@ class ActorMetrics(models.Model):
 
 
 class PendingImport(models.Model):
-    """An uploaded Kumu file between its preview and its confirmation (network/exchange.py).
+    """An uploaded Kumu file between its preview and its confirmation (network/kumu_import.py).
 
     Kept in the database, not on one app server's disk, so any server can finish it; `done_at` is set
     in the transaction that imports it, so two simultaneous confirms import it once."""

@@ -12,7 +12,7 @@ urlpatterns = [
     path("ego/<slug:slug>.json", views.ego_json, name="ego"),
 ]
 
-# Exchange with Gephi and Kumu (network/exchange.py).
+# Exchange with Gephi and Kumu (network/exchange.py, network/kumu_import.py).
 from knotenpunkt.network import exchange_views  # noqa: E402
 
 urlpatterns += [
