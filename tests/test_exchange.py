@@ -485,10 +485,6 @@ BAD_INPUTS = {
         xlsx([['=HYPERLINK("http://böse.example","klick")', "Verein", "", "", ""], ["Beta", "=1+1", "", "", ""]]),
         "enthält eine Formel",
     ),
-    "unknown endpoint": (
-        xlsx([["Alpha", "", "", "", ""]], [["Alpha", "Niemand", "Kooperation"]]),
-        "„Niemand“ gibt es weder in der Datei noch in Knotenpunkt",
-    ),
 }
 
 
@@ -724,3 +720,161 @@ def test_two_simultaneous_confirms_import_once(coordinator):
         thread.join(10)
     assert ran == ["kumu.json"]
     assert sorted(results, key=lambda r: r is None) == [{"created": 0, "merged": 0, "ties": 0}, None]
+
+
+# --- Kumu as people's files are (issue 14) ------------------------------------------------------------------
+
+
+def _plan_json(document: dict):
+    return kumu_import.plan_import(*kumu_import.parse_upload("kumu.json", json.dumps(document).encode()))
+
+
+def _import_json(client, coordinator, document: dict):
+    client.force_login(coordinator)
+    preview(client, "kumu.json", json.dumps(document).encode())
+    assert confirm(client).status_code == 302
+
+
+def test_elements_are_matched_by_id_first_and_label_second(client, coordinator, db):
+    """A real Kumu backup had elements with one label and two IDs: both are elements, with their connections."""
+    document = {
+        "elements": [
+            {"_id": "e1", "attributes": {"label": "Weltladen", "element type": "Weltladen"}},
+            {"_id": "e2", "attributes": {"label": "Weltladen", "element type": "Verein"}},
+            {"_id": "e3", "attributes": {"label": "Schule am See"}},
+        ],
+        "connections": [
+            {"from": "e1", "to": "e3", "connection type": "Kooperation"},
+            {"from": "e2", "to": "e3", "connection type": "Kooperation"},
+        ],
+    }
+    _import_json(client, coordinator, document)
+    weltlaeden = Actor.objects.filter(name="Weltladen")
+    assert weltlaeden.count() == 2
+    assert Tie.objects.filter(target__name="Schule am See").count() == 2
+    assert {t.source_id for t in Tie.objects.all()} == set(weltlaeden.values_list("pk", flat=True))
+
+
+def test_a_connection_may_name_several_targets_and_elements_only_the_connections_know(client, coordinator, db):
+    document = {
+        "elements": [{"label": "Runder Tisch"}],
+        "connections": [
+            {"from": "Runder Tisch", "to": "Weltladen|Schule am See | Kirchengemeinde", "type": "Kooperation"}
+        ],
+    }
+    plan = _plan_json(document)
+    assert [r.action for r in plan.connections] == ["create"] * 3
+    created = [r for r in plan.elements if r.detail.startswith("wird neu angelegt (nur bei den Verbindungen")]
+    assert sorted(r.label for r in created) == ["Kirchengemeinde", "Schule am See", "Weltladen"]
+    _import_json(client, coordinator, document)
+    assert sorted(Tie.objects.values_list("target__name", flat=True)) == [
+        "Kirchengemeinde",
+        "Schule am See",
+        "Weltladen",
+    ]
+
+
+def test_mutual_and_undirected_connections(client, coordinator, db):
+    """An undirected cooperation is one tie (it goes both ways); a mutual membership is one each way."""
+    document = {
+        "elements": [{"label": "Alpha"}, {"label": "Beta"}, {"label": "Gamma"}],
+        "connections": [
+            {"from": "Alpha", "to": "Beta", "type": "Kooperation", "direction": "undirected"},
+            {"from": "Beta", "to": "Gamma", "type": "Mitgliedschaft", "direction": "mutual"},
+            {"from": "Alpha", "to": "Gamma", "type": "Förderung", "direction": "seitwärts"},
+        ],
+    }
+    plan = _plan_json(document)
+    assert any("Unbekannte Richtung „seitwärts“" in p for r in plan.connections for p in r.problems)
+    _import_json(client, coordinator, document)
+    ties = sorted(Tie.objects.values_list("source__name", "target__name", "kind"))
+    assert ties == [
+        ("Alpha", "Beta", "cooperation"),
+        ("Alpha", "Gamma", "funding"),
+        ("Beta", "Gamma", "membership"),
+        ("Gamma", "Beta", "membership"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-31", dt.date(2024, 3, 31)),
+        ("2024-03-31T10:00:00Z", dt.date(2024, 3, 31)),
+        ("31.03.2024", dt.date(2024, 3, 31)),
+        ("1.4.24", dt.date(2024, 4, 1)),
+        ("2024-05", dt.date(2024, 5, 1)),
+        ("2019", dt.date(2019, 1, 1)),
+    ],
+)
+def test_connection_dates_are_read_in_iso_and_german_forms(db, text, expected):
+    plan = _plan_json(
+        {"elements": [{"label": "A"}, {"label": "B"}], "connections": [{"from": "A", "to": "B", "start": text}]}
+    )
+    (row,) = plan.connections
+    assert (row.data["start_date"], row.problems) == (expected, [])
+
+
+def test_a_nonsense_date_is_a_problem_of_the_row(db):
+    plan = _plan_json(
+        {"elements": [{"label": "A"}, {"label": "B"}], "connections": [{"from": "A", "to": "B", "start": "31.02.2024"}]}
+    )
+    assert plan.connections[0].problems == [
+        "„31.02.2024“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ) und wird ignoriert."
+    ]
+
+
+def test_sheets_are_recognised_by_their_headers(client, coordinator, db):
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "Tabelle1"
+    first.append(["Label", "Type"])
+    first.append(["Alpha", "Verein"])
+    first.append(["Beta", "Schule"])
+    second = workbook.create_sheet("Tabelle2")
+    second.append(["From", "To", "Type"])
+    second.append(["Alpha", "Beta", "Kooperation"])
+    out = io.BytesIO()
+    workbook.save(out)
+    client.force_login(coordinator)
+    preview(client, "netz.xlsx", out.getvalue())
+    assert confirm(client).status_code == 302
+    assert Tie.objects.filter(source__name="Alpha", target__name="Beta").exists()
+
+
+def _xlsx_with_sheet_xml(transform) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(xlsx([["Alpha", "", "", "", ""]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = transform(data)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+MALFORMED = {
+    "external entity": (
+        "netz.xlsx",
+        _xlsx_with_sheet_xml(
+            lambda xml: xml.replace(
+                b"<worksheet", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><worksheet', 1
+            ).replace(b"Alpha", b"&e;")
+        ),
+        "Dokumenttyp-Definition",
+    ),
+    "truncated sheet": ("netz.xlsx", _xlsx_with_sheet_xml(lambda xml: xml[: len(xml) // 2]), "beschädigt"),
+    "deeply nested json": ("netz.json", b'{"elements": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "verschachtelt"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_file_is_refused_with_a_clear_message(client, coordinator, db, case):
+    client.force_login(coordinator)
+    name, data, message = MALFORMED[case]
+    before = db_state()
+    response = upload(client, name, data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert db_state() == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import secrets
@@ -40,7 +41,7 @@ from knotenpunkt.network.exchange import (
     KUMU_CONNECTION_COLUMNS,
     KUMU_ELEMENT_COLUMNS,
 )
-from knotenpunkt.network.models import PendingImport, Tie, TieKind
+from knotenpunkt.network.models import DIRECTED_PHRASES, PendingImport, Tie, TieKind
 
 # --- import: reading the file -----------------------------------------------------------------------
 
@@ -95,28 +96,68 @@ def _formula(value) -> Formula:
     return Formula(text if isinstance(text, str) else "=…")
 
 
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _check_no_dtd(data: bytes) -> None:
+    """A workbook's XML never needs a DTD; one with entities (external ones read files, nested ones
+    multiply) is refused before any XML parser sees it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if member.filename.endswith((".xml", ".rels")):
+                with archive.open(member) as stream:
+                    if _DTD.search(stream.read(MAX_UNPACKED_BYTES)):
+                        raise ImportFileError(
+                            _("Die Excel-Datei enthält eine Dokumenttyp-Definition (DTD) und wird nicht geöffnet.")
+                        )
+
+
+def _sheet_kind(header: list) -> str | None:
+    """What Kumu makes of a sheet by its first row: connections have From and To, elements a Label."""
+    names = {fold(str(h).strip()) for h in header}
+    if {"from", "to"} <= names:
+        return "connections"
+    if "label" in names:
+        return "elements"
+    return None
+
+
 def _read_xlsx(data: bytes) -> tuple[list, list]:
     from openpyxl import load_workbook
 
     _check_zip(data)
+    _check_no_dtd(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds of errors on broken files
-        raise ImportFileError(_("Die Excel-Datei lässt sich nicht lesen.")) from exc
-    sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
-    if "elements" not in sheets and "connections" not in sheets:
-        raise ImportFileError(_("Die Arbeitsmappe hat weder ein Blatt „Elements“ noch „Connections“."))
-    tables = []
-    for name in ("elements", "connections"):
-        rows = []
-        if name in sheets:
-            for row in sheets[name].iter_rows():  # loaded without data_only: formulas are data_type "f"
+        tables = {"elements": [], "connections": []}
+        found = set()
+        for name in workbook.sheetnames:
+            rows = []
+            for row in workbook[name].iter_rows():  # loaded without data_only: formulas are data_type "f"
                 rows.append([_formula(c.value) if c.data_type == "f" else _cell(c.value) for c in row])
                 if len(rows) > MAX_ROWS + 1:
                     raise ImportFileError(_("Die Datei hat mehr als %(n)d Zeilen.") % {"n": MAX_ROWS})
-        tables.append(_as_dicts(rows))
-    workbook.close()
-    return tables[0], tables[1]
+            # A sheet counts by its name ("Elements", "Connections") or, as Kumu reads it, by its headers.
+            kind = name.strip().lower() if name.strip().lower() in tables else (_sheet_kind(rows[0]) if rows else None)
+            if kind is None or kind in found:
+                continue
+            found.add(kind)
+            tables[kind] = _as_dicts(rows)
+        workbook.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl and the XML parser raise many kinds of errors on broken files
+        raise ImportFileError(
+            _("Die Excel-Datei lässt sich nicht lesen; sie ist beschädigt oder unvollständig.")
+        ) from exc
+    if not found:
+        raise ImportFileError(
+            _(
+                "Die Arbeitsmappe hat kein Blatt mit Elementen (Spalte „Label“) oder Verbindungen "
+                "(Spalten „From“ und „To“)."
+            )
+        )
+    return tables["elements"], tables["connections"]
 
 
 def _as_dicts(rows: list) -> list:
@@ -136,6 +177,8 @@ def _read_json(data: bytes) -> tuple[list, list]:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ImportFileError(_("Die Datei ist keine gültige JSON-Datei.")) from exc
+    except RecursionError as exc:  # thousands of nested brackets
+        raise ImportFileError(_("Die JSON-Datei ist zu tief verschachtelt, um Kumus Aufbau zu haben.")) from exc
     if (
         not isinstance(document, dict)
         or not isinstance(document.get("elements", []), list)
@@ -365,98 +408,169 @@ def plan_import(elements: list, connections: list) -> Plan:
         by_name.setdefault(name_key(name), pk)
         names[pk] = name
 
-    element_rows, resolve = [], {}  # resolve: ID or folded label → ("row", Row) / ("actor", pk)
-    seen_names = {}
+    element_rows, resolve = [], {}  # resolve: ID or folded label → Row (which may match an actor)
+    seen_names, seen_ids = {}, {}
     for number, raw in elements:
         row = Row(number=number)
         values = _clean(raw, row, ELEMENT_COLUMNS)
         row.label = values.get("Label", "")
+        ident = values.get("ID", "")
         if not row.label:
             row.action = "skip"
             row.problems.append(_("Der Name (Label) ist leer: die Zeile wird übersprungen."))
             element_rows.append(row)
             continue
         key = name_key(row.label)
-        if key in seen_names:
+        earlier = seen_names.get(key)
+        # Elements are told apart by their ID first, their label second: two rows with one label and
+        # two IDs are two elements (Kumu allows it); without IDs, the second is a repetition.
+        if ident in seen_ids or (earlier is not None and (not ident or not earlier[1])):
             row.action = "skip"
+            first = seen_ids.get(ident) or earlier[0]
             row.problems.append(
-                _("Der Name kommt schon in Zeile %(n)d vor: die Zeile wird übersprungen.") % {"n": seen_names[key]}
+                _("Das Element steht schon in Zeile %(n)d: die Zeile wird übersprungen.") % {"n": first}
             )
             element_rows.append(row)
             continue
-        seen_names[key] = number
+        seen_names.setdefault(key, (number, ident))
+        if ident:
+            seen_ids[ident] = number
         row.data = _element_data(values, row, kinds, themes)
-        ident = values.get("ID", "")
         pk = by_slug.get(ident) if ident else None
-        if pk is None:
+        if pk is None and earlier is None:  # a second element of the same label has its own actor
             pk = by_name.get(key)
-        if pk is None:
-            row.action = "create"
-            row.detail = _("wird neu angelegt")
-        else:
-            row.actor_pk = pk
-            row.action = "match"  # or "merge": decided below, with every matched actor's relations read at once
+        _set_match(row, pk)
         row.key = key
         if ident:
             resolve[ident] = row
         resolve.setdefault(key, row)
         element_rows.append(row)
 
-    _decide_merges([row for row in element_rows if row.action == "match"], names)
-
     connection_rows, seen_pairs = [], {}
     for number, raw in connections:
-        row = Row(number=number)
-        values = _clean(raw, row, CONNECTION_COLUMNS)
+        values = _clean(raw, Row(number=number), CONNECTION_COLUMNS)
         origin = values.get("Origin", "")
-        row.label = f"{values.get('From', '')} → {values.get('To', '')}"
         if origin == DERIVED or fold(values.get("Type", "")) == DERIVED:
-            row.action = "skip"
+            row = Row(number=number, action="skip", label=f"{values.get('From', '')} → {values.get('To', '')}")
             row.detail = _("abgeleitete Beziehung: Knotenpunkt berechnet sie selbst aus den Terminen")
             connection_rows.append(row)
             continue
-        ends = []
-        for column in ("From", "To"):
-            value = values.get(column, "")
-            end = _resolve_end(value, resolve, by_slug, by_name)
-            if not value:
-                row.problems.append(_("„%(column)s“ ist leer.") % {"column": column})
-            elif end is None:
-                row.problems.append(_("„%(value)s“ gibt es weder in der Datei noch in Knotenpunkt.") % {"value": value})
-            ends.append(end)
-        kind_text = values.get("Type", "")
-        kind = tie_kinds.get(fold(kind_text), TieKind.OTHER if kind_text else TieKind.COOPERATION)
-        if kind_text and fold(kind_text) not in tie_kinds:
-            row.problems.append(_("Unbekannte Art „%(type)s“: wird als „Sonstige“ angelegt.") % {"type": kind_text})
-        start, end_date = _date(values.get("Start", ""), row), _date(values.get("End", ""), row)
-        if start and end_date and end_date < start:
-            row.problems.append(_("Das Ende liegt vor dem Beginn: die Daten werden nicht übernommen."))
-            start = end_date = None
-        if None in ends:
-            row.action = "skip"
-            connection_rows.append(row)
-            continue
-        if ends[0] is ends[1] or (ends[0] == ends[1]):
-            row.action = "skip"
-            row.problems.append(_("Eine Beziehung eines Akteurs zu sich selbst wird nicht angelegt."))
-            connection_rows.append(row)
-            continue
-        pair = (_end_key(ends[0]), _end_key(ends[1]), kind)
-        if pair in seen_pairs:
-            row.action = "skip"
-            row.problems.append(
-                _("Diese Beziehung steht schon in Zeile %(n)d: die Zeile wird übersprungen.") % {"n": seen_pairs[pair]}
+        # "A|B|C" in From or To: one connection to each (as Kumu reads it).
+        sources, targets = _ends(values.get("From", "")), _ends(values.get("To", ""))
+        direction = fold(values.get("Direction", ""))
+        for source, target in itertools.product(sources or [""], targets or [""]):
+            for a, b in _directions(source, target, direction, values, tie_kinds):
+                row = _connection_row(number, {**values, "From": a, "To": b}, raw, tie_kinds, resolve, by_slug, by_name)
+                if row.action == "create" and row.data.get("new_ends"):
+                    element_rows.extend(row.data.pop("new_ends"))
+                if row.action == "create":
+                    pair = (_end_key(row.data["ends"][0]), _end_key(row.data["ends"][1]), row.data["kind"])
+                    if pair in seen_pairs:
+                        row.action = "skip"
+                        row.problems.append(
+                            _("Diese Beziehung steht schon in Zeile %(n)d: die Zeile wird übersprungen.")
+                            % {"n": seen_pairs[pair]}
+                        )
+                    else:
+                        seen_pairs[pair] = number
+                connection_rows.append(row)
+        if direction and direction not in DIRECTED | UNDIRECTED:
+            connection_rows[-1].problems.append(
+                _("Unbekannte Richtung „%(direction)s“: die Verbindung gilt als gerichtet.")
+                % {"direction": values.get("Direction", "")}
             )
-            connection_rows.append(row)
-            continue
-        seen_pairs[pair] = number
-        public = values.get("Public", "yes").lower() in YES if values.get("Public") else True
-        row.data = {"ends": ends, "kind": kind, "start_date": start, "end_date": end_date, "public": public}
-        row.action = "create"
-        row.detail = _("wird angelegt")
-        connection_rows.append(row)
+    _decide_merges([row for row in element_rows if row.action == "match"], names)
     _mark_existing_ties([row for row in connection_rows if row.action == "create"])
     return Plan(element_rows, connection_rows, header)
+
+
+DIRECTED = {"directed", "gerichtet", ""}
+UNDIRECTED = {"mutual", "undirected", "ungerichtet", "gegenseitig", "beidseitig", "wechselseitig"}
+
+
+def _ends(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+def _directions(source: str, target: str, direction: str, values: dict, tie_kinds: dict) -> list[tuple[str, str]]:
+    """The ties a connection stands for. "mutual" or "undirected": for kinds without a direction
+    (cooperation, partnerships) one tie, which already goes both ways; for directed kinds (membership,
+    funding, responsibility) one each way."""
+    if direction not in UNDIRECTED:
+        return [(source, target)]
+    kind = tie_kinds.get(fold(values.get("Type", "")), TieKind.COOPERATION)
+    if kind in DIRECTED_PHRASES:
+        return [(source, target), (target, source)]
+    return [(source, target)]
+
+
+def _set_match(row: Row, pk: int | None) -> None:
+    if pk is None:
+        row.action = "create"
+        row.detail = _("wird neu angelegt")
+    else:
+        row.actor_pk = pk
+        row.action = "match"  # or "merge": decided below, with every matched actor's relations read at once
+
+
+def _new_element(label: str, number: int) -> Row:
+    """An element only the Connections sheet names: created, as Kumu does."""
+    row = Row(number=number, label=label[:200], key=name_key(label), action="create")
+    row.detail = _("wird neu angelegt (nur bei den Verbindungen genannt)")
+    row.data = {
+        "name": label[:200],
+        "description": "",
+        "kind": ActorKind.OTHER,
+        "level": Level.LOCAL,
+        "themes": [],
+        "sdgs": [],
+        "countries": [],
+        "published": False,
+    }
+    return row
+
+
+def _connection_row(number, values, raw, tie_kinds, resolve, by_slug, by_name) -> Row:
+    row = Row(number=number, label=f"{values.get('From', '')} → {values.get('To', '')}")
+    _clean(raw, row, CONNECTION_COLUMNS)  # its formula problems, once per connection
+    ends, new_ends = [], []
+    for column in ("From", "To"):
+        value = values.get(column, "")
+        end = _resolve_end(value, resolve, by_slug, by_name)
+        if not value:
+            row.problems.append(_("„%(column)s“ ist leer.") % {"column": column})
+        elif end is None:
+            end = _new_element(value, number)
+            resolve[end.key] = end
+            new_ends.append(end)
+        ends.append(end)
+    kind_text = values.get("Type", "")
+    kind = tie_kinds.get(fold(kind_text), TieKind.OTHER if kind_text else TieKind.COOPERATION)
+    if kind_text and fold(kind_text) not in tie_kinds:
+        row.problems.append(_("Unbekannte Art „%(type)s“: wird als „Sonstige“ angelegt.") % {"type": kind_text})
+    start, end_date = _date(values.get("Start", ""), row), _date(values.get("End", ""), row)
+    if start and end_date and end_date < start:
+        row.problems.append(_("Das Ende liegt vor dem Beginn: die Daten werden nicht übernommen."))
+        start = end_date = None
+    if None in ends:
+        row.action = "skip"
+        return row
+    if ends[0] is ends[1] or ends[0] == ends[1]:
+        row.action = "skip"
+        row.problems.append(_("Eine Beziehung eines Akteurs zu sich selbst wird nicht angelegt."))
+        return row
+    public = values.get("Public", "yes").lower() in YES if values.get("Public") else True
+    row.data = {
+        "ends": ends,
+        "kind": kind,
+        "start_date": start,
+        "end_date": end_date,
+        "public": public,
+        "new_ends": new_ends,
+    }
+    row.action = "create"
+    row.detail = _("wird angelegt")
+    return row
 
 
 def _chunks(ids):
@@ -506,7 +620,7 @@ def _mark_existing_ties(rows: list) -> None:
 
 
 def _end_key(end):
-    return ("actor", end) if isinstance(end, int) else ("actor", end.actor_pk) if end.actor_pk else ("row", end.number)
+    return ("actor", end) if isinstance(end, int) else ("actor", end.actor_pk) if end.actor_pk else ("row", id(end))
 
 
 def _resolve_end(value: str, resolve: dict, by_slug: dict, by_name: dict):
@@ -519,13 +633,28 @@ def _resolve_end(value: str, resolve: dict, by_slug: dict, by_name: dict):
     return by_slug.get(value) or by_name.get(name_key(value))
 
 
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})")
+
+
 def _date(value: str, row: Row):
+    """ISO (2025-03-31, also with a time, 2025-03 or 2025 as its first day) or German (31.3.2025, 31.03.25)."""
     if not value:
         return None
+    value = value.strip()
     try:
+        german = _GERMAN_DATE.fullmatch(value)
+        if german:
+            day, month, year = (int(part) for part in german.groups())
+            return dt.date(year + 2000 if year < 100 else year, month, day)
+        if re.fullmatch(r"\d{4}", value):
+            return dt.date(int(value), 1, 1)
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            return dt.date(int(value[:4]), int(value[5:]), 1)
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        row.problems.append(_("„%(value)s“ ist kein Datum (JJJJ-MM-TT) und wird ignoriert.") % {"value": value})
+        row.problems.append(
+            _("„%(value)s“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ) und wird ignoriert.") % {"value": value}
+        )
         return None
 
 
@@ -547,7 +676,7 @@ def run_import(*, user, plan: Plan) -> dict:
                     data = dict(row.data)
                     data["themes"] = list(Theme.objects.filter(pk__in=data["themes"]))
                     data["sdgs"] = list(SDG.objects.filter(number__in=data["sdgs"]))
-                    actors[row.number] = actor_services.actor_create(user=user, data=data)
+                    actors[id(row)] = actor_services.actor_create(user=user, data=data)
                     created += 1
                 elif row.action == "merge":
                     actor = Actor.objects.get(pk=row.actor_pk)
@@ -568,7 +697,7 @@ def run_import(*, user, plan: Plan) -> dict:
                 source, target = (
                     Actor.objects.get(pk=end)
                     if isinstance(end, int)
-                    else actors.get(end.number) or Actor.objects.get(pk=end.actor_pk)
+                    else actors.get(id(end)) or Actor.objects.get(pk=end.actor_pk)
                     for end in row.data["ends"]
                 )
                 tie_services.tie_create(
