@@ -99,25 +99,57 @@ def expected_edges(*, internal: bool) -> dict:
     return edges
 
 
+def graphml_read(body: bytes) -> tuple[dict, dict, dict]:
+    """Nodes {id: data}, edges {id: (source, target, kind, origin, weight)} and each edge's `directed`
+    attribute, as the XML says (networkx refuses graphs with directed and undirected edges)."""
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    root = ET.fromstring(body)  # noqa: S314 (our own export)
+    keys = {k.get("id"): (k.get("attr.name"), k.get("attr.type")) for k in root.findall("g:key", ns)}
+
+    def data(element):
+        out = {}
+        for item in element.findall("g:data", ns):
+            name, kind = keys[item.get("key")]
+            text = item.text or ""
+            out[name] = {"boolean": lambda t: t == "true", "double": float}.get(kind, str)(text)
+        return out
+
+    graph = root.find("g:graph", ns)
+    assert graph.get("edgedefault") == "directed"
+    nodes = {node.get("id"): data(node) for node in graph.findall("g:node", ns)}
+    edges, directed = {}, {}
+    for edge in graph.findall("g:edge", ns):
+        values = data(edge)
+        edges[edge.get("id")] = (
+            edge.get("source"),
+            edge.get("target"),
+            values["kind"],
+            values["origin"],
+            values["weight"],
+        )
+        directed[edge.get("id")] = edge.get("directed", "true") == "true"
+    return nodes, edges, directed
+
+
 # --- export, read back ---------------------------------------------------------------------------------
 
 
-def test_graphml_reads_back_in_networkx_and_igraph(client, coordinator, world, tmp_path):
+def test_graphml_reads_back_as_xml_and_in_igraph_with_derived_ties_undirected(client, coordinator, world, tmp_path):
     client.force_login(coordinator)
     body, response = download(client, "graphml")
     assert response["Content-Disposition"].startswith('attachment; filename="knotenpunkt-netzwerk_')
     assert response["Content-Disposition"].endswith('.graphml"')
 
-    graph = nx.read_graphml(io.BytesIO(body))
+    graph_nodes, got, directed = graphml_read(body)
     nodes = expected_nodes(True)
-    assert {n: {k: graph.nodes[n][k] for k in nodes[n]} for n in graph.nodes} == nodes
+    assert {n: {k: graph_nodes[n][k] for k in nodes[n]} for n in graph_nodes} == nodes
     edges = expected_edges(internal=True)
-    got = {key: (s, t, d["kind"], d["origin"], d["weight"]) for s, t, key, d in graph.edges(keys=True, data=True)}
     assert got == edges
+    # Issue 14: a derived relationship has no direction, and says so on its edge; declared ties are directed.
+    assert directed == {e: e.startswith("t") for e in edges}
     tie = world["ties"]["ab"]
-    assert graph.edges["foerderkreis", "weltladen", f"t{tie.pk}"]["start"] == "2020-01-01"
-    derived = graph.edges[*edges[f"d{world['derived'].pk}"][:2], f"d{world['derived'].pk}"]
-    assert (derived["start"], derived["end"], derived["directed"]) == ("2023-01-01", "2025-01-01", False)
+    assert graph_nodes["foerderkreis"]["label"] == Actor.objects.get(slug="foerderkreis").name
+    assert f"t{tie.pk}" in got
 
     (tmp_path / "netz.graphml").write_bytes(body)
     ig = igraph.Graph.Read_GraphML(str(tmp_path / "netz.graphml"))
@@ -129,19 +161,16 @@ def test_graphml_reads_back_in_networkx_and_igraph(client, coordinator, world, t
     )
     assert ig_edges == sorted(edges.values())
     assert ig.is_directed()
+    derived = next(e for e in ig.es if e["kind"] == "derived")
+    assert (derived["start"], derived["end"]) == ("2023-01-01", "2025-01-01")
 
 
-def test_gexf_reads_back_in_networkx_and_as_gexf_13_xml(client, coordinator, world):
+def test_gexf_reads_back_as_gexf_13_xml_with_derived_ties_undirected(client, coordinator, world):
     client.force_login(coordinator)
     body, response = download(client, "gexf")
     assert response["Content-Disposition"].endswith('.gexf"')
-
-    graph = nx.read_gexf(io.BytesIO(body), version="1.3")
     nodes = expected_nodes(True)
-    assert {n: {k: graph.nodes[n][k] for k in nodes[n]} for n in graph.nodes} == nodes
     edges = expected_edges(internal=True)
-    got = {d["id"]: (s, t, d["kind"], d["origin"], d["weight"]) for s, t, d in graph.edges(data=True)}
-    assert got == edges
 
     # A second reader: the XML itself, against the GEXF 1.3 namespace.
     ns = {"g": "http://gexf.net/1.3"}
@@ -158,6 +187,9 @@ def test_gexf_reads_back_in_networkx_and_as_gexf_13_xml(client, coordinator, wor
         for e in root.findall("g:graph/g:edges/g:edge", ns)
     }
     assert xml_edges == {k: (v[0], v[1], v[4]) for k, v in edges.items()}
+    # Issue 14: derived relationships are undirected edges in a graph whose default is directed.
+    kinds = {e.get("id"): e.get("type", "directed") for e in root.findall("g:graph/g:edges/g:edge", ns)}
+    assert kinds == {e: "directed" if e.startswith("t") else "undirected" for e in edges}
 
 
 def test_csv_node_and_edge_lists_read_back(client, coordinator, world):
@@ -295,22 +327,21 @@ def test_visitor_export_has_no_unpublished_actor_or_private_tie(client, world, f
 
 
 def test_visitor_graphml_matches_what_visitors_may_see(client, world):
-    graph = nx.read_graphml(io.BytesIO(download(client, "graphml")[0]))
-    assert set(graph.nodes) == set(expected_nodes(False))
-    got = {key: (s, t, d["kind"], d["origin"], d["weight"]) for s, t, key, d in graph.edges(keys=True, data=True)}
+    nodes, got, _directed = graphml_read(download(client, "graphml")[0])
+    assert set(nodes) == set(expected_nodes(False))
     assert got == expected_edges(internal=False)
     assert got[f"d{world['derived'].pk}"][4] == 2.0  # public meetings only
 
 
 def test_filters_limit_nodes_and_edges(client, coordinator, world):
     client.force_login(coordinator)
-    graph = nx.read_graphml(io.BytesIO(download(client, "graphml", sdg=13)[0]))
-    assert set(graph.nodes) == {"foerderkreis", "formel"}
-    assert {d["kind"] for _s, _t, d in graph.edges(data=True)} == {"membership", "derived"}
-    graph = nx.read_graphml(io.BytesIO(download(client, "graphml", tie_kind="funding")[0]))
-    assert [d["kind"] for _s, _t, d in graph.edges(data=True)] == ["funding"]
-    graph = nx.read_graphml(io.BytesIO(download(client, "graphml", tie_kind="derived", sdg="nonsense")[0]))
-    assert len(graph.nodes) == 4 and [d["kind"] for _s, _t, d in graph.edges(data=True)] == ["derived"]
+    nodes, edges, _directed = graphml_read(download(client, "graphml", sdg=13)[0])
+    assert set(nodes) == {"foerderkreis", "formel"}
+    assert {e[2] for e in edges.values()} == {"membership", "derived"}
+    _nodes, edges, _directed = graphml_read(download(client, "graphml", tie_kind="funding")[0])
+    assert [e[2] for e in edges.values()] == ["funding"]
+    nodes, edges, _directed = graphml_read(download(client, "graphml", tie_kind="derived", sdg="nonsense")[0])
+    assert len(nodes) == 4 and [e[2] for e in edges.values()] == ["derived"]
 
 
 def test_exchange_page_lists_formats_with_current_filters(client, world):

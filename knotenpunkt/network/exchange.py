@@ -259,7 +259,9 @@ def graphml(network: Network):
             yield f"<node id={_xa(attrs['id'])}>{data}</node>\n"
         for edge_id, source, target, attrs in network.edges():
             data = "".join(f'<data key="e_{name}">{_x(attrs[name])}</data>' for name, _k in EDGE_KEYS)
-            yield f"<edge id={_xa(edge_id)} source={_xa(source)} target={_xa(target)}>{data}</edge>\n"
+            # A derived relationship has no direction: said on the edge, in a graph whose default is directed.
+            undirected = "" if attrs["directed"] else ' directed="false"'
+            yield f"<edge id={_xa(edge_id)} source={_xa(source)} target={_xa(target)}{undirected}>{data}</edge>\n"
         yield "</graph>\n</graphml>\n"
 
     return _chunked(lines())
@@ -293,8 +295,9 @@ def gexf(network: Network):
             values = "".join(
                 f'<attvalue for="{i}" value={_xa(attrs[name])}/>' for i, (name, _k) in enumerate(edge_keys)
             )
+            kind = "" if attrs["directed"] else ' type="undirected"'
             yield (
-                f"<edge id={_xa(edge_id)} source={_xa(source)} target={_xa(target)} "
+                f"<edge id={_xa(edge_id)} source={_xa(source)} target={_xa(target)}{kind} "
                 f'weight="{attrs["weight"]}"><attvalues>{values}</attvalues></edge>\n'
             )
         yield "</edges>\n</graph>\n</gexf>\n"
