@@ -20,6 +20,8 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run --only initiatives    # stakeholder proposals, „Wer fehlt?" (bench/initiatives.py)
     .venv/bin/python -m bench.run --only calendars      # 5,000-event calendar upload and background import
                                                         # (bench/calendar_import.py)
+    .venv/bin/python -m bench.run --only kumu           # Kumu workbook of 5,000 elements and 20,000
+                                                        # connections: preview and import (bench/kumu_import.py)
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def parse_args(argv):
             "privacy",
             "initiatives",
             "calendars",
+            "kumu",
         ],
         default="all",
         help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch-, Partnervorschlags- oder "
@@ -410,6 +413,10 @@ def main(argv=None) -> int:
         from bench import calendar_import
 
         results["calendars"] = calendar_import.run(args, env)
+    if args.only in ("all", "kumu"):
+        from bench import kumu_import
+
+        results["kumu"] = kumu_import.run(args, env)
     if args.only in ("all", "privacy"):
         from bench import privacy
 

@@ -649,7 +649,7 @@ def test_a_failed_import_leaves_no_trace(client, coordinator, db, monkeypatch):
     def fail(**kwargs):
         raise ValidationError("Datenbank sagt nein")
 
-    monkeypatch.setattr("knotenpunkt.network.services.tie_create", fail)
+    monkeypatch.setattr("knotenpunkt.network.services.ties_create", fail)
     before = db_state()
     response = confirm(client)
     assert response.status_code == 302 and response["Location"] == reverse("network:import_preview")

@@ -233,3 +233,32 @@ def test_a_refused_tie_writes_no_change(coordinator, actor_a):
     with pytest.raises(ValidationError):
         services.tie_create(user=coordinator, source=actor_a, target=actor_a, kind=TieKind.OTHER)
     assert not Change.objects.exists()
+
+
+def test_many_ties_are_created_at_once_with_one_recorded_change_each(coordinator, actor_a):
+    b, c = ActorFactory(), ActorFactory()
+    ties = services.ties_create(
+        user=coordinator,
+        specs=[
+            {"source": actor_a, "target": b, "kind": TieKind.COOPERATION},
+            {"source": b, "target": c, "kind": TieKind.FUNDING, "start_date": dt.date(2024, 1, 1), "public": False},
+        ],
+    )
+    assert [t.pk is not None for t in ties] == [True, True]
+    changes = Change.objects.filter(kind=ChangeKind.TIE_CREATED).order_by("record_id")
+    assert [c.record_id for c in changes] == sorted(t.pk for t in ties)
+    assert changes.last().data["values"]["start_date"] == "2024-01-01"
+    assert {a.tie_count for a in type(actor_a).objects.filter(pk__in=[actor_a.pk, b.pk, c.pk])} == {1, 2}
+
+
+def test_many_ties_are_refused_whole_if_one_is_invalid(coordinator, actor_a):
+    b = ActorFactory()
+    with pytest.raises(ValidationError):
+        services.ties_create(
+            user=coordinator,
+            specs=[
+                {"source": actor_a, "target": b, "kind": TieKind.COOPERATION},
+                {"source": b, "target": b, "kind": TieKind.COOPERATION},
+            ],
+        )
+    assert not Tie.objects.exists() and not Change.objects.exists()

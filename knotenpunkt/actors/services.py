@@ -7,6 +7,8 @@ Persons and memberships have their services in people.py.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router
 from django.db.models import ProtectedError, Q, RestrictedError
@@ -158,7 +160,17 @@ def _apply(actor: Actor, data: dict) -> None:
             setattr(actor, name, cleaned(name, data[name], ONE_LINE_FIELDS))
 
 
-def _apply_relations(actor: Actor, data: dict) -> None:
+def _apply_relations(actor: Actor, data: dict, *, new: bool = False) -> None:
+    if new:  # nothing to compare with or delete: the link rows are written directly
+        for name, column in (("themes", "theme_id"), ("sdgs", "sdg_id")):
+            pks = sorted({getattr(item, "pk", item) for item in data.get(name) or ()})
+            if pks:
+                through = getattr(Actor, name).through
+                through.objects.bulk_create([through(actor_id=actor.pk, **{column: pk}) for pk in pks])
+        codes = sorted({str(c) for c in data.get("countries") or ()})
+        if codes:
+            ActorCountry.objects.bulk_create([ActorCountry(actor=actor, country=c) for c in codes])
+        return
     if "themes" in data:
         actor.themes.set(data["themes"])
     if "sdgs" in data:
@@ -176,13 +188,33 @@ def actor_create(*, user, data: dict) -> Actor:
     _check_fields_allowed(user, None, data)
     actor = Actor()
     _apply(actor, data)
-    if not actor.slug:
-        actor.slug = unique_slug(actor.name)
-    actor.full_clean(exclude=["themes", "sdgs"], validate_unique=True)
+    given_slug = bool(actor.slug)
+    if not given_slug:
+        actor.slug = unique_slug(actor.name)  # free, as unique_slug just asked the database
+    _check_constraints(actor)
+    actor.full_clean(exclude=["themes", "sdgs"], validate_unique=given_slug, validate_constraints=False)
     actor.save()
-    _apply_relations(actor, data)
-    record(user=user, kind=ChangeKind.ACTOR_CREATED, record=actor, values=actor_values(actor), public=actor.published)
+    _apply_relations(actor, data, new=True)
+    stored = values.snapshot(actor, SCALAR_FIELDS)  # the new actor's relations are what `data` gave
+    stored.update(stored_values({name: data.get(name) or [] for name in (*M2M_FIELDS, "countries")}))
+    record(user=user, kind=ChangeKind.ACTOR_CREATED, record=actor, values=stored, public=actor.published)
     return actor
+
+
+def _check_constraints(actor: Actor) -> None:
+    """The table's check constraints, said in plain German at the field (the database keeps them as the
+    last line; Django's own validation of them costs a query each, and a Kumu import creates thousands)."""
+    errors = {}
+    if not (actor.name or "").strip():
+        errors["name"] = _("Bitte einen Namen angeben.")
+    if actor.latitude is not None and not -90 <= Decimal(actor.latitude) <= 90:
+        errors["latitude"] = _("Der Breitengrad liegt zwischen -90 und 90.")
+    if actor.longitude is not None and not -180 <= Decimal(actor.longitude) <= 180:
+        errors["longitude"] = _("Der Längengrad liegt zwischen -180 und 180.")
+    if actor.pk is not None and actor.parent_id == actor.pk:
+        errors["parent"] = _("Eine Einheit kann nicht unter sich selbst hängen.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @atomic

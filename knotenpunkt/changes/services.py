@@ -107,6 +107,12 @@ def all_or_nothing():
         _all_or_nothing.reset(token)
 
 
+def in_all_or_nothing() -> bool:
+    """Inside `all_or_nothing()`: any error aborts the whole, so a service may leave a uniqueness check
+    to the database's constraint instead of asking first."""
+    return _all_or_nothing.get()
+
+
 @contextmanager
 def batched_records():
     """Inside, `record()` keeps its rows and writes them all at the end of the block, a few statements

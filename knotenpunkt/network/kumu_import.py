@@ -31,7 +31,7 @@ from knotenpunkt.actors import services as actor_services
 from knotenpunkt.actors.models import SDG, Actor, ActorCountry, ActorKind, Level, Theme
 from knotenpunkt.actors.search import fold
 from knotenpunkt.changes.locking import EditConflict
-from knotenpunkt.changes.services import atomic
+from knotenpunkt.changes.services import all_or_nothing, atomic, batched_records
 from knotenpunkt.lib.text import multi_line, one_line
 from knotenpunkt.network import services as tie_services
 from knotenpunkt.network.exchange import (
@@ -669,8 +669,16 @@ def run_import(*, user, plan: Plan) -> dict:
     """
     created = merged = ties = 0
     try:
-        with atomic():
-            actors = {}
+        # One transaction in which any error aborts the whole: the services set no savepoints, and the
+        # change records go in in batches (changes.all_or_nothing, batched_records).
+        with all_or_nothing(), atomic(), batched_records():
+            actors, by_pk = {}, {}
+
+            def existing(pk: int) -> Actor:
+                if pk not in by_pk:
+                    by_pk[pk] = Actor.objects.get(pk=pk)
+                return by_pk[pk]
+
             for row in plan.elements:
                 if row.action == "create":
                     data = dict(row.data)
@@ -691,25 +699,25 @@ def run_import(*, user, plan: Plan) -> dict:
                     data["sdgs"] = list(SDG.objects.filter(number__in=data["sdgs"]))
                     actor_services.actor_update(user=user, actor=actor, data=data, expected_version=actor.version)
                     merged += 1
+            specs = []
             for row in plan.connections:
                 if row.action != "create":
                     continue
                 source, target = (
-                    Actor.objects.get(pk=end)
-                    if isinstance(end, int)
-                    else actors.get(id(end)) or Actor.objects.get(pk=end.actor_pk)
+                    existing(end) if isinstance(end, int) else actors.get(id(end)) or existing(end.actor_pk)
                     for end in row.data["ends"]
                 )
-                tie_services.tie_create(
-                    user=user,
-                    source=source,
-                    target=target,
-                    kind=row.data["kind"],
-                    start_date=row.data["start_date"],
-                    end_date=row.data["end_date"],
-                    public=row.data["public"],
+                specs.append(
+                    {
+                        "source": source,
+                        "target": target,
+                        "kind": row.data["kind"],
+                        "start_date": row.data["start_date"],
+                        "end_date": row.data["end_date"],
+                        "public": row.data["public"],
+                    }
                 )
-                ties += 1
+            ties = len(tie_services.ties_create(user=user, specs=specs))
     except ValidationError as exc:
         raise ImportFailed(" ".join(exc.messages)) from exc
     except Actor.DoesNotExist as exc:
