@@ -73,28 +73,9 @@ def _count_is_public(tie: Tie) -> bool:
 
 @atomic
 def tie_create(*, user, source, target, kind, start_date=None, end_date=None, note="", public=True) -> Tie:
-    if not (permissions.can_manage_ties(user, source) or permissions.can_manage_ties(user, target)):
-        raise PermissionDenied(_("Sie dürfen keine Beziehungen anlegen."))
-    _validate(source, target, kind, start_date, end_date)
-    tie = Tie.objects.create(
-        source=source,
-        target=target,
-        kind=kind,
-        start_date=start_date,
-        end_date=end_date,
-        note=note,
-        public=public,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-    )
-    record(
-        user=user,
-        kind=ChangeKind.TIE_CREATED,
-        record=tie,
-        values=values.snapshot(tie, RECORDED_FIELDS),
-        actors=[source.pk, target.pk],
-        public=_count_is_public(tie),
-    )
-    return tie
+    spec = {"source": source, "target": target, "kind": kind, "start_date": start_date, "end_date": end_date,
+            "note": note, "public": public}  # fmt: skip
+    return ties_create(user=user, specs=[spec])[0]
 
 
 @atomic
