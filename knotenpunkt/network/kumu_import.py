@@ -419,6 +419,8 @@ def plan_import(elements: list, connections: list) -> Plan:
             row.action = "skip"
             row.problems.append(_("Der Name (Label) ist leer: die Zeile wird übersprungen."))
             element_rows.append(row)
+            if ident:  # its connections are skipped too, not taken for new elements named by the ID
+                resolve[ident] = row
             continue
         key = name_key(row.label)
         earlier = seen_names.get(key)
@@ -536,6 +538,14 @@ def _connection_row(number, values, raw, tie_kinds, resolve, by_slug, by_name) -
     ends, new_ends = [], []
     for column in ("From", "To"):
         value = values.get(column, "")
+        skipped = resolve.get(value)
+        if skipped is not None and skipped.skipped:
+            row.problems.append(
+                _("„%(value)s“ ist das Element aus Zeile %(n)d, das übersprungen wird.")
+                % {"value": value, "n": skipped.number}
+            )
+            ends.append(None)
+            continue
         end = _resolve_end(value, resolve, by_slug, by_name)
         if not value:
             row.problems.append(_("„%(column)s“ ist leer.") % {"column": column})
