@@ -40,3 +40,32 @@ def test_names_titles_and_places_are_stored_on_one_line_everywhere(coordinator):
               "end": start + dt.timedelta(hours=1)},
     )  # fmt: skip
     assert (activity.title, activity.place_name) == ("Treffen der Vereine", "Rathaus")
+
+
+@pytest.mark.django_db
+def test_persons_memberships_and_contacts_lose_control_characters_too(coordinator):
+    """Issue 14, "Text everywhere": a person's name ends up in mail headers and exports."""
+    from knotenpunkt.actors import people
+    from knotenpunkt.interactions.services import interaction_create
+
+    person = people.person_create(
+        user=coordinator,
+        data={"first_name": "Erika\r\n", "last_name": "Muster\x00frau", "phone": "07141\t910", "notes": "a\nb\x07"},
+    )
+    person.refresh_from_db()
+    assert (person.first_name, person.last_name, person.phone, person.notes) == (
+        "Erika",
+        "Musterfrau",
+        "07141 910",
+        "a\nb",
+    )
+    actor = actor_create(user=coordinator, data={"name": "Weltladen", "kind": "association"})
+    membership = people.membership_create(user=coordinator, actor=actor, person=person, function="Vorstand\nKasse")
+    assert membership.function == "Vorstand Kasse"
+    contact = interaction_create(
+        user=coordinator,
+        data={"date": dt.date(2026, 12, 1), "channel": "phone", "summary": "Anruf\x00 wegen\nFairer Woche",
+              "visibility": "coordination"},
+    )  # fmt: skip
+    contact.refresh_from_db()
+    assert contact.summary == "Anruf wegen\nFairer Woche"

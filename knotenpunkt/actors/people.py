@@ -16,6 +16,7 @@ from knotenpunkt.actors.models import Actor, LegalBasis, Membership, Person
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
+from knotenpunkt.lib.text import cleaned
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "notes")
 # Data protection (Art. 6, 7 DSGVO): purpose, legal basis, consent and its proof, review date.
@@ -32,6 +33,13 @@ EDITABLE_FIELDS = PERSON_FIELDS + PRIVACY_FIELDS
 HISTORY_FIELDS = (*EDITABLE_FIELDS, "restricted", "restriction_reason")
 CONSENT_PROOF = ("legal_basis", "consent_at", "consent_method", "consent_text_version")
 MEMBERSHIP_FIELDS = ("person", "actor", "function")
+# Text that holds one line (names, phone, purpose, function): control characters and line breaks never
+# reach the database, so no mail header or export can fail on them (issue 14, "Text everywhere").
+ONE_LINE_FIELDS = {"first_name", "last_name", "email", "phone", "purpose", "consent_text_version", "function"}
+
+
+def _text(name: str, value):
+    return cleaned(name, value, ONE_LINE_FIELDS)
 
 
 def _check_allowed(user) -> None:
@@ -52,7 +60,7 @@ def membership_label(membership: Membership) -> str:
 @atomic
 def person_create(*, user, data: dict) -> Person:
     _check_allowed(user)
-    person = Person(**{name: data[name] for name in EDITABLE_FIELDS if name in data})
+    person = Person(**{name: _text(name, data[name]) for name in EDITABLE_FIELDS if name in data})
     if person.legal_basis == LegalBasis.CONSENT and "consent_recorded_by" not in data:
         person.consent_recorded_by = user_or_none(user)
     person.full_clean()
@@ -70,7 +78,7 @@ def person_update(*, user, person: Person, data: dict, expected_version: int | N
     before = values.snapshot(current, HISTORY_FIELDS)
     for name in EDITABLE_FIELDS:
         if name in data:
-            setattr(current, name, data[name])
+            setattr(current, name, _text(name, data[name]))
     if "consent_recorded_by" not in data and any(before[n] != values.field_value(current, n) for n in CONSENT_PROOF):
         # Whoever records (or changes) the consent's proof is its recorder.
         current.consent_recorded_by = user_or_none(user) if current.legal_basis == LegalBasis.CONSENT else None
@@ -126,7 +134,7 @@ def _check_not_erased(person: Person) -> None:
 @atomic
 def membership_create(*, user, actor: Actor, person: Person, function: str = "") -> Membership:
     _check_allowed(user)
-    membership = Membership(actor=actor, person=person, function=function)
+    membership = Membership(actor=actor, person=person, function=_text("function", function))
     membership.full_clean()
     membership.save()
     record(
@@ -149,7 +157,7 @@ def membership_update(*, user, membership: Membership, data: dict) -> Membership
     before = values.snapshot(current, MEMBERSHIP_FIELDS)
     for name in MEMBERSHIP_FIELDS:
         if name in data:
-            setattr(current, name, data[name])
+            setattr(current, name, _text(name, data[name]))
     after = values.snapshot(current, MEMBERSHIP_FIELDS)
     fields = values.diff(before, after)
     if not fields:

@@ -23,6 +23,7 @@ from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.interactions import permissions
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction, Visibility
+from knotenpunkt.lib.text import multi_line
 
 SCALAR_FIELDS = ("date", "channel", "summary", "visibility", "activity")
 M2M_FIELDS = ("actors", "persons", "staff")
@@ -88,7 +89,7 @@ def _apply(interaction: Interaction, data: dict) -> None:
         if name in data:
             value = data[name]
             if name == "summary":
-                value = (value or "").strip()
+                value = multi_line(value or "").strip()  # no control characters (a NUL breaks PostgreSQL)
             setattr(interaction, name, value)
 
 
