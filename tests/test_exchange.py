@@ -958,3 +958,28 @@ def test_a_real_kumu_backup_keeps_every_labelled_element_and_its_connections(db)
     # (Its undirected connections are of types "+" and "-", kinds without a direction: one tie each.
     # "+" and "-" between one pair are both read as "Sonstige" and so repeat each other.)
     assert len(planned) + len(repeated) == len(between)
+
+
+def test_ids_and_labels_never_meet(db):
+    """Found by an audit: an element whose ID looks like another element's label was matched by it."""
+    plan = _plan_json(
+        {
+            "elements": [
+                {"_id": "weltladen", "label": "Weltladen Nord"},
+                {"_id": "weltladen-2", "label": "Weltladen"},
+                {"label": "Verein"},
+            ],
+            "connections": [{"from": "Weltladen", "to": "Verein"}, {"from": "Weltladen", "to": "Weltladen Nord"}],
+        }
+    )
+    assert [r.action for r in plan.connections] == ["create", "create"]
+    assert [r.data["ends"][0].label for r in plan.connections] == ["Weltladen", "Weltladen"]
+
+
+def test_a_damaged_workbook_is_refused_not_a_500(client, coordinator, db):
+    data = bytearray(xlsx([["Alpha", "", "", "", ""]]))
+    position = data.find(b"xl/workbook.xml")
+    data[position + len(b"xl/workbook.xml") + 8] ^= 0xFF  # inside the member's compressed data: it no longer unpacks
+    client.force_login(coordinator)
+    response = upload(client, "netz.xlsx", bytes(data))
+    assert response.status_code == 422

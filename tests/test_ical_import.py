@@ -754,3 +754,37 @@ def test_a_series_in_los_angeles_is_stored_in_its_own_time_and_exported_as_the_s
     assert ical_occurrences(response.content, *window) == expected
     vevents = response.content.decode().split("BEGIN:VEVENT", 1)[1]
     assert "RRULE" not in vevents  # the feed's rule is not republished in Berlin's time
+
+
+def test_a_series_imported_before_dates_were_kept_keeps_its_past_dates(settings, server, actor_a):
+    """Found by an audit: the first read after the change would have dropped dates older than the window."""
+    settings.ICAL_IMPORT_PAST_DAYS = 30
+    body = calendar(vevent("alt@verein", "Stammtisch", -200, extra="RRULE:FREQ=WEEKLY;COUNT=40"))
+    server.serve("/alt.ics", body)
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/alt.ics"))
+    refresh(source)
+    activity = Activity.objects.get(source_uid="alt@verein")
+    # As the importer before this change stored it: the rule expanded, no dates of its own.
+    first = dt.datetime.combine(day(-200), dt.time(19, 0), tzinfo=BERLIN)
+    Activity.objects.filter(pk=activity.pk).update(dates=None, start=first, end=first + dt.timedelta(hours=2))
+    activity.refresh_from_db()
+    services.occurrences_rebuild(activity)
+    past = activity.occurrences.filter(start__lt=timezone.now() - dt.timedelta(days=30)).count()
+    assert past > 20
+
+    refresh(source)
+
+    activity.refresh_from_db()
+    assert activity.dates is not None
+    assert activity.occurrences.filter(start__lt=timezone.now() - dt.timedelta(days=30)).count() == past
+    assert activity.occurrences.count() == 40
+
+
+def test_an_event_skipped_as_broken_is_not_cancelled(server, actor_a):
+    server.serve("/k.ics", feed_v1())
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/k.ics"))
+    refresh(source)
+    server.serve("/k.ics", feed_v1().replace(f"DTEND;TZID=Europe/Berlin:{local(10, 21)}", "DTEND:kaputt"))
+    summary = refresh(source)
+    assert summary["cancelled"] == 0
+    assert not Activity.objects.get(source_uid="fest@verein").cancelled

@@ -339,3 +339,38 @@ def test_events_wholly_outside_the_window_are_counted_in_one_note():
     parsed = read(GOOD, "UID:alt\nDTSTART:20200101T070000Z\nSUMMARY:Alt")
     assert set(parsed.events) == {"gut"} and parsed.outside_window == 1
     assert any("außerhalb des Zeitraums" in n for n in parsed.notes)
+
+
+# --- found by an audit of the change ------------------------------------------------------------------
+
+
+def test_a_weekday_series_narrowed_by_month_is_not_taken_for_an_exploding_rule():
+    window = Window(at(2026, 1, 1), at(2026, 2, 1))
+    parsed = read(
+        "UID:w\nDTSTART;TZID=Europe/Berlin:20150105T090000\n"
+        "RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;BYMONTH=1,2,3,4,5,6,9,10,11,12\nSUMMARY:Bürozeit",
+        window=window,
+    )
+    assert len(starts(parsed, "w")) == 22  # the weekdays of January 2026
+    assert_no_library_text(parsed.notes)
+
+
+def test_a_broken_reminder_does_not_sink_the_calendar():
+    parsed = read(
+        GOOD.replace("SUMMARY:Gutes Treffen", "SUMMARY:Gutes Treffen\nBEGIN:VALARM\nTRIGGER:garbage\nEND:VALARM")
+    )
+    assert "gut" in parsed.events
+
+
+def test_an_exdate_period_on_an_all_day_series_does_not_undo_the_other_exdates():
+    parsed = read(
+        "UID:a\nDTSTART;VALUE=DATE:20260316\nRRULE:FREQ=DAILY;COUNT=5\nEXDATE;VALUE=DATE:20260317\n"
+        "EXDATE;VALUE=PERIOD:20260318T000000Z/20260318T010000Z\nSUMMARY:Woche"
+    )
+    days = [d.astimezone(BERLIN).day for d in starts(parsed, "a")]
+    assert 17 not in days and len(days) == 4
+
+
+def test_a_skipped_event_is_named_so_the_import_leaves_it_as_it_was():
+    parsed = read(GOOD, "UID:kaputt\nDTSTART:morgen\nSUMMARY:Kaputt")
+    assert parsed.skipped == {"kaputt"}

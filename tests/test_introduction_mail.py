@@ -159,3 +159,17 @@ def test_a_mail_the_server_refuses_for_good_is_marked_rejected_and_not_tried_aga
 
     assert [rcpt for e in smtp_server.envelopes for rcpt in e.rcpt_tos] == ["max@example.org"]
     assert IntroductionMail.objects.get(recipient="info@weltladen.example").status == "rejected"
+
+
+def test_only_the_receiving_sides_refusal_is_permanent():
+    """Found by an audit: our own server refusing the login is not the mail's fault."""
+    import smtplib
+
+    from knotenpunkt.synergies.emails import is_permanent
+
+    assert is_permanent(smtplib.SMTPRecipientsRefused({"a@b.example": (550, b"User unknown")}))
+    assert not is_permanent(smtplib.SMTPRecipientsRefused({"a@b.example": (451, b"Greylisted")}))
+    assert is_permanent(smtplib.SMTPDataError(554, b"Message refused"))
+    assert not is_permanent(smtplib.SMTPAuthenticationError(535, b"Authentication failed"))
+    assert not is_permanent(smtplib.SMTPSenderRefused(550, b"Sender refused", "office@example.org"))
+    assert not is_permanent(ConnectionRefusedError())

@@ -24,7 +24,7 @@ import hashlib
 import itertools
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -76,6 +76,8 @@ class ParsedFeed:
     notes: list[str]
     window: Window | None = None
     outside_window: int = 0
+    # UIDs of events skipped as broken: an event imported before stays as it was, it is not cancelled.
+    skipped: set = field(default_factory=set)
 
 
 # --- bytes to text ---------------------------------------------------------------------------------
@@ -137,6 +139,9 @@ def check_calendar(raw: bytes) -> None:
 
 
 _FOLD = re.compile(r"\r?\n[ \t]")
+# Reminders are not imported: a broken one must not sink the calendar.
+_VALARM = re.compile(r"^BEGIN:VALARM\r?$.*?^END:VALARM\r?$\n?", re.MULTILINE | re.DOTALL | re.IGNORECASE)
+_VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\r?$.*?^END:VTIMEZONE\r?$\n?", re.MULTILINE | re.DOTALL | re.IGNORECASE)
 _RULE_LINE = re.compile(r"^((?:RRULE|EXRULE)(?:;[^:]*)?:)(.*)$", re.IGNORECASE)
 
 
@@ -145,7 +150,7 @@ def _tidy(text: str) -> tuple[str, bool]:
 
     Closes a calendar that ends without END:VCALENDAR (a cut-off download keeps its complete events).
     Returns the text and whether it had to be closed."""
-    text = _FOLD.sub("", text)
+    text = _VALARM.sub("", _FOLD.sub("", text))
     lines = [
         _RULE_LINE.sub(lambda m: m.group(1) + re.sub(r"\s+", "", m.group(2)), line)
         for line in text.splitlines()
@@ -350,9 +355,19 @@ _PERIOD = {
     "MONTHLY": dt.timedelta(days=28),
     "YEARLY": dt.timedelta(days=365),
 }
-# The BY parts that multiply a period's dates, with the most each can add.
-_EXPANDING = {"BYSECOND": 60, "BYMINUTE": 60, "BYHOUR": 24, "BYDAY": 7, "BYMONTHDAY": 31, "BYYEARDAY": 366,
-              "BYWEEKNO": 53, "BYMONTH": 12, "BYSETPOS": 1}  # fmt: skip
+# The BY parts that add dates within one period of each FREQ (RFC 5545, 3.3.10: the others only limit),
+# with the most each can add.
+_MOST = {"BYSECOND": 60, "BYMINUTE": 60, "BYHOUR": 24, "BYDAY": 7, "BYMONTHDAY": 31, "BYYEARDAY": 366,
+         "BYWEEKNO": 53, "BYMONTH": 12}  # fmt: skip
+_EXPANDING = {
+    "SECONDLY": (),
+    "MINUTELY": ("BYSECOND",),
+    "HOURLY": ("BYSECOND", "BYMINUTE"),
+    "DAILY": ("BYSECOND", "BYMINUTE", "BYHOUR"),
+    "WEEKLY": ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY"),
+    "MONTHLY": ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY"),
+    "YEARLY": ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH"),
+}
 
 
 def _expansion(component, window: Window, floating) -> int:
@@ -378,10 +393,10 @@ def _expansion(component, window: Window, floating) -> int:
                 stop = min(stop, to_utc(until[0], floating))
         periods = max((stop - start) / (_PERIOD.get(freq, _PERIOD["DAILY"]) * interval), 0) + 1
         factor = 1
-        for part, most in _EXPANDING.items():
+        for part in _EXPANDING.get(freq, _EXPANDING["DAILY"]):
             values = rule.get(part)
             if values:
-                factor *= min(len(values), most)
+                factor *= min(len(values), _MOST[part])
         estimate = periods * factor
         count = rule.get("COUNT")
         if count:
@@ -524,8 +539,11 @@ def parse_feed(raw: bytes, *, window: Window, progress=None) -> ParsedFeed:
             % {"count": len(components), "max": MAX_EVENTS}
         )
     groups: dict[str, list] = {}
+    skipped: set[str] = set()
     for component in components:
         if not _repair(component, notes):
+            if _text(component, "UID"):
+                skipped.add(_uid(component, []))
             continue
         uid = _uid(component, notes)
         component["UID"] = uid
@@ -545,8 +563,10 @@ def parse_feed(raw: bytes, *, window: Window, progress=None) -> ParsedFeed:
             event = _event(uid, group, window, floating, notes, EventAdapter, recurring_ical_events)
         except Exception:  # the library's own errors, broken values: one event, not the feed
             _skip(notes, group[0], _("er lässt sich nicht lesen."))
+            skipped.add(uid)
             continue
         if event is False:  # skipped, with a note
+            skipped.add(uid)
             continue
         if event is None:
             outside += 1
@@ -562,13 +582,21 @@ def parse_feed(raw: bytes, *, window: Window, progress=None) -> ParsedFeed:
             }
         )
     name = _text(calendar, "X-WR-CALNAME", 200)
-    return ParsedFeed(name=name, events=events, notes=notes, window=window, outside_window=outside)
+    skipped -= set(events)
+    return ParsedFeed(name=name, events=events, notes=notes, window=window, outside_window=outside, skipped=skipped)
 
 
 def _read_calendars(text: str, notes: list[str], Calendar) -> list:
     """The file's VCALENDARs; a line that is no content line at all ("NAME:value") is passed over."""
     with contextlib.suppress(Exception):  # icalendar raises ValueError mostly, but not only
         return _non_empty(Calendar.from_ical(text, multiple=True))
+    # A broken time-zone definition: the zones are then taken by their names.
+    without_zones = _VTIMEZONE.sub("", text)
+    if without_zones != text:
+        with contextlib.suppress(Exception):
+            calendars = _non_empty(Calendar.from_ical(without_zones, multiple=True))
+            notes.append(_("Eine Zeitzonen-Angabe des Kalenders ist fehlerhaft; die Zonen gelten nach ihrem Namen."))
+            return calendars
     lines = text.split("\r\n")
     readable = [line for line in lines if ":" in line]
     skipped = sum(1 for line in lines if line.strip() and ":" not in line)
@@ -604,7 +632,11 @@ def _dates_for_date_series(component) -> None:
             return
         days = []
         for prop in exdates if isinstance(exdates, list) else [exdates]:
-            days.extend(d.dt.date() if isinstance(d.dt, dt.datetime) else d.dt for d in prop.dts)
+            for item in prop.dts:
+                value = item.dt
+                if isinstance(value, tuple):  # a PERIOD: not a day of an all-day series
+                    continue
+                days.append(value.date() if isinstance(value, dt.datetime) else value)
         component.pop("EXDATE")
         component.add("EXDATE", sorted(set(days)))
     except (KeyError, AttributeError, TypeError, ValueError):

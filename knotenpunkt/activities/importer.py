@@ -33,7 +33,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from knotenpunkt.activities import recurrence, services
+from knotenpunkt.activities import feed_reading, recurrence, services
 from knotenpunkt.activities.feed_reading import FeedError, FeedEvent, ParsedFeed, Window, parse_feed
 from knotenpunkt.activities.models import (
     Activity,
@@ -205,8 +205,19 @@ def _with_dates(event: FeedEvent, current: Activity | None, window: Window) -> d
     if event.dates is None:
         return {**data, "dates": None}
     kept = []
-    if current is not None and current.dates:
+    if current is not None and current.dates is not None:
         kept = [o for o in recurrence.dates_from_json(current.dates) if o.start < window.start]
+    elif current is not None:  # imported before dates were kept (or a single event until now): its table rows
+        kept = [
+            recurrence.Occurrence(
+                start=o.start,
+                end=o.end,
+                recurrence_id=o.recurrence_id or o.start,
+                cancelled=o.cancelled and not current.cancelled,
+                title="" if o.title == current.title else o.title,
+            )
+            for o in current.occurrences.filter(start__lt=window.start).order_by("start")
+        ]
     dates = kept + [o for o in event.dates if o.start >= window.start or not kept]
     return {**data, "start": dates[0].start, "end": dates[0].end, "dates": recurrence.dates_to_json(dates)}
 
@@ -219,8 +230,13 @@ def _only_the_window_moved(current: Activity, data: dict, previous_end: dt.datet
     if _differs(current, {k: v for k, v in data.items() if k != "dates"}, []):
         return False
 
+    # Compare up to the last window's end, or the last stored date if the list was cut short there.
+    limit = previous_end.strftime("%Y%m%dT%H%M%SZ")
+    if current.dates and len(current.dates) >= feed_reading.MAX_DATES_PER_EVENT:
+        limit = min(limit, current.dates[-1][0])
+
     def before(rows):
-        return [row for row in rows if row[0] < previous_end.strftime("%Y%m%dT%H%M%SZ")]
+        return [row for row in rows if row[0] < limit]
 
     return before(current.dates) == before(data["dates"])
 
@@ -282,8 +298,9 @@ def apply_feed(source: CalendarSource, parsed: ParsedFeed, *, now: dt.datetime, 
                     exceptions=[],
                 )
                 counts["cancelled" if newly_cancelled else "updated"] += 1
-    for gone in existing.values():
-        if gone.cancelled or not has_future(gone, now):
+    for uid, gone in existing.items():
+        # Gone from the feed: cancelled. Skipped as broken this time: left as it was.
+        if uid in parsed.skipped or gone.cancelled or not has_future(gone, now):
             continue
         with _saving(gone.title):
             services.activity_update(
@@ -329,8 +346,12 @@ def set_progress(source_id: int, stage: str, done: int = 0, total: int = 0) -> N
     CalendarSource.objects.filter(pk=source_id).update(progress={"stage": stage, "done": done, "total": total})
 
 
-def import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) -> tuple[dict, str]:
-    """Parse and apply; raises FeedError. Returns the summary and the feed's own name."""
+def import_content(
+    source: CalendarSource, content: bytes, *, now: dt.datetime, kept_file: bool = False
+) -> tuple[dict, str]:
+    """Parse and apply; raises FeedError. Returns the summary and the feed's own name.
+
+    `kept_file`: `content` is the source's kept upload, read before the lock; a newer one replaces it."""
     window = import_window(now)
     set_progress(source.pk, "read")
     parsed = parse_feed(
@@ -341,6 +362,8 @@ def import_content(source: CalendarSource, content: bytes, *, now: dt.datetime) 
     # and their rows (change records, new activities' participants and dates) go in in batches.
     with all_or_nothing(), atomic(), batched_records(), services.collecting_inserts():
         locked = CalendarSource.objects.select_for_update().select_related("actor").get(pk=source.pk)
+        if kept_file and locked.content is not None and bytes(locked.content) != content:
+            raise FeedError(_("Inzwischen kam eine neuere Fassung der Datei; sie wird gleich übernommen."))
         counts = apply_feed(locked, parsed, now=now)
     return _summary(counts, parsed, parsed.notes, window=window), parsed.name
 
@@ -363,6 +386,7 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
     now = timezone.now()
     fields = {"last_fetched_at": now, "progress": {}}
     summary = None
+    kept_file = False
     try:
         if content is None and source.kind == SourceKind.URL:
             set_progress(source.pk, "fetch")
@@ -376,6 +400,7 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
                     _("Eine hochgeladene Datei lässt sich nicht abrufen; bitte die neue Fassung hochladen.")
                 )
             fetched = Fetched(bytes(source.content))
+            kept_file = True
         else:
             fetched = Fetched(content)
         if fetched.content is None:
@@ -384,7 +409,7 @@ def refresh(source_id: int, *, content: bytes | None = None) -> dict | None:
                        "events": previous.get("events"), "not_modified": True,
                        "window_end": previous.get("window_end")}  # fmt: skip
         else:
-            summary, name = import_content(source, fetched.content, now=now)
+            summary, name = import_content(source, fetched.content, now=now, kept_file=kept_file)
             fields.update(etag=fetched.etag[:500], last_modified=fetched.last_modified[:100])
             if source.kind == SourceKind.UPLOAD and not source.name and name:  # named as the calendar names itself
                 fields["name"] = one_line(name)[:200]

@@ -196,7 +196,7 @@ def occurrences_rebuild(
 
     An imported series without an end is expanded up to IMPORT_HORIZON_DAYS ahead.
     """
-    if activity.dates is not None:  # an imported series: its feed's dates, not the rule's
+    if activity.dates is not None and activity.source_id:  # an imported series: its feed's dates, not the rule's
         occurrences = recurrence.dates_from_json(activity.dates)
     else:
         if until is None and activity.source_id and activity.rrule and not recurrence.rule_is_bounded(activity.rrule):

@@ -51,7 +51,8 @@ def refresh_all_calendar_sources() -> int:
     sources += [
         source
         for source in CalendarSource.objects.filter(kind=SourceKind.UPLOAD, content__isnull=False).defer("content")
-        if importer.window_is_stale(source, now)
+        # read once with success, and its window has moved (a refused file waits for a new version)
+        if (source.last_summary or {}).get("window_end") and importer.window_is_stale(source, now)
     ]
     for source in sources:
         request_refresh(source)

@@ -126,8 +126,8 @@ def _read_xlsx(data: bytes) -> tuple[list, list]:
     from openpyxl import load_workbook
 
     _check_zip(data)
-    _check_no_dtd(data)
     try:
+        _check_no_dtd(data)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         tables = {"elements": [], "connections": []}
         found = set()
@@ -408,7 +408,9 @@ def plan_import(elements: list, connections: list) -> Plan:
         by_name.setdefault(name_key(name), pk)
         names[pk] = name
 
-    element_rows, resolve = [], {}  # resolve: ID or folded label → Row (which may match an actor)
+    # resolve: the file's elements by ID ("id", …) and by folded label ("label", …); an ID and a label
+    # that look alike never meet.
+    element_rows, resolve = [], {}
     seen_names, seen_ids = {}, {}
     for number, raw in elements:
         row = Row(number=number)
@@ -420,9 +422,9 @@ def plan_import(elements: list, connections: list) -> Plan:
             row.problems.append(_("Der Name (Label) ist leer: die Zeile wird übersprungen."))
             element_rows.append(row)
             if ident:  # its connections are skipped too, not taken for new elements named by the ID
-                resolve[ident] = row
+                resolve[("id", ident)] = row
             continue
-        key = name_key(row.label)
+        key = name_key(row.label[:200])  # as the name is stored
         earlier = seen_names.get(key)
         # Elements are told apart by their ID first, their label second: two rows with one label and
         # two IDs are two elements (Kumu allows it); without IDs, the second is a repetition.
@@ -444,8 +446,8 @@ def plan_import(elements: list, connections: list) -> Plan:
         _set_match(row, pk)
         row.key = key
         if ident:
-            resolve[ident] = row
-        resolve.setdefault(key, row)
+            resolve[("id", ident)] = row
+        resolve.setdefault(("label", key), row)
         element_rows.append(row)
 
     connection_rows, seen_pairs = [], {}
@@ -517,7 +519,7 @@ def _set_match(row: Row, pk: int | None) -> None:
 
 def _new_element(label: str, number: int) -> Row:
     """An element only the Connections sheet names: created, as Kumu does."""
-    row = Row(number=number, label=label[:200], key=name_key(label), action="create")
+    row = Row(number=number, label=label[:200], key=name_key(label[:200]), action="create")
     row.detail = _("wird neu angelegt (nur bei den Verbindungen genannt)")
     row.data = {
         "name": label[:200],
@@ -538,7 +540,7 @@ def _connection_row(number, values, raw, tie_kinds, resolve, by_slug, by_name) -
     ends, new_ends = [], []
     for column in ("From", "To"):
         value = values.get(column, "")
-        skipped = resolve.get(value)
+        skipped = resolve.get(("id", value))
         if skipped is not None and skipped.skipped:
             row.problems.append(
                 _("„%(value)s“ ist das Element aus Zeile %(n)d, das übersprungen wird.")
@@ -551,7 +553,7 @@ def _connection_row(number, values, raw, tie_kinds, resolve, by_slug, by_name) -
             row.problems.append(_("„%(column)s“ ist leer.") % {"column": column})
         elif end is None:
             end = _new_element(value, number)
-            resolve[end.key] = end
+            resolve[("label", end.key)] = end
             new_ends.append(end)
         ends.append(end)
     kind_text = values.get("Type", "")
@@ -637,8 +639,8 @@ def _resolve_end(value: str, resolve: dict, by_slug: dict, by_name: dict):
     """A Row of this file (which may match an actor) or the pk of an existing actor."""
     if not value:
         return None
-    row = resolve.get(value) or resolve.get(name_key(value))
-    if row is not None:
+    row = resolve.get(("id", value)) or resolve.get(("label", name_key(value)))
+    if row is not None and not row.skipped:
         return row.actor_pk if row.actor_pk else row
     return by_slug.get(value) or by_name.get(name_key(value))
 

@@ -75,10 +75,13 @@ def _message(mail: IntroductionMail, connection) -> EmailMessage:
 
 def is_permanent(exc: Exception) -> bool:
     """Will sending this mail fail again, however often it is tried? (SMTP 5xx; an unusable address or header.)"""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):  # the receiving side refuses this address
         return bool(exc.recipients) and all(code >= 500 for code, _message in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):  # sender refused, data refused, …
+    if isinstance(exc, smtplib.SMTPDataError):  # the message itself refused
         return exc.smtp_code >= 500
+    # Our own side's faults (login refused, sender refused, no connection) are not the mail's: tried again.
+    if isinstance(exc, smtplib.SMTPException):
+        return False
     return isinstance(exc, (ValueError, UnicodeError))  # BadHeaderError, an address that is no address
 
 
