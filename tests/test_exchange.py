@@ -983,3 +983,12 @@ def test_a_damaged_workbook_is_refused_not_a_500(client, coordinator, db):
     client.force_login(coordinator)
     response = upload(client, "netz.xlsx", bytes(data))
     assert response.status_code == 422
+
+
+def test_a_label_longer_than_a_name_matches_its_stored_name_on_the_next_import(client, coordinator, db):
+    """Found by an audit: the stored name is cut to 200 characters, the match must use the cut too."""
+    label = "Förderkreis " + "sehr " * 60
+    document = {"elements": [{"label": label}]}
+    _import_json(client, coordinator, document)
+    _import_json(client, coordinator, document)
+    assert Actor.objects.filter(name__startswith="Förderkreis").count() == 1

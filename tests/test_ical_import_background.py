@@ -105,3 +105,28 @@ def test_a_database_error_during_an_import_rolls_back_and_is_tried_again_later(u
     run_worker()
     source.refresh_from_db()
     assert (source.last_error, Activity.objects.filter(source=source).count()) == ("", 3)
+
+
+def test_a_refused_upload_waits_for_a_new_version_instead_of_being_read_every_hour(upload, monkeypatch):
+    """Found by an audit: a refused file had no window and counted as stale at every hourly run."""
+    source = upload(feed_v1().encode())
+    CalendarSource.objects.filter(pk=source.pk).update(content=b"<!DOCTYPE html><html>Kalender</html>")
+    run_worker()
+    source.refresh_from_db()
+    assert "Webseite" in source.last_error
+    later = timezone.now() + dt.timedelta(days=30)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert tasks.refresh_all_calendar_sources.call() == 0
+
+
+def test_a_series_left_behind_by_a_removed_source_follows_its_rule_when_edited(upload, coordinator):
+    """Found by an audit: a kept past series still showed its feed's dates after an edit."""
+    upload(feed_v1().encode())
+    run_worker()
+    forum = Activity.objects.get(source_uid="forum@verein")
+    Activity.objects.filter(pk=forum.pk).update(source=None)  # as removing the source leaves past ones
+    forum.refresh_from_db()
+    services.activity_update(
+        user=coordinator, activity=forum, data={"rrule": "FREQ=WEEKLY;COUNT=2"}, expected_version=forum.version
+    )
+    assert forum.occurrences.count() == 2
