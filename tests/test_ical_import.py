@@ -788,3 +788,21 @@ def test_an_event_skipped_as_broken_is_not_cancelled(server, actor_a):
     summary = refresh(source)
     assert summary["cancelled"] == 0
     assert not Activity.objects.get(source_uid="fest@verein").cancelled
+
+
+def test_a_series_cut_at_its_date_limit_is_not_edited_on_every_read(settings, server, actor_a, monkeypatch):
+    """Found by an audit: a series with more dates than MAX_DATES_PER_EVENT got a new SEQUENCE each read."""
+    settings.ICAL_IMPORT_PAST_DAYS = 5  # the series began before the window
+    server.serve(
+        "/oft.ics", calendar(vevent("oft@verein", "Sprechstunde", -10, extra="RRULE:FREQ=DAILY;BYHOUR=9,11,14"))
+    )
+    source = CalendarSource.objects.create(actor=actor_a, url=server.url("/oft.ics"))
+    assert refresh(source) is not None
+    activity = Activity.objects.get(source_uid="oft@verein")
+    assert len(activity.dates) == feed_reading.MAX_DATES_PER_EVENT
+    for days in (8, 9):
+        later = timezone.now() + dt.timedelta(days=days)
+        monkeypatch.setattr(timezone, "now", lambda later=later: later)
+        summary = refresh(source)
+        assert (summary["updated"], summary["unchanged"]) == (0, 1)
+    assert Activity.objects.get(pk=activity.pk).version == activity.version
