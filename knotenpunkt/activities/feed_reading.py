@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from knotenpunkt.activities.recurrence import Occurrence
+from knotenpunkt.lib.text import multi_line
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -44,8 +45,6 @@ PARSE_BUDGET_SECONDS = 60
 ESSENTIAL = frozenset({"UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RECURRENCE-ID", "STATUS"})
 # A broken value of these is dropped with a note, and the event kept.
 DROPPABLE = frozenset({"EXDATE", "RDATE", "EXRULE", "GEO"})
-# Control characters are not allowed in content lines (HTAB is; line breaks are escaped).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class FeedError(Exception):
@@ -199,8 +198,7 @@ def _text(component, name: str, limit: int | None = None) -> str:
         return ""
     if isinstance(value, list):
         value = value[0]
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    text = _CONTROL.sub("", text)
+    text = multi_line(str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
     return text[:limit].strip() if limit else text
 
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.activities.models import Activity, CalendarSource
+from tests.browser.conftest import axe_violations
 from tests.factories import ActorFactory, UserFactory
 from tests.feed_server import FeedServer
 
@@ -173,10 +174,15 @@ def test_a_large_uploaded_file_is_imported_in_the_background_with_a_progress_bar
             re.compile(r"Termine werden gelesen|Termine werden gespeichert"), timeout=20_000
         )
         screenshot(page, "calendar-upload-progress")
+        assert axe_violations(page) == []  # with the progress bar
         expect(sources).to_contain_text("6000 neu · 0 geändert", timeout=90_000)
     finally:
         worker.join(timeout=120)
     expect(sources.locator("progress")).to_have_count(0)
     assert all(status < 500 for status in statuses), statuses  # the page kept answering while the import ran
     screenshot(page, "calendar-upload-done")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(sources).to_contain_text("6000 neu")
+    screenshot(page, "calendar-upload-done-phone")
+    assert axe_violations(page) == []
     assert Activity.objects.filter(source__actor=actor).count() == 6000
