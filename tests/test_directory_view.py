@@ -103,3 +103,58 @@ def test_the_unfiltered_list_shows_the_exact_count(client, settings):
     for i in range(5):
         ActorFactory(name=f"Schule {i}", kind="school")
     assert "5 Akteure gefunden" in client.get("/akteure/").content.decode()
+
+
+@pytest.mark.parametrize("few_candidates", [3000, 0], ids=["ordered-once", "ranked-reads"])
+@pytest.mark.parametrize("filter_name", ["country", "theme", "sdg"])
+def test_a_search_within_a_country_theme_or_sdg_finds_the_same_page_either_way(
+    client, settings, monkeypatch, few_candidates, filter_name
+):
+    """Few candidates: one ordered query; many: the ranked reads. Same actors, same order, same count."""
+    from knotenpunkt.actors import search, selectors
+    from knotenpunkt.actors.models import SDG, ActorCountry
+
+    settings.DIRECTORY_PAGE_SIZE = 3
+    settings.DIRECTORY_SEARCH_COUNT_CAP = 5
+    monkeypatch.setattr(selectors, "FEW_CANDIDATES", few_candidates)
+    theme = ThemeFactory(name_de="Eine Welt", slug="eine-welt")
+    sdg = SDG.objects.get(number=4)  # not 17, "Partnerschaften zur Erreichung der Ziele"
+    names = [
+        "Partnerschaft",  # the exact name ranks first
+        "Partnerschaft Tansania e. V.",  # every word in the name
+        "Schulpartnerschaft Moshi",  # not a word of the name: found by its description
+        "Verein für Bildung",  # found by its description
+        "Partnerschaftsverein Kilimandscharo",
+        "Partnerschaft Arusha",
+        "Freundeskreis Dodoma",
+    ]
+    actors = []
+    for i, name in enumerate(names):
+        actor = ActorFactory(
+            name=name, description="Eine Partnerschaft mit Tansania." if i in (2, 3) else "", tie_count=i
+        )
+        ActorCountry.objects.create(actor=actor, country="TZ")
+        actor.themes.add(theme)
+        actor.sdgs.add(sdg)
+        actors.append(actor)
+    elsewhere = ActorFactory(name="Partnerschaft Kenia")  # outside the filter
+    unpublished = ActorFactory(name="Partnerschaft intern", published=False)
+    for actor in (elsewhere, unpublished):
+        ActorCountry.objects.create(actor=actor, country="KE" if actor is elsewhere else "TZ")
+    search.index_actors([a.pk for a in [*actors, elsewhere, unpublished]])
+    value = {"country": "TZ", "theme": "eine-welt", "sdg": "4"}[filter_name]
+
+    pages = [client.get("/akteure/", {"q": "partnerschaft", filter_name: value, "page": n}) for n in (1, 2)]
+
+    found = [a.name for response in pages for a in response.context["page"].object_list]
+    # The exact name, then every word in the name, then anywhere; within a rank the most ties
+    # first. Six match, the first five are counted.
+    assert found == [
+        "Partnerschaft",
+        "Partnerschaft Arusha",
+        "Partnerschaftsverein Kilimandscharo",
+        "Partnerschaft Tansania e. V.",
+        "Verein für Bildung",
+    ]
+    assert pages[0].context["page"].paginator.capped
+    assert "Mehr als 5 Akteure gefunden" in pages[0].content.decode()

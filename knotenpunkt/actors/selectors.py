@@ -1,10 +1,16 @@
 """Reads of actors that are more than a one-liner."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from knotenpunkt.actors import permissions, search
-from knotenpunkt.actors.models import Actor, Membership
+from knotenpunkt.actors.models import Actor, ActorCountry, Membership
 from knotenpunkt.changes.models import Change
+from knotenpunkt.lib.pagination import OrderedIds
+
+# A search within at most this many actors of one country, theme or SDG is ordered in one query
+# over those actors (see actor_directory).
+FEW_CANDIDATES = 3000
 
 
 def filter_actors(qs: QuerySet, filters: dict) -> QuerySet:
@@ -22,13 +28,36 @@ def filter_actors(qs: QuerySet, filters: dict) -> QuerySet:
     return qs
 
 
-def actor_directory(*, user, filters: dict) -> QuerySet:
-    """Actors visible to `user`, filtered through an explicit allow-list of filters.
+def actor_directory(*, user, filters: dict) -> QuerySet | OrderedIds:
+    """Actors visible to `user`, filtered through an explicit allow-list of filters, with what a
+    directory card shows.
 
     `filters` comes from DirectoryFilterForm.filters(): already validated objects.
+
+    A search reads each rank's matches in order of connectedness until a page is full. Within a
+    rare country (theme, SDG) that means reading thousands of the network's matches to find twenty
+    there, so a search among few candidates orders all of their matches in one query instead, and
+    the page loads only its own rows (docs/benchmarks.md).
     """
     qs = filter_actors(permissions.visible_actors(user), filters)
-    return search.search_actors(qs, filters["q"]) if filters.get("q") else qs.order_by("name", "pk")
+    if not filters.get("q"):
+        return with_list_relations(qs.order_by("name", "pk"))
+    if _candidates(filters) <= FEW_CANDIDATES:
+        ids = search.search_ids(qs, filters["q"], limit=settings.DIRECTORY_SEARCH_COUNT_CAP + 1)
+        return OrderedIds(ids, with_list_relations(Actor.objects.all()))
+    return with_list_relations(search.search_actors(qs, filters["q"]))
+
+
+def _candidates(filters: dict) -> int | float:
+    """At most how many actors the country, theme and SDG filters leave (infinite without them)."""
+    counts = []
+    if "country" in filters:
+        counts.append(ActorCountry.objects.filter(country=filters["country"]).count())
+    if "theme" in filters:
+        counts.append(Actor.themes.through.objects.filter(theme=filters["theme"]).count())
+    if "sdg" in filters:
+        counts.append(Actor.sdgs.through.objects.filter(sdg=filters["sdg"]).count())
+    return min(counts, default=float("inf"))
 
 
 def with_list_relations(qs: QuerySet) -> QuerySet:

@@ -38,7 +38,7 @@ def _get_editable_actor(request, slug) -> Actor:
 def directory(request):
     form = DirectoryFilterForm(request.GET)
     filters = form.filters()
-    actors = selectors.with_list_relations(selectors.actor_directory(user=request.user, filters=filters))
+    actors = selectors.actor_directory(user=request.user, filters=filters)
     if filters:
         # Filtered and searched lists count at most DIRECTORY_SEARCH_COUNT_CAP; the full list's count is cheap.
         paginator = CappedPaginator(actors, settings.DIRECTORY_PAGE_SIZE, cap=settings.DIRECTORY_SEARCH_COUNT_CAP)

@@ -1,4 +1,7 @@
+from collections.abc import Sequence
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -17,6 +20,33 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        found = self.object_list.order_by()[: self.cap + 1].count()
+        if isinstance(self.object_list, QuerySet):
+            found = self.object_list.order_by()[: self.cap + 1].count()
+        else:
+            found = len(self.object_list)
         self.capped = found > self.cap
         return min(found, self.cap)
+
+
+class OrderedIds(Sequence):
+    """A result whose order was computed once, as a list of ids; a page loads only its own rows.
+
+    For a paginator: `len()` is the number of ids, a slice is the rows of those ids from
+    `queryset`, in the order of the ids (ids whose row `queryset` no longer holds are left out).
+    """
+
+    def __init__(self, ids: list, queryset: QuerySet):
+        self.ids, self.queryset = ids, queryset
+
+    def __len__(self):
+        return len(self.ids)
+
+    def count(self, value=None):
+        return len(self.ids) if value is None else self.ids.count(value)
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice):
+            return self[k : k + 1 or None][0]
+        wanted = self.ids[k]
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=wanted)}
+        return [rows[pk] for pk in wanted if pk in rows]

@@ -124,6 +124,12 @@ class RankedSearchQuerySet(QuerySet):
         clone._rank_parts = None
         return clone
 
+    def plain(self):
+        """The same search as one ordinary ordered query (for small query sets)."""
+        clone = self._clone()
+        clone._rank_parts = None
+        return clone
+
     def order_by(self, *field_names):
         clone = super().order_by(*field_names)
         if not field_names:
