@@ -752,3 +752,23 @@ def test_the_activity_form_writes_one_activity_or_nothing(shared_handler, coordi
             assert activity.occurrences.exists()
         else:
             assert (Activity.objects.count(), ActivityOccurrence.objects.count()) == before
+
+
+def test_a_profile_lists_the_actors_next_and_latest_dates_in_order(client):
+    """Five next dates soonest first, five past ones newest first; only the actor's, only public ones."""
+    from knotenpunkt.activities import selectors
+
+    actor, other = ActorFactory(name="Weltladen"), ActorFactory(name="Anderer Verein")
+    today = dt.datetime.now(BERLIN).replace(hour=18, minute=0, second=0, microsecond=0)
+    days = [-40, -3, -20, -1, -9, -30, -2, 2, 30, 5, 1, 9, 20, 3]
+    for day in days:
+        make_activity(title=f"Tag {day:+d}", start=today + dt.timedelta(days=day), participants=[spec(actor)])
+    make_activity(title="Intern", start=today + dt.timedelta(days=1, hours=1), public=False, participants=[spec(actor)])
+    make_activity(title="Fremd", start=today + dt.timedelta(days=1, hours=2), participants=[spec(other)])
+
+    def titles(upcoming):
+        found = selectors.actor_activities(user=None, actor=actor, upcoming=upcoming, limit=5)
+        return [occurrence.activity.title for occurrence in found]
+
+    assert titles(upcoming=True) == ["Tag +1", "Tag +2", "Tag +3", "Tag +5", "Tag +9"]
+    assert titles(upcoming=False) == ["Tag -1", "Tag -2", "Tag -3", "Tag -9", "Tag -20"]
