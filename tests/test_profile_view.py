@@ -18,7 +18,6 @@ def test_a_hub_profile_pages_its_ties(client):
     assert len(second.context["ties"].object_list) == 5
 
 
-
 @pytest.mark.parametrize(
     ("asked", "number", "shown"),
     [("1", 1, 40), ("2", 2, 4), ("3", 2, 4), ("999", 2, 4), ("0", 1, 40), ("-4", 1, 40), ("zwei", 1, 40), ("", 1, 40)],
@@ -35,6 +34,7 @@ def test_a_page_of_ties_counts_only_what_the_visitor_may_see(client, asked, numb
     assert (ties.paginator.count, ties.number, len(ties.object_list)) == (44, number, shown)
     names = {tie.other(hub).name for tie in ties.object_list}
     assert not names & {"Interner Partner", "Stiller Partner"}
+
 
 def test_profile_page_shows_public_fields_and_hides_internal_ones_from_visitors(client, actor_a):
     html = client.get(actor_a.get_absolute_url()).content.decode()
