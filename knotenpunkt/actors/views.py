@@ -15,6 +15,7 @@ from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes import display
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.lib.forms import add_errors
 from knotenpunkt.lib.pagination import CappedPaginator
 
 
@@ -68,7 +69,7 @@ def create(request):
         try:
             actor = services.actor_create(user=request.user, data=form.data_for_service())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("„%s“ wurde angelegt.") % actor.name)
             return redirect(actor)
@@ -94,7 +95,7 @@ def edit(request, slug):
             form = ActorForm(data, instance=Actor.objects.get(pk=actor.pk), user=request.user)
             form.is_valid()
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Änderungen gespeichert."))
             return redirect(actor)
@@ -198,11 +199,3 @@ def autocomplete(request):
     if len(q) >= 2:
         actors = permissions.visible_actors(request.user).filter(name__icontains=q).order_by("name")[:15]
     return render(request, "actors/_autocomplete.html", {"actors": actors})
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
