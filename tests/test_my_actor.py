@@ -117,3 +117,24 @@ def test_my_actor_is_in_the_navigation_of_editors_only(client, editor_a, coordin
     assert 'href="/mein-akteur/"' in client.get("/").content.decode()
     client.force_login(coordinator)
     assert 'href="/mein-akteur/"' not in client.get("/").content.decode()
+
+
+def test_the_profile_tells_the_office_which_internal_fields_the_actors_editor_reads(
+    client, coordinator, editor_a, actor_a
+):
+    editor_a.first_name, editor_a.last_name = "Erika", "Beispiel"
+    editor_a.save()
+    client.force_login(coordinator)
+
+    for url in (actor_a.get_absolute_url(), f"/akteure/{actor_a.slug}/bearbeiten/"):
+        note = client.get(url).content.decode().split('class="internal-readers"')[1].split("</p>")[0]
+        assert "Die Redaktion des Akteurs (Erika Beispiel) liest mit" in note
+        assert "Kontaktprotokoll sieht sie nicht" in note
+
+
+def test_without_an_editor_the_note_says_only_the_office_and_the_city_read_it(client, coordinator, actor_b):
+    client.force_login(coordinator)
+
+    html = client.get(actor_b.get_absolute_url()).content.decode()
+
+    assert "Dieser Akteur hat keine eigene Redaktion" in html

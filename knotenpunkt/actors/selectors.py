@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors import permissions, search
 from knotenpunkt.actors.models import Actor, Membership
 from knotenpunkt.changes.models import Change
@@ -47,6 +48,11 @@ def actor_for_profile(*, user, slug: str) -> Actor | None:
         .first()
     )
     return actor
+
+
+def actor_editors(actor: Actor) -> list:
+    """The people who edit the actor as its own editors (they read its internal record too)."""
+    return list(actor.editors.filter(is_active=True, role=Role.ACTOR_EDITOR).order_by("last_name", "username"))
 
 
 def actor_memberships(actor: Actor):

@@ -100,6 +100,7 @@ def edit(request, slug):
             messages.success(request, _("Änderungen gespeichert."))
             return redirect(actor)
     context = {"form": form, "actor": Actor.objects.get(pk=actor.pk), "conflict": conflict, "creating": False}
+    context["actor_editors"] = selectors.actor_editors(actor)
     if conflict:
         # Who changed which field meanwhile, with labels rather than stored keys.
         context["conflict_entries"] = display.describe(conflict.changes, subject=conflict.record)

@@ -15,7 +15,7 @@ def add_errors(form, exc: ValidationError, *, rename: dict | None = None) -> lis
     """Show `exc` on `form`: each error at its field (after `rename`, model field → form field), an
     error without a field at the field its code names, everything else above the form.
 
-    A field that is not on the form, or is disabled, gets its error above the form. Errors whose field
+    A field that is not on the form, or is disabled or hidden, gets its error above the form. Errors whose field
     maps to None in `rename` are not added; they are returned for the caller to show elsewhere.
     """
     rename = rename or {}
@@ -36,7 +36,7 @@ def add_errors(form, exc: ValidationError, *, rename: dict | None = None) -> lis
 
 def _target(form, name: str | None) -> str | None:
     field = form.fields.get(name) if name else None
-    if field is None or field.disabled:
+    if field is None or field.disabled or field.widget.is_hidden:
         return None
     return name
 

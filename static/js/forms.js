@@ -63,6 +63,29 @@
     if (verb !== "get" && event.detail.xhr && event.detail.xhr.status === 422) focusFirstError(target);
   });
 
+  // Back restores filters and results alike. htmx keeps a copy of the page's HTML for Back, taken
+  // when the next filter request is answered: by then the fields already hold the next filters. So
+  // the filters of the results shown are written into the HTML whenever results arrive.
+  const keepFilters = (form) => {
+    form.querySelectorAll("input, select, textarea").forEach((control) => {
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.toggleAttribute("checked", control.checked);
+      } else if (control.tagName === "SELECT") {
+        control.querySelectorAll("option").forEach((option) => option.toggleAttribute("selected", option.selected));
+      } else if (control.tagName === "TEXTAREA") {
+        control.textContent = control.value;
+      } else if (control.type !== "file" && control.type !== "hidden") {
+        control.setAttribute("value", control.value);
+      }
+    });
+  };
+
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    const form = source && source.closest && source.closest("form");
+    if (form && (form.getAttribute("hx-get") || "") && form.isConnected) keepFilters(form);
+  });
+
   document.addEventListener("htmx:responseError", (event) => {
     const status = event.detail.xhr ? event.detail.xhr.status : 0;
     say(status === 403 ? "forbidden" : status === 404 ? "missing" : status === 409 ? "conflict" : "server");

@@ -9,9 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from knotenpunkt.accounts.models import Role
+from knotenpunkt.actors import search
 from knotenpunkt.network.models import Tie
 from tests.browser.conftest import DESKTOP, axe_violations
-from tests.factories import UserFactory
+from tests.factories import ActorFactory, ListingFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -112,3 +113,39 @@ def test_a_failed_request_is_said_in_the_live_region(new_page, coordinator, acto
     page.route("**/*", lambda route: route.abort())
     ties.get_by_role("button", name="Beziehung speichern").click()
     expect(page.locator("#request-status")).to_contain_text("Keine Verbindung zum Server.")
+
+
+@pytest.mark.parametrize("url", [pytest.param("/akteure/", id="directory"), pytest.param("/angebote/", id="offers")])
+def test_back_restores_filters_and_results_alike(new_page, url):
+    klima = ActorFactory(name="Klimabündnis Ludwigsburg", kind="network", published=True)
+    schule = ActorFactory(name="Schule am Favoritepark", kind="school", published=True)
+    search.index_actors([klima.pk, schule.pk])
+    ListingFactory(actor=klima, title="Klima-Vortrag für Vereine", direction="offer")
+    ListingFactory(actor=schule, title="Schulhof für Feste", direction="need")
+    page = new_page()
+    page.goto(url)
+    results = page.locator("#results")
+    query = page.locator("#id_q")
+    expect(results).to_contain_text("Schul")
+
+    query.fill("Klima")
+    expect(page).to_have_url(re.compile(r"q=Klima"))
+    expect(results).not_to_contain_text("Schul")
+    query.fill("Schul")
+    expect(page).to_have_url(re.compile(r"q=Schul"))
+    expect(results).not_to_contain_text("Klima")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=Klima(&|$)"))
+    expect(query).to_have_value("Klima")
+    expect(results).to_contain_text("Klima")
+    expect(results).not_to_contain_text("Schul")
+
+    page.go_back()
+    expect(query).to_have_value("")
+    expect(results).to_contain_text("Klima")
+    expect(results).to_contain_text("Schul")
+
+    page.go_forward()
+    expect(query).to_have_value("Klima")
+    expect(results).not_to_contain_text("Schul")
