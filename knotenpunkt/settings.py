@@ -126,7 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "pages:home"
+# Each role's home: "Mein Akteur" for editors; it sends the office and the city's staff to their Schreibtisch.
+LOGIN_REDIRECT_URL = "pages:my_actor"
 LOGOUT_REDIRECT_URL = "pages:home"
 
 LANGUAGE_CODE = "de"

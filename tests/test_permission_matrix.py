@@ -61,6 +61,8 @@ MATRIX = {
     "actors:directory":    {"GET":  ("shown/hidden", "shown",     "shown",    "shown",   "shown",    "shown/hidden")},
     "actors:autocomplete": {"GET":  ("shown/hidden", "shown",     "shown",    "shown",   "shown",    "shown/hidden")},
     "pages:actor":       {"GET":  ("200/404",      "200",       "200",      "200",     "200",      "200/404")},
+    # "Mein Akteur", the editors' home: the office and the city's staff are sent to their Schreibtisch.
+    "pages:my_actor":      {"GET":  ("login",        "302",       "302",      "302",     "shown",    "hidden")},
     "actors:create":       {"GET":  ("login",        "200",       "403",      "403",     "403",      "403"),
                             "POST": ("login",        "done",      "403",      "403",     "403",      "403")},
     "actors:edit":         {"GET":  ("login",        "200",       "403",      "200",     "200",      "403/404"),

@@ -109,18 +109,35 @@ class Activity(models.Model):
         verbose_name = _("Termin")
         verbose_name_plural = _("Termine")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="activity_end_after_start"),
-            models.CheckConstraint(condition=~Q(title=""), name="activity_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="activity_end_after_start",
+                violation_error_code="end",
+                violation_error_message=_("Das Ende liegt vor dem Beginn."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="activity_title_not_empty",
+                violation_error_code="title",
+                violation_error_message=_("Bitte einen Titel angeben."),
+            ),
             models.UniqueConstraint(
-                fields=["source", "source_uid"], condition=Q(source__isnull=False), name="activity_source_uid_unique"
+                fields=["source", "source_uid"],
+                condition=Q(source__isnull=False),
+                name="activity_source_uid_unique",
+                violation_error_message=_("Dieser Termin ist aus diesem Kalender schon übernommen."),
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="activity_latitude_range",
+                violation_error_code="latitude",
+                violation_error_message=_("Der Breitengrad liegt zwischen -90 und 90."),
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="activity_longitude_range",
+                violation_error_code="longitude",
+                violation_error_message=_("Der Längengrad liegt zwischen -180 und 180."),
             ),
         ]
         indexes = [models.Index(fields=["updated_at"], name="activity_updated")]
@@ -167,12 +184,21 @@ class Participation(models.Model):
                 condition=(Q(actor__isnull=False) & Q(person__isnull=True))
                 | (Q(actor__isnull=True) & Q(person__isnull=False)),
                 name="participation_actor_xor_person",
+                violation_error_message=_("Beteiligt ist entweder ein Akteur oder eine Person."),
             ),
             models.UniqueConstraint(
-                fields=["activity", "actor"], condition=Q(actor__isnull=False), name="participation_actor_once"
+                fields=["activity", "actor"],
+                condition=Q(actor__isnull=False),
+                name="participation_actor_once",
+                violation_error_code="actor",
+                violation_error_message=_("Dieser Akteur ist schon beteiligt."),
             ),
             models.UniqueConstraint(
-                fields=["activity", "person"], condition=Q(person__isnull=False), name="participation_person_once"
+                fields=["activity", "person"],
+                condition=Q(person__isnull=False),
+                name="participation_person_once",
+                violation_error_code="person",
+                violation_error_message=_("Diese Person ist schon beteiligt."),
             ),
         ]
         indexes = [
@@ -202,10 +228,17 @@ class ActivityException(models.Model):
         verbose_name = _("Ausnahme")
         verbose_name_plural = _("Ausnahmen")
         constraints = [
-            models.UniqueConstraint(fields=["activity", "recurrence_id"], name="exception_once_per_occurrence"),
+            models.UniqueConstraint(
+                fields=["activity", "recurrence_id"],
+                name="exception_once_per_occurrence",
+                violation_error_code="recurrence_id",
+                violation_error_message=_("Für diesen Termin der Reihe gibt es schon eine Ausnahme."),
+            ),
             models.CheckConstraint(
                 condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(end__gte=F("start")),
                 name="exception_end_after_start",
+                violation_error_code="end",
+                violation_error_message=_("Das Ende liegt vor dem Beginn."),
             ),
         ]
 
@@ -241,7 +274,14 @@ class ActivityOccurrence(models.Model):
 
     class Meta:
         ordering = ["start", "id"]
-        constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")), name="occurrence_end_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="occurrence_end_after_start",
+                violation_error_code="end",
+                violation_error_message=_("Das Ende liegt vor dem Beginn."),
+            )
+        ]
         indexes = [
             models.Index(fields=["start"], name="occurrence_start"),
             models.Index(
@@ -310,7 +350,12 @@ class CalendarSource(models.Model):
         verbose_name = _("Kalenderquelle")
         verbose_name_plural = _("Kalenderquellen")
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="url") | ~Q(url=""), name="calendarsource_url_needs_address"),
+            models.CheckConstraint(
+                condition=~Q(kind="url") | ~Q(url=""),
+                name="calendarsource_url_needs_address",
+                violation_error_code="url",
+                violation_error_message=_("Bitte die Adresse des Kalenders angeben."),
+            ),
         ]
 
     def __str__(self):
@@ -338,7 +383,12 @@ class FeedToken(models.Model):
         verbose_name_plural = _("Kalender-Abo-Schlüssel")
         constraints = [
             # At most one live token per user: renewing revokes the old one first.
-            models.UniqueConstraint(fields=["user"], condition=Q(revoked_at__isnull=True), name="feedtoken_one_live"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="feedtoken_one_live",
+                violation_error_message=_("Es gibt schon eine gültige Abo-Adresse."),
+            ),
         ]
 
     def __str__(self):

@@ -26,6 +26,7 @@ from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.changes import display
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.lib.forms import add_errors
 from knotenpunkt.lib.pagination import CappedPaginator
 
 VIEWS = ("month", "week", "list")
@@ -373,25 +374,14 @@ def _display(activity, name, value) -> str:
 
 def _add_errors(form, exc: ValidationError) -> list[str]:
     """Put a service's errors next to the fields they belong to; participant errors are returned."""
-    participant_errors = []
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return participant_errors
-    for field, errors in exc.error_dict.items():
-        messages_ = [m for e in errors for m in e.messages]
-        if field == "participants":
-            participant_errors.extend(messages_)
-            continue
-        target = {
-            "start": "start_date",
-            "end": "end_time" if "end_time" in form.fields and not form.cleaned_data.get("all_day") else "end_date",
-            "rrule": "rrule" if form.cleaned_data.get("repeat") == "custom" else "repeat",
-        }.get(field, field)
-        if target in form.fields and not form.fields[target].disabled:
-            form.add_error(target, messages_)
-        else:
-            form.add_error(None, messages_)
-    return participant_errors
+    all_day = form.cleaned_data.get("all_day") if hasattr(form, "cleaned_data") else False
+    rename = {
+        "participants": None,
+        "start": "start_date",
+        "end": "end_time" if "end_time" in form.fields and not all_day else "end_date",
+        "rrule": "rrule" if getattr(form, "cleaned_data", {}).get("repeat") == "custom" else "repeat",
+    }
+    return [message for error in add_errors(form, exc, rename=rename) for message in error.messages]
 
 
 def _version(request, activity) -> int:

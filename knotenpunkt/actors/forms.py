@@ -8,6 +8,7 @@ from django_countries import countries
 from knotenpunkt.actors import permissions
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
 from knotenpunkt.actors.services import ALL_FIELDS, M2M_FIELDS, SCALAR_FIELDS
+from knotenpunkt.lib.forms import ModelForm
 from knotenpunkt.lib.widgets import FastSelect
 
 
@@ -73,7 +74,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class ActorForm(forms.ModelForm):
+class ActorForm(ModelForm):
     """Create or edit an actor. Fields the user may not change are removed, not just hidden."""
 
     countries = forms.MultipleChoiceField(

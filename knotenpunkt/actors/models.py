@@ -71,7 +71,12 @@ class SDG(TranslatedNameMixin, models.Model):
         verbose_name = _("Nachhaltigkeitsziel (SDG)")
         verbose_name_plural = _("Nachhaltigkeitsziele (SDGs)")
         constraints = [
-            models.CheckConstraint(condition=Q(number__gte=1, number__lte=17), name="sdg_number_1_to_17"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=17),
+                name="sdg_number_1_to_17",
+                violation_error_code="number",
+                violation_error_message=_("Die Nummer eines SDG liegt zwischen 1 und 17."),
+            ),
         ]
 
     def __str__(self):
@@ -147,16 +152,30 @@ class Actor(models.Model):
             models.Index(fields=["search_name"], name="actor_search_name"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="actor_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="actor_not_own_parent",
+                violation_error_code="parent",
+                violation_error_message=_("Eine Einheit kann nicht unter sich selbst hängen."),
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="actor_latitude_range",
+                violation_error_code="latitude",
+                violation_error_message=_("Der Breitengrad liegt zwischen -90 und 90."),
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
                 name="actor_longitude_range",
+                violation_error_code="longitude",
+                violation_error_message=_("Der Längengrad liegt zwischen -180 und 180."),
             ),
-            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="actor_name_not_empty",
+                violation_error_code="name",
+                violation_error_message=_("Bitte einen Namen angeben."),
+            ),
         ]
 
     def __str__(self):
@@ -179,7 +198,14 @@ class ActorCountry(models.Model):
     class Meta:
         verbose_name = _("Land des Engagements")
         verbose_name_plural = _("Länder des Engagements")
-        constraints = [models.UniqueConstraint(fields=["actor", "country"], name="actor_country_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "country"],
+                name="actor_country_unique",
+                violation_error_code="country",
+                violation_error_message=_("Dieses Land ist bei dem Akteur schon eingetragen."),
+            )
+        ]
         # Directory filter "country": actors working in one country.
         indexes = [models.Index(fields=["country", "actor"], name="actorcountry_country")]
 
@@ -271,12 +297,17 @@ class Person(models.Model):
         verbose_name_plural = _("Personen")
         constraints = [
             models.CheckConstraint(
-                condition=Q(legal_basis="") | Q(legal_basis__in=LegalBasis.values), name="person_legal_basis_valid"
+                condition=Q(legal_basis="") | Q(legal_basis__in=LegalBasis.values),
+                name="person_legal_basis_valid",
+                violation_error_code="legal_basis",
+                violation_error_message=_("Bitte eine der angebotenen Rechtsgrundlagen wählen."),
             ),
             # Consent is only recorded with its proof: when and how.
             models.CheckConstraint(
                 condition=~Q(legal_basis=LegalBasis.CONSENT) | (Q(consent_at__isnull=False) & ~Q(consent_method="")),
                 name="person_consent_has_proof",
+                violation_error_code="consent_at",
+                violation_error_message=_("Eine Einwilligung braucht ihren Nachweis: wann und wie sie gegeben wurde."),
             ),
             # A tombstone keeps nothing that identifies the person.
             models.CheckConstraint(
@@ -286,6 +317,7 @@ class Person(models.Model):
                     & Q(consent_recorded_by__isnull=True)
                 ),
                 name="person_erased_is_empty",
+                violation_error_message=_("Eine gelöschte Person behält keine Angaben, die sie erkennbar machen."),
             ),
         ]
         indexes = [
@@ -324,7 +356,12 @@ class Membership(models.Model):
         verbose_name = _("Mitgliedschaft")
         verbose_name_plural = _("Mitgliedschaften")
         constraints = [
-            models.UniqueConstraint(fields=["person", "actor", "function"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["person", "actor", "function"],
+                name="membership_unique",
+                violation_error_code="function",
+                violation_error_message=_("Diese Person hat diese Funktion bei dem Akteur schon."),
+            ),
         ]
 
     def __str__(self):
@@ -351,7 +388,14 @@ class SearchWordVariant(models.Model):
     word = models.ForeignKey(SearchWord, on_delete=models.CASCADE, related_name="variants")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["variant", "word"], name="searchwordvariant_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "word"],
+                name="searchwordvariant_unique",
+                violation_error_code="variant",
+                violation_error_message=_("Diese Schreibweise ist für das Wort schon erfasst."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.variant} → {self.word_id}"

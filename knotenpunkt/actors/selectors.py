@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import QuerySet
 
+from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors import permissions, search
 from knotenpunkt.actors.models import Actor, ActorCountry, Membership
 from knotenpunkt.changes.models import Change
@@ -76,6 +77,11 @@ def actor_for_profile(*, user, slug: str) -> Actor | None:
         .first()
     )
     return actor
+
+
+def actor_editors(actor: Actor) -> list:
+    """The people who edit the actor as its own editors (they read its internal record too)."""
+    return list(actor.editors.filter(is_active=True, role=Role.ACTOR_EDITOR).order_by("last_name", "username"))
 
 
 def actor_memberships(actor: Actor):

@@ -15,6 +15,7 @@ from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes import display
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.lib.forms import add_errors
 from knotenpunkt.lib.pagination import CappedPaginator
 
 
@@ -68,7 +69,7 @@ def create(request):
         try:
             actor = services.actor_create(user=request.user, data=form.data_for_service())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("„%s“ wurde angelegt.") % actor.name)
             return redirect(actor)
@@ -94,11 +95,12 @@ def edit(request, slug):
             form = ActorForm(data, instance=Actor.objects.get(pk=actor.pk), user=request.user)
             form.is_valid()
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Änderungen gespeichert."))
             return redirect(actor)
     context = {"form": form, "actor": Actor.objects.get(pk=actor.pk), "conflict": conflict, "creating": False}
+    context["actor_editors"] = selectors.actor_editors(actor)
     if conflict:
         # Who changed which field meanwhile, with labels rather than stored keys.
         context["conflict_entries"] = display.describe(conflict.changes, subject=conflict.record)
@@ -198,11 +200,3 @@ def autocomplete(request):
     if len(q) >= 2:
         actors = permissions.visible_actors(request.user).filter(name__icontains=q).order_by("name")[:15]
     return render(request, "actors/_autocomplete.html", {"actors": actors})
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -58,7 +58,12 @@ class Change(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(audience__in=Audience.values), name="change_audience_valid"),
+            models.CheckConstraint(
+                condition=Q(audience__in=Audience.values),
+                name="change_audience_valid",
+                violation_error_code="audience",
+                violation_error_message=_("Unbekannter Leserkreis einer Änderung."),
+            ),
         ]
         verbose_name = _("Änderung")
         verbose_name_plural = _("Änderungen")
@@ -93,8 +98,17 @@ class ChangeSubject(models.Model):
         verbose_name = _("betroffener Datensatz")
         verbose_name_plural = _("betroffene Datensätze")
         constraints = [
-            models.UniqueConstraint(fields=["change", "kind", "subject_id"], name="changesubject_unique"),
-            models.CheckConstraint(condition=Q(kind__in=SubjectKind.values), name="changesubject_kind_valid"),
+            models.UniqueConstraint(
+                fields=["change", "kind", "subject_id"],
+                name="changesubject_unique",
+                violation_error_message=_("Dieser Bezug der Änderung ist schon erfasst."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=SubjectKind.values),
+                name="changesubject_kind_valid",
+                violation_error_code="kind",
+                violation_error_message=_("Unbekannte Art des Bezugs einer Änderung."),
+            ),
         ]
         # An actor's or a person's whole history: every change touching it, newest first.
         indexes = [models.Index(fields=["kind", "subject_id", "-change"], name="changesubject_subject")]

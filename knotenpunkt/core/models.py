@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ContentGeneration(models.Model):
@@ -12,7 +13,13 @@ class ContentGeneration(models.Model):
     value = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="contentgeneration_single_row")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="contentgeneration_single_row",
+                violation_error_message=_("Es gibt nur einen Zähler der Seitenfassung."),
+            )
+        ]
 
     def __str__(self):
         return f"generation {self.value}"
@@ -28,7 +35,13 @@ class ScheduledRun(models.Model):
     task_result_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["task", "slot"], name="scheduledrun_once_per_slot")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "slot"],
+                name="scheduledrun_once_per_slot",
+                violation_error_message=_("Diese Aufgabe ist für diesen Zeitpunkt schon eingeplant."),
+            )
+        ]
         indexes = [models.Index(fields=["task", "-enqueued_at"], name="scheduledrun_latest")]
 
     def __str__(self):

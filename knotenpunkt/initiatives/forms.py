@@ -12,6 +12,7 @@ from knotenpunkt.actors.models import SDG, Actor, Theme
 from knotenpunkt.initiatives import services
 from knotenpunkt.initiatives.models import GRID_MAX, PHASE_STARTS, Initiative, Involvement, Phase, Stakeholder
 from knotenpunkt.interactions.forms import PickedChoiceField, PickedMultipleField, SafeModelChoiceField
+from knotenpunkt.lib.forms import ModelForm
 
 
 def _date_input():
@@ -21,7 +22,7 @@ def _date_input():
 GRID_CHOICES = [(n, str(n)) for n in range(1, GRID_MAX + 1)]
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(ModelForm):
     """Create or edit an initiative (the coordination)."""
 
     lead = PickedChoiceField(

@@ -101,10 +101,16 @@ class Initiative(models.Model):
         verbose_name = _("Vorhaben")
         verbose_name_plural = _("Vorhaben")
         constraints = [
-            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="initiative_phase_valid"),
+            models.CheckConstraint(
+                condition=Q(phase__in=Phase.values),
+                name="initiative_phase_valid",
+                violation_error_code="phase",
+                violation_error_message=_("Bitte eine der angebotenen Phasen wählen."),
+            ),
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gte=0),
                 name="initiative_budget",
+                violation_error_code="budget",
                 violation_error_message=_("Das Budget kann nicht negativ sein."),
             ),
             # Each phase starts no earlier than the one before it (where both are set).
@@ -114,6 +120,7 @@ class Initiative(models.Model):
                     | Q(**{f"{later}__isnull": True})
                     | Q(**{f"{later}__gte": F(earlier)}),
                     name=f"initiative_{later}_order",
+                    violation_error_code=later,
                     violation_error_message=_("Die Phasen müssen in ihrer Reihenfolge beginnen."),
                 )
                 for (_p1, earlier), (_p2, later) in itertools.pairwise(PHASE_STARTS)
@@ -152,7 +159,12 @@ class InitiativeCountry(models.Model):
         verbose_name = _("Land des Vorhabens")
         verbose_name_plural = _("Länder des Vorhabens")
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "country"], name="initiativecountry_unique"),
+            models.UniqueConstraint(
+                fields=["initiative", "country"],
+                name="initiativecountry_unique",
+                violation_error_code="country",
+                violation_error_message=_("Dieses Land ist bei dem Vorhaben schon eingetragen."),
+            ),
         ]
 
     def __str__(self):
@@ -192,24 +204,38 @@ class Stakeholder(models.Model):
             models.UniqueConstraint(
                 fields=["initiative", "actor"],
                 name="stakeholder_once",
+                violation_error_code="actor",
                 violation_error_message=_("Dieser Akteur ist schon an dem Vorhaben beteiligt."),
             ),
             models.CheckConstraint(
                 condition=Q(influence__gte=1, influence__lte=GRID_MAX),
                 name="stakeholder_influence",
+                violation_error_code="influence",
                 violation_error_message=_("Der Einfluss liegt zwischen 1 (gering) und 5 (hoch)."),
             ),
             models.CheckConstraint(
                 condition=Q(interest__gte=1, interest__lte=GRID_MAX),
                 name="stakeholder_interest",
+                violation_error_code="interest",
                 violation_error_message=_("Das Interesse liegt zwischen 1 (gering) und 5 (hoch)."),
             ),
-            models.CheckConstraint(condition=Q(planned__in=Involvement.values), name="stakeholder_planned_valid"),
-            models.CheckConstraint(condition=Q(reached__in=Involvement.values), name="stakeholder_reached_valid"),
+            models.CheckConstraint(
+                condition=Q(planned__in=Involvement.values),
+                name="stakeholder_planned_valid",
+                violation_error_code="planned",
+                violation_error_message=_("Bitte eine der angebotenen Stufen der Beteiligung wählen."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reached__in=Involvement.values),
+                name="stakeholder_reached_valid",
+                violation_error_code="reached",
+                violation_error_message=_("Bitte eine der angebotenen Stufen der Beteiligung wählen."),
+            ),
             # Involved means a day: "reached" above "none" comes with the day it began.
             models.CheckConstraint(
                 condition=Q(reached=Involvement.NONE) | Q(first_involved__isnull=False),
                 name="stakeholder_involved_has_day",
+                violation_error_code="first_involved",
                 violation_error_message=_("Bitte angeben, seit wann der Akteur einbezogen ist."),
             ),
         ]
@@ -248,7 +274,12 @@ class CoverageRule(models.Model):
         verbose_name = _("Prüfregel „Wer fehlt?“")
         verbose_name_plural = _("Prüfregeln „Wer fehlt?“")
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=CoverageKind.values), name="coveragerule_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=CoverageKind.values),
+                name="coveragerule_kind_valid",
+                violation_error_code="kind",
+                violation_error_message=_("Bitte eine der angebotenen Prüfungen wählen."),
+            ),
         ]
 
     def __str__(self):
@@ -282,12 +313,16 @@ class InitiativeLink(models.Model):
                 | Q(activity__isnull=True, interaction__isnull=False, introduction__isnull=True)
                 | Q(activity__isnull=True, interaction__isnull=True, introduction__isnull=False),
                 name="initiativelink_one_target",
+                violation_error_message=_(
+                    "Eine Verknüpfung gilt genau einem Termin, einem Kontakt oder einer Vermittlung."
+                ),
             ),
             *(
                 models.UniqueConstraint(
                     fields=["initiative", target],
                     condition=Q(**{f"{target}__isnull": False}),
                     name=f"initiativelink_{target}_once",
+                    violation_error_code=target,
                     violation_error_message=_("Das ist schon mit dem Vorhaben verknüpft."),
                 )
                 for target in ("activity", "interaction", "introduction")
@@ -329,16 +364,23 @@ class ParticipationRequest(models.Model):
         verbose_name = _("Anfrage „Wir möchten mitwirken“")
         verbose_name_plural = _("Anfragen „Wir möchten mitwirken“")
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="participationrequest_status"),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values),
+                name="participationrequest_status",
+                violation_error_code="status",
+                violation_error_message=_("Bitte einen der angebotenen Stände wählen."),
+            ),
             models.UniqueConstraint(
                 fields=["initiative", "actor"],
                 condition=Q(status="open"),
                 name="participationrequest_one_open",
+                violation_error_code="actor",
                 violation_error_message=_("Für diesen Akteur liegt schon eine offene Anfrage vor."),
             ),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(answered_at__isnull=False),
                 name="participationrequest_answered_has_time",
+                violation_error_message=_("Eine beantwortete Anfrage hat den Zeitpunkt ihrer Antwort."),
             ),
         ]
 

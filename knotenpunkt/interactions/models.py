@@ -65,9 +65,24 @@ class Interaction(models.Model):
         verbose_name = _("Kontakt")
         verbose_name_plural = _("Kontakte")
         constraints = [
-            models.CheckConstraint(condition=~Q(summary=""), name="interaction_summary_not_empty"),
-            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="interaction_channel_valid"),
-            models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="interaction_visibility_valid"),
+            models.CheckConstraint(
+                condition=~Q(summary=""),
+                name="interaction_summary_not_empty",
+                violation_error_code="summary",
+                violation_error_message=_("Bitte kurz festhalten, worum es ging."),
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values),
+                name="interaction_channel_valid",
+                violation_error_code="channel",
+                violation_error_message=_("Bitte einen der angebotenen Wege wählen."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values),
+                name="interaction_visibility_valid",
+                violation_error_code="visibility",
+                violation_error_message=_("Bitte eine der angebotenen Sichtbarkeiten wählen."),
+            ),
         ]
         indexes = [
             # The contact list and the dashboard: newest first.
@@ -128,13 +143,26 @@ class FollowUp(models.Model):
         verbose_name = _("Wiedervorlage")
         verbose_name_plural = _("Wiedervorlagen")
         constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="followup_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="followup_title_not_empty",
+                violation_error_code="title",
+                violation_error_message=_("Bitte einen Titel angeben."),
+            ),
             # A follow-up belongs to a contact or to an activity (or to nothing), never to both.
             models.CheckConstraint(
-                condition=Q(interaction__isnull=True) | Q(activity__isnull=True), name="followup_one_parent"
+                condition=Q(interaction__isnull=True) | Q(activity__isnull=True),
+                name="followup_one_parent",
+                violation_error_message=_(
+                    "Eine Wiedervorlage gehört zu einem Kontakt oder zu einem Termin, nicht zu beiden."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(done_at__isnull=False) | Q(done_by__isnull=True), name="followup_done_by_only_when_done"
+                condition=Q(done_at__isnull=False) | Q(done_by__isnull=True),
+                name="followup_done_by_only_when_done",
+                violation_error_message=_(
+                    "Wer eine Wiedervorlage erledigt hat, steht erst fest, wenn sie erledigt ist."
+                ),
             ),
         ]
         indexes = [
@@ -176,7 +204,13 @@ class FollowUpReminder(models.Model):
     class Meta:
         verbose_name = _("Erinnerung")
         verbose_name_plural = _("Erinnerungen")
-        constraints = [models.UniqueConstraint(fields=["user", "date"], name="followupreminder_once_per_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "date"],
+                name="followupreminder_once_per_day",
+                violation_error_message=_("Die Erinnerung für diesen Tag ist schon verschickt."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} {self.date}"

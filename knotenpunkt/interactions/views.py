@@ -23,6 +23,7 @@ from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.interactions import permissions, selectors, services
 from knotenpunkt.interactions.forms import PICKERS, FollowUpForm, InteractionForm
 from knotenpunkt.interactions.models import Channel, FollowUp, Interaction
+from knotenpunkt.lib.forms import add_errors
 
 PAGE_SIZE = 25
 MAX_ID = 2**63 - 1
@@ -66,14 +67,6 @@ def _get_followup(request, pk) -> FollowUp:
     if followup is None or not permissions.can_view_followup(request.user, followup):
         raise Http404(_("Diese Wiedervorlage gibt es nicht oder Sie dürfen sie nicht sehen."))
     return followup
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _next_url(request, default: str) -> str:
@@ -168,7 +161,7 @@ def interaction_create(request):
                     user=request.user, data=form.data_for_service(), followup=form.followup_for_service()
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 if form.followup_for_service():
                     messages.success(request, _("Kontakt und Wiedervorlage gespeichert."))
@@ -221,7 +214,7 @@ def interaction_edit(request, pk):
                 form = InteractionForm(data, user=request.user, instance=conflict, with_followup=False)
                 form.is_valid()
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Änderungen gespeichert."))
                 return redirect(interaction)
@@ -303,7 +296,7 @@ def followup_add(request, pk):
         try:
             created = services.followup_create(user=request.user, interaction=interaction, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
     if created is not None and not request.htmx:
         messages.success(request, _("Wiedervorlage „%s“ angelegt.") % created.title)
         return redirect(interaction)
@@ -327,7 +320,7 @@ def followup_new(request):
         try:
             followup = services.followup_create(user=request.user, activity=activity, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Wiedervorlage „%s“ angelegt.") % followup.title)
             return redirect(_next_url(request, reverse("interactions:dashboard")))

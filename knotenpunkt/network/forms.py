@@ -3,10 +3,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.actors.models import Actor, ActorKind
+from knotenpunkt.lib.forms import ModelForm
 from knotenpunkt.network.models import Tie
 
 
-class TieForm(forms.ModelForm):
+class TieForm(ModelForm):
     """A declared tie from `source` to another actor, chosen by name or address."""
 
     target = forms.CharField(

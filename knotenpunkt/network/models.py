@@ -46,12 +46,24 @@ class Tie(models.Model):
         verbose_name = _("Beziehung")
         verbose_name_plural = _("Beziehungen")
         constraints = [
-            models.CheckConstraint(condition=~Q(source=F("target")), name="tie_no_self_loop"),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="tie_no_self_loop",
+                violation_error_code="target",
+                violation_error_message=_("Ein Akteur kann keine Beziehung zu sich selbst haben."),
+            ),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="tie_end_after_start",
+                violation_error_code="end_date",
+                violation_error_message=_("Das Ende liegt vor dem Beginn."),
             ),
-            models.UniqueConstraint(fields=["source", "target", "kind"], name="tie_unique_per_kind"),
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"],
+                name="tie_unique_per_kind",
+                violation_error_code="kind",
+                violation_error_message=_("Eine Beziehung dieser Art zwischen den beiden Akteuren gibt es schon."),
+            ),
         ]
         # Profile: ties of one actor in either direction (source via the unique index).
         indexes = [models.Index(fields=["target", "source"], name="tie_target_source")]
@@ -116,10 +128,30 @@ class DerivedTie(models.Model):
         verbose_name_plural = _("abgeleitete Beziehungen")
         constraints = [
             # Also the index for "pairs of actor X" where X is the smaller id.
-            models.UniqueConstraint(fields=["actor_a", "actor_b"], name="derivedtie_pair_once"),
-            models.CheckConstraint(condition=Q(actor_a__lt=F("actor_b")), name="derivedtie_ordered_pair"),
-            models.CheckConstraint(condition=Q(count__gte=1), name="derivedtie_count_positive"),
-            models.CheckConstraint(condition=Q(public_count__lte=F("count")), name="derivedtie_public_within_count"),
+            models.UniqueConstraint(
+                fields=["actor_a", "actor_b"],
+                name="derivedtie_pair_once",
+                violation_error_message=_("Für diese beiden Akteure gibt es schon eine abgeleitete Beziehung."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actor_a__lt=F("actor_b")),
+                name="derivedtie_ordered_pair",
+                violation_error_message=_(
+                    "Die beiden Akteure einer abgeleiteten Beziehung stehen in fester Reihenfolge."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="derivedtie_count_positive",
+                violation_error_code="count",
+                violation_error_message=_("Eine abgeleitete Beziehung zählt mindestens eine Begegnung."),
+            ),
+            models.CheckConstraint(
+                condition=Q(public_count__lte=F("count")),
+                name="derivedtie_public_within_count",
+                violation_error_code="public_count",
+                violation_error_message=_("Es gibt nicht mehr öffentliche als alle Begegnungen."),
+            ),
         ]
         # Pairs of actor X where X is the larger id (profile section, incremental refresh).
         indexes = [models.Index(fields=["actor_b", "actor_a"], name="derivedtie_b_a")]
@@ -246,7 +278,13 @@ class ActorMetrics(models.Model):
     class Meta:
         verbose_name = _("Position im Netzwerk")
         verbose_name_plural = _("Positionen im Netzwerk")
-        constraints = [models.UniqueConstraint(fields=["snapshot", "actor"], name="actormetrics_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "actor"],
+                name="actormetrics_once",
+                violation_error_message=_("Für diesen Akteur gibt es in dieser Auswertung schon Kennzahlen."),
+            )
+        ]
         indexes = [
             # Ranked lists of one snapshot (brokers, hubs).
             models.Index(fields=["snapshot", "betweenness_rank"], name="actormetrics_snap_btw"),

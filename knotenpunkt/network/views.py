@@ -12,6 +12,7 @@ from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import ActorKind
 from knotenpunkt.actors.views import get_actor_for_user
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.lib.forms import add_errors
 from knotenpunkt.network import map as graph_map
 from knotenpunkt.network import permissions, selectors, services
 from knotenpunkt.network.forms import ColdFilterForm, TieForm
@@ -50,8 +51,7 @@ def tie_create(request, slug):
                 public=data.get("public", False),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             if request.htmx:
                 return _render_ties(request, actor, TieForm(source=actor))

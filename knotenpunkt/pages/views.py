@@ -71,6 +71,7 @@ def actor_profile(request, slug):
     }
     if internal:
         context["memberships"] = actor_selectors.actor_memberships(actor)
+        context["actor_editors"] = actor_selectors.actor_editors(actor)
         context["can_manage_persons"] = roles.can_manage_personal_data(user)
         # Restricted persons' contact data is not shown (Art. 18), so reading it is not logged either.
         shown = [m.person_id for m in context["memberships"] if not m.person.restricted]

@@ -52,8 +52,18 @@ class RetentionRule(models.Model):
         verbose_name = _("Aufbewahrungsregel")
         verbose_name_plural = _("Aufbewahrungsregeln")
         constraints = [
-            models.UniqueConstraint(fields=["kind"], name="retentionrule_one_per_kind"),
-            models.CheckConstraint(condition=Q(kind__in=RetentionKind.values), name="retentionrule_kind_valid"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                name="retentionrule_one_per_kind",
+                violation_error_code="kind",
+                violation_error_message=_("Für diese Art gibt es schon eine Regel."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RetentionKind.values),
+                name="retentionrule_kind_valid",
+                violation_error_code="kind",
+                violation_error_message=_("Bitte eine der angebotenen Arten wählen."),
+            ),
         ]
 
     def __str__(self):
@@ -106,12 +116,21 @@ class RetentionCandidate(models.Model):
         constraints = [
             # A record is proposed once per rule while the proposal is open.
             models.UniqueConstraint(
-                fields=["rule", "record_type", "record_id"], condition=Q(decision=""), name="retentioncandidate_once"
+                fields=["rule", "record_type", "record_id"],
+                condition=Q(decision=""),
+                name="retentioncandidate_once",
+                violation_error_message=_("Dieser Datensatz ist für diese Regel schon vorgemerkt."),
             ),
-            models.CheckConstraint(condition=Q(decision__in=Decision.values), name="retentioncandidate_decision_valid"),
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values),
+                name="retentioncandidate_decision_valid",
+                violation_error_code="decision",
+                violation_error_message=_("Bitte eine der angebotenen Entscheidungen wählen."),
+            ),
             models.CheckConstraint(
                 condition=Q(decision="", decided_at__isnull=True) | (~Q(decision="") & Q(decided_at__isnull=False)),
                 name="retentioncandidate_decided_at_with_decision",
+                violation_error_message=_("Eine Entscheidung hat ihren Zeitpunkt, und nur sie."),
             ),
         ]
         indexes = [

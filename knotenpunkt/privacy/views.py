@@ -22,6 +22,7 @@ from knotenpunkt.changes import display
 from knotenpunkt.changes.access import log_access
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.changes.models import Change, PersonalDataAccess
+from knotenpunkt.lib.forms import add_errors
 from knotenpunkt.privacy import erasure, export, register, retention
 from knotenpunkt.privacy.forms import DecisionForm, EraseForm, LegalBasisForm, PersonFilterForm, RestrictionForm
 from knotenpunkt.privacy.models import RetentionRule, RetentionRun
@@ -138,7 +139,7 @@ def person_legal_basis(request, pk: int):
                 ),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Rechtsgrundlage und Prüfdatum sind gespeichert."))
             return redirect("privacy:person", pk=person.pk)
@@ -150,14 +151,6 @@ def _already_erased(request, person: Person):
     """A form from a tab opened before the erasure: say so on the page instead of changing anything."""
     messages.info(request, _("Diese Person wurde inzwischen gelöscht; ihre Daten lassen sich nicht mehr ändern."))
     return redirect("privacy:person", pk=person.pk)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -185,7 +178,7 @@ def person_restrict(request, pk: int):
             )
     except ValidationError as error:
         form.is_valid()
-        _add_errors(form, error)
+        add_errors(form, error)
         context = _person_context(request, person, restriction_form=form)
         return render(request, "privacy/person.html", context, status=422)
     return redirect("privacy:person", pk=person.pk)

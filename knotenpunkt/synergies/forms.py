@@ -12,6 +12,7 @@ from django_countries import countries
 
 from knotenpunkt.actors.forms import IdMultipleChoiceField
 from knotenpunkt.actors.models import SDG, ActorKind, Theme
+from knotenpunkt.lib.forms import ModelForm
 from knotenpunkt.lib.widgets import FastSelect
 from knotenpunkt.synergies.listings import ALL_FIELDS
 from knotenpunkt.synergies.models import Category, Direction, Listing
@@ -74,7 +75,7 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ListingForm(forms.ModelForm):
+class ListingForm(ModelForm):
     """Post or change an offer or a need of one actor."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -85,6 +85,8 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="listing_valid_period",
+                violation_error_code="valid_until",
+                violation_error_message=_("„Gültig bis“ liegt vor „gültig ab“."),
             ),
         ]
         indexes = [
@@ -242,9 +244,24 @@ class Suggestion(models.Model):
         verbose_name = _("Partnervorschlag")
         verbose_name_plural = _("Partnervorschläge")
         constraints = [
-            models.UniqueConstraint(fields=["actor", "rank"], name="suggestion_rank_once"),
-            models.UniqueConstraint(fields=["actor", "partner"], name="suggestion_pair_once"),
-            models.CheckConstraint(condition=~Q(actor=F("partner")), name="suggestion_not_self"),
+            models.UniqueConstraint(
+                fields=["actor", "rank"],
+                name="suggestion_rank_once",
+                violation_error_code="rank",
+                violation_error_message=_("Dieser Rang ist für den Akteur schon vergeben."),
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "partner"],
+                name="suggestion_pair_once",
+                violation_error_code="partner",
+                violation_error_message=_("Dieser Partner ist dem Akteur schon vorgeschlagen."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(actor=F("partner")),
+                name="suggestion_not_self",
+                violation_error_code="partner",
+                violation_error_message=_("Ein Akteur wird sich nicht selbst vorgeschlagen."),
+            ),
         ]
         indexes = [
             # The office's overview: the strongest pairs of the whole network, read in this order.
@@ -331,8 +348,16 @@ class Introduction(models.Model):
         verbose_name = _("Vermittlung")
         verbose_name_plural = _("Vermittlungen")
         constraints = [
-            models.CheckConstraint(condition=Q(actor_a__lt=F("actor_b")), name="introduction_pair_ordered"),
-            models.UniqueConstraint(fields=["actor_a", "actor_b"], name="introduction_pair_once"),
+            models.CheckConstraint(
+                condition=Q(actor_a__lt=F("actor_b")),
+                name="introduction_pair_ordered",
+                violation_error_message=_("Die beiden Akteure einer Vermittlung stehen in fester Reihenfolge."),
+            ),
+            models.UniqueConstraint(
+                fields=["actor_a", "actor_b"],
+                name="introduction_pair_once",
+                violation_error_message=_("Für diese beiden Akteure gibt es schon eine Vermittlung."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="introduction_status")]
 
@@ -376,7 +401,13 @@ class IntroductionMail(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("E-Mail einer Vermittlung")
         verbose_name_plural = _("E-Mails der Vermittlungen")
-        constraints = [models.UniqueConstraint(fields=["introduction", "actor"], name="introductionmail_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["introduction", "actor"],
+                name="introductionmail_once",
+                violation_error_message=_("Diese Mail der Vermittlung ist schon verschickt."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.recipient}: {self.subject}"

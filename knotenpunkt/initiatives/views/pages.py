@@ -23,6 +23,7 @@ from knotenpunkt.initiatives.forms import (
     ParticipationRequestForm,
 )
 from knotenpunkt.initiatives.models import CouncilPaper, Initiative
+from knotenpunkt.lib.forms import add_errors
 
 PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 30
@@ -44,14 +45,6 @@ def get_initiative(request, pk) -> Initiative:
 def require_manager(request) -> None:
     if not permissions.can_manage_initiatives(request.user):
         raise PermissionDenied(_("Vorhaben plant die Koordinierungsstelle."))
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from knotenpunkt.initiatives import permissions, selectors, services
 from knotenpunkt.initiatives.forms import ParticipationRequestForm
 from knotenpunkt.initiatives.models import ParticipationRequest
-from knotenpunkt.initiatives.views.pages import MAX_ID, add_errors, get_initiative, public_context
+from knotenpunkt.initiatives.views.pages import MAX_ID, get_initiative, public_context
+from knotenpunkt.lib.forms import add_errors
 
 
 @login_required

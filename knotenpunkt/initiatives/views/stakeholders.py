@@ -24,9 +24,10 @@ from knotenpunkt.initiatives import coverage, permissions, proposals, services
 from knotenpunkt.initiatives.forms import AddStakeholdersForm, LinkForm, MoveForm, StakeholderForm
 from knotenpunkt.initiatives.models import Initiative, Stakeholder
 from knotenpunkt.initiatives.selectors import link_choices
-from knotenpunkt.initiatives.views.pages import MAX_ID, add_errors, get_initiative, require_manager, stakeholder_context
+from knotenpunkt.initiatives.views.pages import MAX_ID, get_initiative, require_manager, stakeholder_context
 from knotenpunkt.interactions import services as interaction_services
 from knotenpunkt.interactions.forms import InteractionForm
+from knotenpunkt.lib.forms import add_errors
 
 # A proposal's reason code as posted back: "theme", "gap:school" …
 SOURCE = re.compile(r"^[a-z_:]{0,40}$")

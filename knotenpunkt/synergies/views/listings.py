@@ -18,6 +18,7 @@ from knotenpunkt.actors import selectors as actor_selectors
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.changes.locking import EditConflict
 from knotenpunkt.core.page_cache import cache_public_page
+from knotenpunkt.lib.forms import add_errors
 from knotenpunkt.synergies import listings, permissions
 from knotenpunkt.synergies.forms import BoardFilterForm, ListingForm
 from knotenpunkt.synergies.models import Listing
@@ -58,14 +59,6 @@ def _get_manageable_actor(request, slug) -> Actor:
             _("Angebote und Gesuche dieses Akteurs dürfen nur seine Redaktion und die Koordination eintragen.")
         )
     return actor
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- the board ----------------------------------------------------------------------------------
@@ -116,7 +109,7 @@ def listing_create(request, slug):
         try:
             listing = listings.listing_create(user=request.user, actor=actor, data=form.data_for_service())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("„%s“ wurde eingetragen.") % listing.title)
             return redirect(listing)
@@ -142,7 +135,7 @@ def listing_edit(request, pk):
             form = ListingForm(data, instance=exc.record, actor=exc.record.actor)
             form.is_valid()
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Änderungen gespeichert."))
             return redirect(listing)
