@@ -20,6 +20,8 @@ table and writes it as JSON to bench/results/. See docs/benchmarks.md.
     .venv/bin/python -m bench.run --only initiatives    # stakeholder proposals, „Wer fehlt?" (bench/initiatives.py)
     .venv/bin/python -m bench.run --only calendars      # 5,000-event calendar upload and background import
                                                         # (bench/calendar_import.py)
+    .venv/bin/python -m bench.run --only homes          # Schreibtisch and "Mein Akteur" with 100,000 contacts
+                                                        # (bench/homes.py)
     .venv/bin/python -m bench.run --only kumu           # Kumu workbook of 5,000 elements and 20,000
                                                         # connections: preview and import (bench/kumu_import.py)
 """
@@ -93,6 +95,7 @@ def parse_args(argv):
             "initiatives",
             "calendars",
             "kumu",
+            "homes",
         ],
         default="all",
         help="nur Netzwerk-, Termin-, Analyse-, Netzwerkkarten-, Austausch-, Partnervorschlags- oder "
@@ -417,6 +420,10 @@ def main(argv=None) -> int:
         from bench import kumu_import
 
         results["kumu"] = kumu_import.run(args, env)
+    if args.only in ("all", "homes"):
+        from bench import homes
+
+        results["homes"] = homes.run(args, env)
     if args.only in ("all", "privacy"):
         from bench import privacy
 
@@ -461,6 +468,10 @@ def main(argv=None) -> int:
         from bench import initiatives
 
         initiatives.print_table(results["initiatives"])
+    if "homes" in results:
+        from bench import homes
+
+        homes.print_table(results["homes"])
     print(f"\nJSON: {RESULTS / (stamp + '.json')}")
     return 0
 

@@ -289,6 +289,8 @@ class ActivityOccurrence(models.Model):
             ),
             models.Index(fields=["public", "start"], name="occurrence_public_start"),
             models.Index(fields=["is_long", "start"], condition=Q(is_long=True), name="occurrence_long"),
+            # The long ones still running at a moment: few, however many ended before it.
+            models.Index(fields=["end"], condition=Q(is_long=True), name="occurrence_long_end"),
             models.Index(fields=["activity", "start"], name="occurrence_activity"),
         ]
 

@@ -108,13 +108,39 @@ def occurrences_between(*, user, start: dt.datetime, end: dt.datetime, filters: 
     Short occurrences are found by a range scan on `start` (an overlapping one began at most
     LONG_OCCURRENCE_DAYS before `start`); long ones through their own small partial index.
     """
+    short, long = _short_and_long(start, end)
+    qs = permissions.visible_occurrences(user, ActivityOccurrence.objects.filter(short | long))
+    return filter_occurrences(qs, filters or {}).order_by("start", "id")
+
+
+def _short_and_long(start: dt.datetime, end: dt.datetime) -> tuple[Q, Q]:
+    """Occurrences overlapping [start, end): the short ones by a range of their start, the long ones
+    by their end (index occurrence_long_end: the few still running at `start`)."""
     reach_back = start - dt.timedelta(days=LONG_OCCURRENCE_DAYS)
     overlap = Q(start__lt=end, end__gt=start) | Q(start__gte=start, start__lt=end)
-    short = Q(is_long=False, start__gte=reach_back, start__lt=end)
-    long = Q(is_long=True, start__lt=end)
-    qs = ActivityOccurrence.objects.filter((short | long) & overlap)
-    qs = permissions.visible_occurrences(user, qs)
-    return filter_occurrences(qs, filters or {}).order_by("start", "id")
+    short = Q(is_long=False, start__gte=reach_back, start__lt=end) & overlap
+    # A long occurrence lasts more than LONG_OCCURRENCE_DAYS, so it overlaps exactly when it
+    # starts before `end` and ends after `start`.
+    long = Q(is_long=True, start__lt=end, end__gt=start)
+    return short, long
+
+
+def next_occurrences(
+    *, user, start: dt.datetime, end: dt.datetime, limit: int, public: bool | None = None
+) -> list[ActivityOccurrence]:
+    """The first `limit` occurrences the user may see overlapping [start, end), in start order.
+
+    Two walks along an index, each stopping after `limit` rows, merged: asked for the first few in
+    start order, PostgreSQL would otherwise walk the start index without the lower bound (the "or"
+    between short and long ones hides it) and pass half a million earlier dates (docs/benchmarks.md).
+    """
+    qs = permissions.visible_occurrences(user, ActivityOccurrence.objects.all())
+    if public is not None:
+        qs = qs.filter(public=public)
+    found = []
+    for part in _short_and_long(start, end):
+        found += qs.filter(part).select_related("activity").order_by("start", "id")[:limit]
+    return sorted(found, key=lambda occurrence: (occurrence.start, occurrence.pk))[:limit]
 
 
 def actor_activities(*, user, actor: Actor, upcoming: bool = True, limit: int = 10) -> QuerySet:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.activities.selectors import occurrences_between
+from knotenpunkt.activities.selectors import next_occurrences
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, Person
 from knotenpunkt.interactions import permissions
@@ -64,8 +65,21 @@ def with_list_relations(qs: QuerySet) -> QuerySet:
             Prefetch("actors", queryset=Actor.objects.only("pk", "name", "slug", "published").order_by("name")),
             Prefetch("persons", queryset=Person.objects.only("pk", "first_name", "last_name")),
         )
-        .annotate(open_followups=Count("followups", filter=Q(followups__done_at__isnull=True), distinct=True))
+        .annotate(open_followups=_open_followups())
     )
+
+
+def _open_followups():
+    """A contact's open follow-ups, counted for each row shown only: a join and a count would group
+    every contact before the newest eight could be picked (0.6 s at 100,000 contacts)."""
+    counted = (
+        FollowUp.objects.filter(interaction=OuterRef("pk"), done_at__isnull=True)
+        .order_by()
+        .values("interaction")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def interaction_list(*, user, filters: dict) -> QuerySet:
@@ -120,10 +134,8 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
     )
     latest = with_list_relations(permissions.visible_interactions(user).order_by("-date", "-id"))[:8]
     now = timezone.now()
-    upcoming = (
-        occurrences_between(user=user, start=now, end=now + dt.timedelta(days=UPCOMING_ACTIVITY_DAYS))
-        .filter(public=False)
-        .select_related("activity")[:20]
+    upcoming = next_occurrences(
+        user=user, start=now, end=now + dt.timedelta(days=UPCOMING_ACTIVITY_DAYS), limit=20, public=False
     )
     return {
         "today": today,
