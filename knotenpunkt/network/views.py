@@ -95,6 +95,7 @@ def going_cold(request):
     filters = form.filters()
     cutoff = selectors.cold_cutoff()
     actors = selectors.going_cold(
+        user=request.user,
         cutoff=cutoff,
         include_never=filters.get("never", False),
         kind=filters.get("kind", ""),
