@@ -83,7 +83,9 @@ def is_full_page(response) -> bool:
 
 @pytest.mark.parametrize("url", PARTIAL_PAGES)
 @pytest.mark.parametrize(("name", "headers"), [("boosted", BOOSTED), ("history restore", HISTORY_RESTORE)])
-def test_boosted_and_history_restore_requests_get_the_full_page_after_a_plain_htmx_one(client, actor_a, url, name, headers):
+def test_boosted_and_history_restore_requests_get_the_full_page_after_a_plain_htmx_one(
+    client, actor_a, url, name, headers
+):
     partial = client.get(url, **PLAIN_HTMX)
     assert not is_full_page(partial)
 
@@ -94,7 +96,9 @@ def test_boosted_and_history_restore_requests_get_the_full_page_after_a_plain_ht
 
 @pytest.mark.parametrize("url", PARTIAL_PAGES)
 @pytest.mark.parametrize(("name", "headers"), [("boosted", BOOSTED), ("history restore", HISTORY_RESTORE)])
-def test_a_plain_htmx_request_gets_the_partial_after_a_boosted_or_history_restore_one(client, actor_a, url, name, headers):
+def test_a_plain_htmx_request_gets_the_partial_after_a_boosted_or_history_restore_one(
+    client, actor_a, url, name, headers
+):
     assert is_full_page(client.get(url, **headers))
 
     response = client.get(url, **PLAIN_HTMX)
