@@ -18,8 +18,9 @@ What counts as a meeting of two actors:
 Per pair: `count`, `first_met`/`last_met` (days in Europe/Berlin), the recency weight (every
 meeting counts 0.5 ** (age in days / 365), so a pair that met often long ago weighs less than one
 that met last month; stored as a time-independent `weight_score`, see `DerivedTie`), and the same
-figures over public activities only (`public_*`): visitors see a pair only if it has such a public
-basis and both actors are published. Interactions are never public. The same figures over what
+figures over public activities only (`public_*`, and only where both participations are confirmed,
+not waiting for an actor's consent): visitors see a pair only if it has such a public basis and both
+actors are published. Interactions are never public. The same figures over what
 city staff may see (`staff_*`: every meeting but contacts logged "nur Koordination") serve city staff,
 so a coordination-only contact never shows through a pair, a date or a count.
 
@@ -51,7 +52,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from knotenpunkt.activities.models import MET_ROLES, Activity, ActivityOccurrence, Participation
+from knotenpunkt.activities.models import MET_ROLES, Activity, ActivityOccurrence, Participation, ParticipationStatus
 from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.interactions.models import Interaction, Visibility
 from knotenpunkt.lib import bulk
@@ -147,6 +148,7 @@ def _base_params(now: dt.datetime) -> dict:
         "epoch": WEIGHT_EPOCH.isoformat(),
         "max_participants": settings.DERIVED_TIES_MAX_PARTICIPANTS,
         "staff_visible": str(Visibility.STAFF),
+        "confirmed": str(ParticipationStatus.CONFIRMED),
     }
     params.update({f"r{n}": str(role) for n, role in enumerate(MET_ROLES)})
     return params
@@ -161,6 +163,8 @@ def _pairs_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
     t = _tables()
     params = _base_params(now)
     roles = _roles(params)
+    # A participation still waiting for the actor's consent is not public (activities/participations.py).
+    confirmed = "(CASE WHEN p1.status = %(confirmed)s AND p2.status = %(confirmed)s THEN 1 ELSE 0 END)"
     in_scope = ""
     if ids is not None:
         # Only activities where at least two of these actors met can pair them (a hub's thousand
@@ -193,9 +197,9 @@ def _pairs_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
             MIN(sfirst) AS staff_first_met, MAX(slast) AS staff_last_met, SUM(sw) AS staff_weight_score
         FROM (
             SELECT p1.actor_id AS a, p2.actor_id AS b, act.n, act.first_day, act.last_day, act.w,
-                act.n * act.pub AS pn,
-                CASE WHEN act.pub = 1 THEN act.first_day END AS pfirst,
-                CASE WHEN act.pub = 1 THEN act.last_day END AS plast,
+                act.n * act.pub * {confirmed} AS pn,
+                CASE WHEN act.pub * {confirmed} = 1 THEN act.first_day END AS pfirst,
+                CASE WHEN act.pub * {confirmed} = 1 THEN act.last_day END AS plast,
                 act.n AS sn, act.first_day AS sfirst, act.last_day AS slast, act.w AS sw
             FROM act
             JOIN {t["participation"]} p1 ON p1.activity_id = act.activity_id
