@@ -25,7 +25,7 @@ REQUESTS_SHOWN = 20
 
 def _locked_request(user, participation: Participation) -> Participation:
     current = (
-        Participation.objects.select_for_update()
+        Participation.objects.select_for_update(of=("self",))
         .select_related("activity", "actor")
         .filter(pk=participation.pk)
         .first()
