@@ -55,7 +55,9 @@ def directory(request):
         "querystring": query.urlencode(),
         "can_create": permissions.can_create_actor(request.user),
     }
-    template = "actors/_results.html" if request.htmx and not request.htmx.boosted else "actors/directory.html"
+    # A history restore (htmx found no snapshot) needs the whole page, like a boosted link.
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "actors/_results.html" if partial else "actors/directory.html"
     return render(request, template, context)
 
 

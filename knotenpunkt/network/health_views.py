@@ -2,7 +2,8 @@
 and its change over the monthly snapshots ("Entwicklung": one point per month, the newest last).
 
 Internal readers see the internal snapshot; everybody else the public one (published actors and
-public ties only), so the page never shows more than the public directory does.
+public ties only), so the page never shows more than the public directory does. Actors are named
+only if the reader may see them now: an actor unpublished since the nightly run is left out at once.
 """
 
 from django.shortcuts import render
@@ -10,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from knotenpunkt.accounts import roles
-from knotenpunkt.actors.models import Actor, ActorKind
+from knotenpunkt.actors import permissions as actor_permissions
+from knotenpunkt.actors.models import ActorKind
 from knotenpunkt.network.models import ActorMetrics, NetworkSnapshot, SnapshotScope
 from knotenpunkt.network.readings import (
     TREND_FIGURES,
@@ -148,9 +150,11 @@ def health(request):
         trend = _trend(series) if len(series) > 1 else None
         agg = snapshot.aggregates or {}
         top_ids = [pk for pk, _v in agg.get("top_brokers", [])] + [pk for pk, _v in agg.get("top_hubs", [])]
-        names = Actor.objects.only("pk", "name", "slug").in_bulk(top_ids)
+        # The snapshot's lists as of its run; the names as of now (publication is read per request).
+        visible = actor_permissions.visible_actors(request.user)
+        names = visible.only("pk", "name", "slug").in_bulk(top_ids)
         isolates = (
-            ActorMetrics.objects.filter(snapshot=snapshot, is_isolate=True)
+            ActorMetrics.objects.filter(snapshot=snapshot, is_isolate=True, actor__in=visible)
             .select_related("actor")
             .only("actor__name", "actor__slug", "actor__kind")
             .order_by("actor__name", "actor_id")

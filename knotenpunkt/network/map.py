@@ -90,6 +90,13 @@ def size_metrics_for(user) -> list[SizeMetric]:
 
 # --- building blocks ----------------------------------------------------------------------------
 
+# A DerivedTie count column and the first/last days of the same meetings.
+MET_COLUMNS = {
+    "count": ("first_met", "last_met"),
+    "staff_count": ("staff_first_met", "staff_last_met"),
+    "public_count": ("public_first_met", "public_last_met"),
+}
+
 
 def _derived_ties(user, *, ends_checked: bool = False) -> tuple:
     """(queryset, count column) of the derived ties `user` may see.
@@ -97,8 +104,11 @@ def _derived_ties(user, *, ends_checked: bool = False) -> tuple:
     `ends_checked`: the caller keeps only edges between visible actors, so for a visitor (who sees
     published actors only) the published check on both ends (two joins) can be left out.
     """
-    if roles.is_internal_reader(user):
+    if roles.is_coordinator(user):
         return DerivedTie.objects.all(), "count"
+    if roles.is_internal_reader(user):
+        # City staff: the meetings they may see (no coordination-only contacts).
+        return DerivedTie.objects.filter(staff_count__gt=0), "staff_count"
     visible = DerivedTie.objects.filter(public_count__gt=0)
     if not (ends_checked and roles.role_of(user) is None):
         visible = visible.filter(actor_a__published=True, actor_b__published=True)
@@ -325,7 +335,7 @@ def subgraph(*, user, filters: dict, max_nodes: int | None = None) -> dict:
     if ids and want_derived:
         derived, count = _derived_ties(user, ends_checked=True)
         derived = derived.filter(actor_a_id__in=ids, actor_b_id__in=ids)
-        first, last = ("first_met", "last_met") if count == "count" else ("public_first_met", "public_last_met")
+        first, last = MET_COLUMNS[count]
         derived = _window(derived, filters, start=first, end=last)
         rows = derived.order_by(f"-{count}").values_list("actor_a_id", "actor_b_id", count)[:GRAPH_MAX_EDGES]
         edges += map(_derived_edge, rows)
@@ -457,7 +467,7 @@ def _kind_graph_live(*, user, filters: dict) -> dict:
             pairs[(*sorted((a, b)), False)] += n
     if counts and want_derived:
         derived, count = _derived_ties(user)
-        first, last = ("first_met", "last_met") if count == "count" else ("public_first_met", "public_last_met")
+        first, last = MET_COLUMNS[count]
         derived = _window(
             derived.filter(actor_a_id__in=matching, actor_b_id__in=matching), filters, start=first, end=last
         )

@@ -95,6 +95,7 @@ def going_cold(request):
     filters = form.filters()
     cutoff = selectors.cold_cutoff()
     actors = selectors.going_cold(
+        user=request.user,
         cutoff=cutoff,
         include_never=filters.get("never", False),
         kind=filters.get("kind", ""),
@@ -108,7 +109,7 @@ def going_cold(request):
         next_sort = (f"-{key}" if sort == key else key) if key else ""
         columns.append({"label": label, "next_sort": next_sort, "aria_sort": aria})
     context = {"form": form, "filters": filters, "page": page, "cutoff": cutoff, "columns": columns}
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "network/_cold_results.html", context)
     return render(request, "network/cold.html", context)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from knotenpunkt.accounts import roles
+from knotenpunkt.activities import participations
 from knotenpunkt.activities import permissions as activity_permissions
 from knotenpunkt.activities import selectors as activity_selectors
 from knotenpunkt.actors import permissions as actor_permissions
@@ -68,6 +69,9 @@ def actor_profile(request, slug):
         "actor_upcoming": activity_selectors.actor_activities(user=user, actor=actor, upcoming=True, limit=5),
         "actor_past": activity_selectors.actor_activities(user=user, actor=actor, upcoming=False, limit=5),
         "can_view_suggestions": synergy_permissions.can_view_suggestions(user, actor),
+        "participation_requests": list(
+            participations.requests_for_actor(user=user, actor=actor)[: participations.REQUESTS_SHOWN]
+        ),
     }
     if internal:
         context["memberships"] = actor_selectors.actor_memberships(actor)
