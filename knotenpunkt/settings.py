@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.lib.env import env_bool, env_int, env_list, env_str
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_htmx",
     "django_countries",
     "django_tasks",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "knotenpunkt.core.middleware.PrivateResponseMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -166,12 +170,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts from our own static files only — no inline script, no
+# eval (htmx runs with allowEval false, see base.html). Style sheets from our own files; style
+# attributes are allowed (SDG colours as custom properties, a chart's height), <style> elements are
+# not. Images also as data: URIs (Pico's icons, the map's exports). See docs/decisions.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses (the map does not locate the visitor), switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Personal calendar feed tokens never reach a log (core/logging.py; gunicorn.conf.py for gunicorn.access).
-    "filters": {"redact_feed_tokens": {"()": "knotenpunkt.core.logging.RedactFeedTokens"}},
+    # 403 and 404 are one line each, without a traceback (core/logging.py).
+    "filters": {
+        "redact_feed_tokens": {"()": "knotenpunkt.core.logging.RedactFeedTokens"},
+        "one_line_client_errors": {"()": "knotenpunkt.core.logging.OneLineClientErrors"},
+    },
     "formatters": {
         "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
     },
@@ -188,7 +221,7 @@ LOGGING = {
             "propagate": False,
             "filters": ["redact_feed_tokens"],
         },
-        "django.request": {"filters": ["redact_feed_tokens"]},
+        "django.request": {"filters": ["one_line_client_errors", "redact_feed_tokens"]},
     },
 }
 

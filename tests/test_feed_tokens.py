@@ -86,7 +86,7 @@ def test_the_feed_answers_with_a_valid_token_without_a_session(client, coordinat
     response = client.get(path_of(url))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert "private" in response["Cache-Control"]
+    assert response["Cache-Control"] == "private, no-store"  # internal data: no cache keeps it
     assert FeedToken.objects.get(user=coordinator).last_used_at is not None
 
 
