@@ -6,6 +6,7 @@ embedded SQLite database under var/ in development mode.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before accounts: its admin module takes django-otp's device admin off the back office again.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "knotenpunkt.changes",
     "knotenpunkt.accounts",
     "knotenpunkt.actors",
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "axes",
     "django_htmx",
     "django_countries",
     "django_tasks",
@@ -77,11 +82,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "knotenpunkt.core.middleware.PrivateResponseMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the login page with the lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "knotenpunkt.urls"
@@ -123,6 +131,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,6 +142,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "pages:home"
+# A password-reset link is valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked for LOGIN_COOLOFF_MINUTES; a successful login resets the count. The
+# attempts live in the database, so every app server counts the same ones.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "knotenpunkt.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "knotenpunkt.accounts.views.client_ip"
+# Locks are lifted by a password reset or `manage.py axes_reset_username NAME`, not in the back office.
+AXES_ENABLE_ADMIN = False
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from
+# the right; 0 (no proxy, or one that does not forward the address): REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Two-factor login (django-otp, TOTP) for coordinators: the name authenticator apps show.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Knotenpunkt")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
@@ -262,8 +291,9 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knotenpunkt <knotenpunkt@localhost>")
-# Absolute links in mails and feeds.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in mails, .ics files and feed addresses. Without SITE_URL: the local address on the
+# port `make run PORT=…` serves (it passes KNOTENPUNKT_PORT to the server and the worker).
+SITE_URL = (env_str("SITE_URL") or f"http://127.0.0.1:{env_int('KNOTENPUNKT_PORT', 8000)}").rstrip("/")
 
 # Calendar import (iCal in): limits for one feed, and whether feeds may live on private networks.
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
