@@ -11,8 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from knotenpunkt.accounts.models import Role
+from tests import test_followup_reminders
 from tests.factories import UserFactory
-from tests.test_followup_reminders import smtp  # noqa: F401 (the real local SMTP server fixture)
+
+# The real local SMTP server (aiosmtpd) of the follow-up reminder tests.
+smtp_server = test_followup_reminders.smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +149,7 @@ def _reset_link(message) -> str:
     return link
 
 
-def test_a_forgotten_password_is_reset_through_the_link_in_a_real_mail(client, smtp, settings):  # noqa: F811
+def test_a_forgotten_password_is_reset_through_the_link_in_a_real_mail(client, smtp_server, settings):
     settings.SITE_URL = "https://knotenpunkt.example.org"
     user = UserFactory(username="erika", email="erika@example.org", role=Role.CITY_STAFF)
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -154,7 +157,7 @@ def test_a_forgotten_password_is_reset_through_the_link_in_a_real_mail(client, s
 
     response = client.post(reverse("accounts:password_reset"), {"email": "Erika@Example.org"})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
-    mail = smtp.for_("erika@example.org")
+    mail = smtp_server.for_("erika@example.org")
     assert mail["Subject"] == "Knotenpunkt: Passwort zurücksetzen"
     link = _reset_link(mail)
     assert link.startswith("https://knotenpunkt.example.org/konto/passwort-neu/")  # SITE_URL, not the Host header
@@ -178,11 +181,11 @@ def test_a_forgotten_password_is_reset_through_the_link_in_a_real_mail(client, s
     assert "ungültig oder abgelaufen" in client.get(path, follow=True).content.decode()
 
 
-def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, smtp):  # noqa: F811
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, smtp_server):
     UserFactory(username="erika", email="erika@example.org")
     response = client.post(reverse("accounts:password_reset"), {"email": "niemand@example.org"})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
-    assert smtp.messages == []
+    assert smtp_server.messages == []
 
 
 def test_an_invalid_address_is_a_german_field_error(client):

@@ -9,7 +9,6 @@ set up by coordinators only and switched off by its owner with a current code.
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import totp

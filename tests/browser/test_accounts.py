@@ -10,9 +10,12 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from knotenpunkt.accounts.models import Role
+from tests import test_followup_reminders
 from tests.browser.conftest import PASSWORD, axe_violations
 from tests.factories import UserFactory
-from tests.test_followup_reminders import smtp  # noqa: F401 (the real local SMTP server fixture)
+
+# The real local SMTP server (aiosmtpd) of the follow-up reminder tests.
+smtp_server = test_followup_reminders.smtp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,7 +24,12 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_a_forgotten_password_is_reset_from_the_mail_and_logs_in(
-    new_page, smtp, settings, live_server, screenshot, viewport  # noqa: F811
+    new_page,
+    smtp_server,
+    settings,
+    live_server,
+    screenshot,
+    viewport,
 ):
     settings.SITE_URL = live_server.url
     UserFactory(username="erika", email="erika@example.org", role=Role.CITY_STAFF)
@@ -34,7 +42,7 @@ def test_a_forgotten_password_is_reset_from_the_mail_and_logs_in(
     page.get_by_role("button", name="Link zusenden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("E-Mail unterwegs")
 
-    body = smtp.for_("erika@example.org").get_body(("plain",)).get_content()
+    body = smtp_server.for_("erika@example.org").get_body(("plain",)).get_content()
     [link] = re.findall(rf"{re.escape(live_server.url)}/konto/passwort-neu/\S+/", body)
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Neues Passwort festlegen")
@@ -87,7 +95,8 @@ def test_a_coordinator_switches_on_two_factor_login_and_logs_in_with_a_code(new_
     expect(page.get_by_role("heading", level=1)).to_have_text("Code eingeben")
     assert axe_violations(page) == []
     screenshot(page, f"two-factor-login-{size}")
-    page.get_by_label(re.compile(r"^Code aus der Authenticator-App( \*)?$")).fill(f"{totp(bytes.fromhex(key), drift=1):06d}")
+    next_code = f"{totp(bytes.fromhex(key), drift=1):06d}"  # the setup used the current one
+    page.get_by_label(re.compile(r"^Code aus der Authenticator-App( \*)?$")).fill(next_code)
     page.get_by_role("button", name="Anmelden").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))  # the back office, verified by the code
 
