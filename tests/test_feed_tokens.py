@@ -243,7 +243,7 @@ def test_a_404_for_a_revoked_token_is_logged_without_it(client, coordinator, cap
     assert client.get(path_of(url)).status_code == 404
 
     output = captured.getvalue()
-    assert "Not Found: /kalender/abo/….ics" in output
+    assert f"404 GET /kalender/abo/….ics user={coordinator.pk} role=coordinator" in output  # one line
     assert token not in output
 
 
