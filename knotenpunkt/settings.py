@@ -156,6 +156,9 @@ AXES_LOCKOUT_CALLABLE = "knotenpunkt.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "knotenpunkt.accounts.views.client_ip"
 # Locks are lifted by a password reset or `manage.py axes_reset_username NAME`, not in the back office.
 AXES_ENABLE_ADMIN = False
+# Failed attempts only (they expire with the cool-off); no log of every successful login with address
+# and browser (data minimisation).
+AXES_DISABLE_ACCESS_LOG = True
 # Behind N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from
 # the right; 0 (no proxy, or one that does not forward the address): REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
