@@ -3,7 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from knotenpunkt.accounts import roles
+from knotenpunkt.accounts import roles, two_factor
 
 
 class KnotenpunktAdminSite(admin.AdminSite):
@@ -16,7 +16,9 @@ class KnotenpunktAdminSite(admin.AdminSite):
     index_title = _("Back Office der Koordinierungsstelle")
 
     def has_permission(self, request):
-        return roles.can_use_admin(request.user)
+        # With two-factor login on, only a session verified by a code (a session from before it was
+        # switched on is sent to log in again).
+        return roles.can_use_admin(request.user) and two_factor.verified_if_required(request)
 
     def login(self, request, extra_context=None):
         """One login page for the whole app: the admin's own form would demand `is_staff`."""

@@ -91,6 +91,8 @@ class ChangeKind(models.TextChoices):
         "activity.participation_declined",
         _("die angefragte Teilnahme eines Akteurs an einem Termin abgelehnt"),
     )
+    USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled", _("die Zwei-Faktor-Anmeldung eines Kontos eingerichtet")
+    USER_TWO_FACTOR_DISABLED = "user.two_factor_disabled", _("die Zwei-Faktor-Anmeldung eines Kontos abgeschaltet")
 
 
 class Audience(models.TextChoices):
