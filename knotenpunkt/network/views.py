@@ -133,6 +133,7 @@ def network_map(request):
         "form": form,
         "view": filters.get("view") or "graph",
         "community": filters.get("community"),
+        "active_filters": form.active_filter_count(),
         "ego": ego,
         "steps": 2 if request.GET.get("steps") == "2" else 1,
         "ego_limit": graph_map.EGO_MAX_NODES,
@@ -164,6 +165,8 @@ def network_map(request):
             "not_found": _("Kein Akteur dieses Namens auf der Karte."),
             "ties": _("%(n)s Verbindungen in dieser Ansicht"),
             "actors": _("%(n)s Akteure"),
+            "filters_none": _("Filter"),
+            "filters_active": _("Filter (%(n)s aktiv)"),
         },
     }
     return render(request, "network/map.html", context)

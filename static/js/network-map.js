@@ -404,7 +404,18 @@
   cy.on("mouseout", "node", (event) => event.target.removeClass("hovered"));
   cy.on("tap", (event) => { if (event.target === cy) card.hidden = true; });
 
+  // The folded filters' summary says how many narrowing filters are set (MapFilterForm.NARROWING_FILTERS).
+  const NARROWING = ["kind", "level", "theme", "sdg", "country", "layer", "tie_kind", "since", "until"];
+  const filterCount = form.querySelector("[data-filter-count]");
+  const countFilters = () => {
+    if (!filterCount) return;
+    const data = new FormData(form);
+    const n = NARROWING.filter((name) => data.getAll(name).some((value) => value !== "")).length;
+    filterCount.textContent = n ? format(labels.filters_active, { n }) : labels.filters_none;
+  };
+
   form.addEventListener("change", (event) => {
+    countFilters();
     if (event.target.name === "size") { resize(); return; }
     if (event.target.name === "view") {
       // The groups come from the nightly snapshot: the actor and tie filters do not apply to them.
