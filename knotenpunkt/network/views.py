@@ -22,6 +22,7 @@ def _render_ties(request, actor, form, status=200):
     context = {
         "actor": actor,
         "ties": selectors.actor_ties_page(user=request.user, actor=actor, page_number=1),
+        "direct_ties": selectors.direct_tie_count(user=request.user, actor=actor),
         "internal": actor_permissions.can_view_internal(request.user, actor),
         "can_manage_ties": True,
         "tie_form": form,
@@ -164,6 +165,8 @@ def network_map(request):
             "error": _("Die Karte konnte nicht geladen werden. Bitte später erneut versuchen."),
             "not_found": _("Kein Akteur dieses Namens auf der Karte."),
             "ties": _("%(n)s Verbindungen in dieser Ansicht"),
+            "direct_tie": _("%(n)s direkte Beziehung"),
+            "direct_ties": _("%(n)s direkte Beziehungen"),
             "actors": _("%(n)s Akteure"),
             "filters_none": _("Filter"),
             "filters_active": _("Filter (%(n)s aktiv)"),

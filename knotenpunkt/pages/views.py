@@ -58,6 +58,7 @@ def actor_profile(request, slug):
         "actor": actor,
         "internal": internal,
         "ties": network_selectors.actor_ties_page(user=user, actor=actor, page_number=request.GET.get("beziehungen")),
+        "direct_ties": network_selectors.direct_tie_count(user=user, actor=actor),
         "children": actor_selectors.visible_children(user=user, actor=actor),
         "parent": actor.parent if actor.parent and actor_permissions.can_view_actor(user, actor.parent) else None,
         "can_edit": actor_permissions.can_edit_actor(user, actor),

@@ -327,9 +327,12 @@
     const d = node.data();
     card.querySelector("[data-field=name]").textContent = d.name;
     card.querySelector("[data-field=kind]").textContent = kindLabel(d.kind);
+    // An actor: its direct ties as every page counts them, then what this view shows of them.
+    const direct = d.direct_ties === undefined ? ""
+      : format(d.direct_ties === 1 ? labels.direct_tie : labels.direct_ties, { n: d.direct_ties }) + " · ";
     card.querySelector("[data-field=ties]").textContent = d.count !== undefined
       ? format(labels.actors, { n: d.count })
-      : format(labels.ties, { n: node.degree(false) });
+      : direct + format(labels.ties, { n: node.degree(false) });
     const profile = card.querySelector("[data-field=profile]");
     const ego = card.querySelector("[data-field=ego]");
     profile.hidden = ego.hidden = !d.slug;

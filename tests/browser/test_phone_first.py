@@ -117,3 +117,60 @@ def test_on_a_desktop_the_map_filters_are_open_beside_the_map(new_page, coordina
     expect(page.get_by_label("Ebene")).to_be_visible()
     expect(page.locator("details.filter-disclosure > summary")).to_be_hidden()
     assert axe_violations(page) == []
+
+
+@pytest.fixture
+def sector_network(db):
+    """Actors of many kinds tied to each other: a cross-sector matrix wider than a phone."""
+    from knotenpunkt.network import analytics
+    from knotenpunkt.network.models import SnapshotScope
+
+    kinds = [k for k in ActorKind.values if k != ActorKind.OTHER]
+    actors = [ActorFactory(kind=kind, name=f"Akteur {n}") for n, kind in enumerate(kinds)]
+    for n, actor in enumerate(actors):
+        TieFactory(source=actor, target=actors[(n + 1) % len(actors)], kind=TieKind.COOPERATION)
+        TieFactory(source=actor, target=actors[(n + 3) % len(actors)], kind=TieKind.MEMBERSHIP)
+    analytics.snapshot_compute(SnapshotScope.INTERNAL)
+    analytics.snapshot_compute(SnapshotScope.PUBLIC)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_health_matrix_is_a_heatmap_the_keyboard_can_scroll(new_page, coordinator, sector_network, viewport):
+    page = new_page(user=coordinator, viewport=viewport)
+    page.goto("/netzwerk/gesundheit/")
+    region = page.get_by_role("region", name="Verbindungen zwischen Akteursarten")
+    expect(region).to_have_attribute("tabindex", "0")
+    matrix = region.locator("table")
+    expect(matrix.locator("thead abbr[title=Weltladen]")).to_have_text("WL")
+    assert matrix.locator("td.heat-5").count() >= 1 and matrix.locator("td.heat-0").count() >= 1
+    expect(page.locator("#health-matrix-legend")).to_contain_text("Farbe nach Anzahl")
+    overflow = region.evaluate("el => el.scrollWidth - el.clientWidth")
+    if viewport is PHONE:
+        assert overflow > 0, "on a phone the matrix is wider than the screen"
+        region.focus()
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle())
+        # The row heads stay in view while the numbers scroll.
+        first_head = matrix.locator("tbody th").first
+        assert first_head.bounding_box()["x"] >= 0
+    else:
+        assert overflow <= 0, "on a desktop the whole matrix fits"
+    assert axe_violations(page) == []
+
+
+LONG = "Entwicklungszusammenarbeitsprojekte"
+
+
+@pytest.mark.parametrize("path", ["/akteure/", "profile"])
+def test_long_german_words_stay_inside_a_phone_screen(new_page, path):
+    actor = ActorFactory(
+        name=f"Arbeitsgemeinschaft {LONG}verwaltungsgesellschaft",
+        description=f"**{LONG}** und Nachhaltigkeitsberichterstattungsverpflichtungen in Ludwigsburg.",
+    )
+    page = new_page(viewport=PHONE)
+    page.goto(actor.get_absolute_url() if path == "profile" else path)
+    expect(page.get_by_text(LONG, exact=False).first).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide"
+    assert axe_violations(page) == []
