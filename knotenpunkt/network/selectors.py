@@ -34,12 +34,14 @@ def direct_tie_counts(*, user, actor_ids) -> dict[int, int]:
     if not ids:
         return {}
     ties = permissions.visible_ties(user).order_by()
-    counts = dict.fromkeys(ids, 0)
+    by_end = []
     for column in ("source_id", "target_id"):
         rows = ties.filter(**{f"{column}__in": ids}) if len(ids) <= _COUNT_BY_ID_LIMIT else ties
-        for pk, n in rows.values_list(column).annotate(n=Count("pk")).values_list(column, "n"):
-            if pk in counts:
-                counts[pk] += n
+        by_end.append(rows.values_list(column).annotate(n=Count("pk")).values_list(column, "n"))
+    counts = dict.fromkeys(ids, 0)
+    for pk, n in by_end[0].union(by_end[1], all=True):  # one statement for both directions
+        if pk in counts:
+            counts[pk] += n
     return counts
 
 
