@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "django_tasks",
-    "django_tasks_db",
+    "knotenpunkt.core.tasks_config.TasksDatabaseConfig",  # django_tasks_db, named in German
 ]
 
 MIDDLEWARE = [

@@ -32,7 +32,7 @@ from knotenpunkt.accounts import roles
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, ActorKind, Theme
 from knotenpunkt.actors.selectors import filter_actors
-from knotenpunkt.network import permissions
+from knotenpunkt.network import permissions, selectors
 from knotenpunkt.network.models import ActorMetrics, DerivedTie, NetworkSnapshot, SnapshotScope, Tie
 
 EGO_MAX_NODES = 300
@@ -162,8 +162,11 @@ def _finish(user, nodes: dict[int, dict], edges: list[dict], **extra) -> dict:
         values = metric.compute(node_list, edges)
         for node in node_list:
             node.setdefault("metrics", {})[metric.key] = values.get(node["id"], 0)
+    # The count every page shows for an actor (selectors.direct_tie_counts), whatever this view filters out.
+    direct = selectors.direct_tie_counts(user=user, actor_ids=list(nodes))
     for node in node_list:
         del node["tie_count"]
+        node["direct_ties"] = direct.get(node["id"], 0)
     return {"nodes": node_list, "edges": edges, **extra}
 
 

@@ -18,6 +18,37 @@ DERIVED_TIES_ON_PROFILE = 10
 TIES_PER_PAGE = 40
 
 
+# How many ids a grouped count filters by; above it, one pass over all visible ties is cheaper (SQLite plans
+# long IN lists badly, see map.subgraph).
+_COUNT_BY_ID_LIMIT = 500
+
+
+def direct_tie_counts(*, user, actor_ids) -> dict[int, int]:
+    """An actor's connections, the one definition every page shows ("7 direkte Beziehungen"): its declared
+    ties in either direction that `user` may see (permissions.visible_ties: a visitor counts the public ties
+    between published actors; internal readers every tie). Relationships derived from shared activities and
+    contacts are counted apart (derived_ties_for_profile's total, "Begegnungen"), and the network figures'
+    degree (distinct partners, declared or derived) is a third, differently labelled number.
+    """
+    ids = list(actor_ids)
+    if not ids:
+        return {}
+    ties = permissions.visible_ties(user).order_by()
+    by_end = []
+    for column in ("source_id", "target_id"):
+        rows = ties.filter(**{f"{column}__in": ids}) if len(ids) <= _COUNT_BY_ID_LIMIT else ties
+        by_end.append(rows.values_list(column).annotate(n=Count("pk")).values_list(column, "n"))
+    counts = dict.fromkeys(ids, 0)
+    for pk, n in by_end[0].union(by_end[1], all=True):  # one statement for both directions
+        if pk in counts:
+            counts[pk] += n
+    return counts
+
+
+def direct_tie_count(*, user, actor: Actor) -> int:
+    return direct_tie_counts(user=user, actor_ids=[actor.pk]).get(actor.pk, 0)
+
+
 def actor_ties(*, user, actor: Actor):
     """Ties of an actor the user may see, with both ends loaded (no N+1)."""
     ties = permissions.visible_ties(user).filter(Q(source=actor) | Q(target=actor))

@@ -23,6 +23,7 @@ def _render_ties(request, actor, form, status=200):
     context = {
         "actor": actor,
         "ties": selectors.actor_ties_page(user=request.user, actor=actor, page_number=1),
+        "direct_ties": selectors.direct_tie_count(user=request.user, actor=actor),
         "internal": actor_permissions.can_view_internal(request.user, actor),
         "can_manage_ties": True,
         "tie_form": form,
@@ -134,6 +135,7 @@ def network_map(request):
         "form": form,
         "view": filters.get("view") or "graph",
         "community": filters.get("community"),
+        "active_filters": form.active_filter_count(),
         "ego": ego,
         "steps": 2 if request.GET.get("steps") == "2" else 1,
         "ego_limit": graph_map.EGO_MAX_NODES,
@@ -164,7 +166,11 @@ def network_map(request):
             "error": _("Die Karte konnte nicht geladen werden. Bitte später erneut versuchen."),
             "not_found": _("Kein Akteur dieses Namens auf der Karte."),
             "ties": _("%(n)s Verbindungen in dieser Ansicht"),
+            "direct_tie": _("%(n)s direkte Beziehung"),
+            "direct_ties": _("%(n)s direkte Beziehungen"),
             "actors": _("%(n)s Akteure"),
+            "filters_none": _("Filter"),
+            "filters_active": _("Filter (%(n)s aktiv)"),
         },
     }
     return render(request, "network/map.html", context)

@@ -143,7 +143,8 @@ def log_in(page, user):
     page.get_by_label("Benutzername").fill(user.username)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Anmelden").click()
-    page.get_by_role("button", name="Abmelden").wait_for()
+    # Attached, not visible: on a phone the logout button sits in the folded menu.
+    page.get_by_role("button", name="Abmelden", include_hidden=True).wait_for(state="attached")
 
 
 @pytest.fixture
