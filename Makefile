@@ -19,14 +19,14 @@ install: $(VENV)/.installed
 	$(PY) manage.py compile_translations
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-## run: migrate the embedded SQLite database, load the demo data once, compute the network figures (with 12 months of history) and the partner suggestions, serve on $(PORT) with a task worker
+## run: migrate the embedded SQLite database, load the demo data once, compute the network figures (with 12 months of history) and the partner suggestions, serve on $(PORT) with a task worker (absolute links in mails, .ics files and feeds use $(PORT) unless SITE_URL is set)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py network_snapshot --history 12
 	$(PY) manage.py compute_suggestions
-	$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	KNOTENPUNKT_PORT=$(PORT) $(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  KNOTENPUNKT_PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 ## test: the whole suite (SQLite, or PostgreSQL with DATABASE_URL=postgres://...); installs Chromium for tests/browser and poppler's pdftotext for the PDF tests
 test: install

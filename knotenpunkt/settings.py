@@ -6,9 +6,11 @@ embedded SQLite database under var/ in development mode.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.lib.env import env_bool, env_int, env_list, env_str
@@ -38,6 +40,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before accounts: its admin module takes django-otp's device admin off the back office again.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "knotenpunkt.changes",
     "knotenpunkt.accounts",
     "knotenpunkt.actors",
@@ -61,10 +66,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "axes",
     "django_htmx",
     "django_countries",
     "django_tasks",
-    "django_tasks_db",
+    "knotenpunkt.core.tasks_config.TasksDatabaseConfig",  # django_tasks_db, named in German
 ]
 
 MIDDLEWARE = [
@@ -75,9 +82,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "knotenpunkt.core.middleware.PrivateResponseMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the login page with the lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "knotenpunkt.urls"
@@ -119,6 +131,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,6 +143,28 @@ LOGIN_URL = "accounts:login"
 # Each role's home: "Mein Akteur" for editors; it sends the office and the city's staff to their Schreibtisch.
 LOGIN_REDIRECT_URL = "pages:my_actor"
 LOGOUT_REDIRECT_URL = "pages:home"
+# A password-reset link is valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked for LOGIN_COOLOFF_MINUTES; a successful login resets the count. The
+# attempts live in the database, so every app server counts the same ones.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "knotenpunkt.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "knotenpunkt.accounts.views.client_ip"
+# Locks are lifted by a password reset or `manage.py axes_reset_username NAME`, not in the back office.
+AXES_ENABLE_ADMIN = False
+# Failed attempts only (they expire with the cool-off); no log of every successful login with address
+# and browser (data minimisation).
+AXES_DISABLE_ACCESS_LOG = True
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the Nth address from
+# the right; 0 (no proxy, or one that does not forward the address): REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Two-factor login (django-otp, TOTP) for coordinators: the name authenticator apps show.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Knotenpunkt")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
@@ -167,12 +203,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts from our own static files only — no inline script, no
+# eval (htmx runs with allowEval false, see base.html). Style sheets from our own files; style
+# attributes are allowed (SDG colours as custom properties, a chart's height), <style> elements are
+# not. Images also as data: URIs (Pico's icons, the map's exports). See docs/decisions.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses (the map does not locate the visitor), switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Personal calendar feed tokens never reach a log (core/logging.py; gunicorn.conf.py for gunicorn.access).
-    "filters": {"redact_feed_tokens": {"()": "knotenpunkt.core.logging.RedactFeedTokens"}},
+    # 403 and 404 are one line each, without a traceback (core/logging.py).
+    "filters": {
+        "redact_feed_tokens": {"()": "knotenpunkt.core.logging.RedactFeedTokens"},
+        "one_line_client_errors": {"()": "knotenpunkt.core.logging.OneLineClientErrors"},
+    },
     "formatters": {
         "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
     },
@@ -189,7 +254,7 @@ LOGGING = {
             "propagate": False,
             "filters": ["redact_feed_tokens"],
         },
-        "django.request": {"filters": ["redact_feed_tokens"]},
+        "django.request": {"filters": ["one_line_client_errors", "redact_feed_tokens"]},
     },
 }
 
@@ -230,8 +295,9 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knotenpunkt <knotenpunkt@localhost>")
-# Absolute links in mails and feeds.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in mails, .ics files and feed addresses. Without SITE_URL: the local address on the
+# port `make run PORT=…` serves (it passes KNOTENPUNKT_PORT to the server and the worker).
+SITE_URL = (env_str("SITE_URL") or f"http://127.0.0.1:{env_int('KNOTENPUNKT_PORT', 8000)}").rstrip("/")
 
 # Calendar import (iCal in): limits for one feed, and whether feeds may live on private networks.
 ICAL_IMPORT_MAX_BYTES = env_int("ICAL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -54,3 +54,15 @@ AXE_VERSION=4.14.1
 mkdir -p tests/browser/vendor
 cp "$tmp/axe/package/axe.min.js" "$tmp/axe/package/LICENSE" tests/browser/vendor/
 echo "axe-core ${AXE_VERSION}" > tests/browser/vendor/VERSION
+# Icons: Tabler Icons (outline), only the ones the templates use ({% icon "name" %}, core/templatetags/icons.py).
+# Add a name here and run the script to use another icon.
+TABLER_ICONS_VERSION=3.51.0
+TABLER_ICONS="address-book affiliate alert-triangle bulb calendar-event circle-check filter history info-circle
+  inbox layout-dashboard login logout menu-2 pencil plus search settings shield-lock target arrows-exchange
+  users x download home user-circle"
+(cd "$tmp" && mkdir tabler && cd tabler && npm pack --silent "@tabler/icons@${TABLER_ICONS_VERSION}" >/dev/null && tar xzf ./*.tgz)
+rm -rf static/vendor/tabler-icons && mkdir -p static/vendor/tabler-icons
+for name in $TABLER_ICONS; do cp "$tmp/tabler/package/icons/outline/$name.svg" static/vendor/tabler-icons/; done
+cp "$tmp/tabler/package/LICENSE" static/vendor/tabler-icons/LICENSE
+echo "@tabler/icons ${TABLER_ICONS_VERSION}" > static/vendor/tabler-icons/VERSION
+echo "vendored @tabler/icons ${TABLER_ICONS_VERSION} ($(echo $TABLER_ICONS | wc -w) icons)"

@@ -264,3 +264,17 @@ def test_the_initiatives_show_every_level_of_involvement_and_a_gap(demo):
     assert any(gaps.values())  # at least one "Wer fehlt?" gap to show
     call_command("load_demo", quiet=True)
     assert Initiative.objects.count() == len(titles)  # a second run adds none
+
+
+def test_no_demo_suggestion_pairs_two_units_of_one_organisation(demo, seeded_sdgs):
+    from knotenpunkt.actors.selectors import same_organisation
+    from knotenpunkt.synergies.models import Suggestion
+
+    call_command("compute_suggestions", stdout=StringIO())
+
+    city = Actor.objects.get(slug="stadt-ludwigsburg")
+    office = Actor.objects.get(slug="koordinierungsstelle-kommunale-entwicklungspolitik")
+    suggested = list(Suggestion.objects.select_related("actor", "partner"))
+    assert len(suggested) > 50
+    assert not [s for s in suggested if {s.actor_id, s.partner_id} == {city.pk, office.pk}]
+    assert not [(s.actor.name, s.partner.name) for s in suggested if same_organisation(s.actor, s.partner)]

@@ -51,10 +51,15 @@ def snapshot():
             t.public_count,
             t.public_first_met,
             t.public_last_met,
+            t.staff_count,
+            t.staff_first_met,
+            t.staff_last_met,
+            float(f"{t.staff_weight_score:.9g}"),
         )
         for t in DerivedTie.objects.all()
     }
-    contacts = {c.actor_id: (c.last_contact, c.last_activity, c.last_interaction) for c in ActorContact.objects.all()}
+    fields = ("last_contact", "last_activity", "last_interaction", "staff_last_contact", "staff_last_interaction")
+    contacts = {c.actor_id: tuple(getattr(c, f) for f in fields) for c in ActorContact.objects.all()}
     return ties, contacts
 
 
@@ -256,6 +261,28 @@ def test_cancelling_and_deleting_update_the_pairs(trio):
     assert pair(x, y).count == 1
 
 
+def test_city_staff_figures_leave_out_contacts_logged_for_the_coordination_only(trio):
+    x, y, z = trio
+    today = timezone.localdate()
+    meet(x, y, days_ago=400)
+    log(x, y, days_ago=100, visibility="staff")
+    log(x, y, days_ago=10, visibility="coordination")
+    log(x, z, days_ago=20, visibility="coordination")
+
+    xy, xz = pair(x, y), pair(x, z)
+    contact = ActorContact.objects.get(actor=z)
+
+    assert (xy.count, xy.last_met) == (3, today - dt.timedelta(days=10))
+    assert (xy.staff_count, xy.staff_last_met) == (2, today - dt.timedelta(days=100))
+    assert xy.staff_first_met == xy.first_met
+    assert 0 < xy.staff_weight_score < xy.weight_score
+    assert (xz.count, xz.staff_count, xz.staff_last_met, xz.staff_weight_score) == (1, 0, None, 0)
+    assert (contact.last_contact, contact.staff_last_contact, contact.staff_last_interaction) == (
+        today - dt.timedelta(days=20), None, None
+    )  # fmt: skip
+    assert ActorContact.objects.get(actor=x).staff_last_contact == today - dt.timedelta(days=100)
+
+
 def test_a_refresh_touches_only_pairs_within_the_set(trio):
     x, y, z = trio
     meet(x, y, z)
@@ -292,6 +319,9 @@ def test_incremental_refreshes_give_the_same_result_as_a_full_rebuild(settings, 
     for activity in rng.sample(activities, 3):
         activity.refresh_from_db()
         services.activity_delete(user=None, activity=activity)
+    for _ in range(10):
+        log(*rng.sample(actors, rng.randint(1, 3)), days_ago=rng.randint(-5, 800),
+            visibility=rng.choice(["staff", "coordination"]))  # fmt: skip
     incremental = snapshot()
     assert incremental[0], "the random activities made no pairs"
 
@@ -357,7 +387,7 @@ def test_the_last_contact_is_the_last_past_activity_even_alone(trio):
 # --- the contact log ---------------------------------------------------------------------------
 
 
-def log(*actors, days_ago=3, activity=None):
+def log(*actors, days_ago=3, activity=None, visibility="coordination"):
     from knotenpunkt.interactions import services as interaction_services
 
     return interaction_services.interaction_create(
@@ -368,6 +398,7 @@ def log(*actors, days_ago=3, activity=None):
             "summary": "Abstimmung",
             "activity": activity,
             "actors": list(actors),
+            "visibility": visibility,
         },
     )
 

@@ -86,7 +86,7 @@ def test_the_feed_answers_with_a_valid_token_without_a_session(client, coordinat
     response = client.get(path_of(url))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert "private" in response["Cache-Control"]
+    assert response["Cache-Control"] == "private, no-store"  # internal data: no cache keeps it
     assert FeedToken.objects.get(user=coordinator).last_used_at is not None
 
 
@@ -243,7 +243,7 @@ def test_a_404_for_a_revoked_token_is_logged_without_it(client, coordinator, cap
     assert client.get(path_of(url)).status_code == 404
 
     output = captured.getvalue()
-    assert "Not Found: /kalender/abo/….ics" in output
+    assert f"404 GET /kalender/abo/….ics user={coordinator.pk} role=coordinator" in output  # one line
     assert token not in output
 
 

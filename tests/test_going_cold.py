@@ -18,7 +18,8 @@ URL = "/netzwerk/kalt/"
 def contact(actor, days_ago, **dates):
     day = timezone.localdate() - dt.timedelta(days=days_ago)
     return ActorContact.objects.create(actor=actor, last_contact=day, last_activity=dates.get("activity", day),
-                                       last_interaction=dates.get("interaction"))  # fmt: skip
+                                       last_interaction=dates.get("interaction"), staff_last_contact=day,
+                                       staff_last_interaction=dates.get("interaction"))  # fmt: skip
 
 
 @pytest.fixture

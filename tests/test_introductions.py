@@ -647,3 +647,16 @@ def test_the_timeline_tells_the_steps_and_the_reason_to_internal_readers_only(
     page = client.get(introduced.get_absolute_url()).content.decode()
     assert "Erika Beispiel hat eine Vermittlung abgelehnt." in page
     assert "Kein Bedarf mehr" not in page
+
+
+def test_two_units_of_one_organisation_are_not_introduced(coordinator, weltladen):
+    city = ActorFactory(name="Stadt Ludwigsburg")
+    department = ActorFactory(name="Fachbereich Umwelt", parent=city)
+    unit = ActorFactory(name="Referat Klima", parent=department)
+    sibling = ActorFactory(name="Fachbereich Bildung", parent=city)
+
+    for actor, partner in ((unit, city), (unit, sibling), (department, sibling)):
+        with pytest.raises(ValidationError, match="gehören beide zu „Stadt Ludwigsburg“"):
+            propose(coordinator, actor, partner)
+    assert not Introduction.objects.exists()
+    assert propose(coordinator, unit, weltladen).status == IntroductionStatus.PROPOSED

@@ -35,7 +35,8 @@ def _cases():
 def test_permission_matrix(client, coordinator, city_staff, department, url_name, method, role, published, outcome):
     w = _world(published=published, coordinator=coordinator, city_staff=city_staff, department=department)
     # The record went cold: its last contact was two years ago.
-    ActorContact.objects.create(actor=w.record, last_contact=timezone.localdate() - dt.timedelta(days=730))
+    two_years_ago = timezone.localdate() - dt.timedelta(days=730)
+    ActorContact.objects.create(actor=w.record, last_contact=two_years_ago, staff_last_contact=two_years_ago)
     if w.users[role] is not None:
         client.force_login(w.users[role])
     before = db_state()
@@ -51,3 +52,84 @@ def test_permission_matrix(client, coordinator, city_staff, department, url_name
     else:
         assert response.status_code == int(outcome)
     assert db_state() == before
+
+
+# What each role learns of a contact logged "nur Koordination" between the record and a partner
+# ("shown": the partner's name in the response, i.e. the pair or its date comes through).
+HIDDEN_PARTNER = "Nur-Koordination-Partner e.V."
+# fmt: off
+HIDDEN_CONTACT_MATRIX = {
+    #                    anonymous     coordinator  city_staff  staff_own  editor_own  editor_other
+    "pages:actor":   {"GET": ("hidden/404", "shown",    "hidden",   "hidden",  "hidden",   "hidden/404")},
+    "network:ego":   {"GET": ("hidden/404", "shown",    "hidden",   "hidden",  "hidden",   "hidden/404")},
+    "network:graph": {"GET": ("hidden",     "shown",    "hidden",   "hidden",  "hidden",   "hidden")},
+    "network:export": {"GET": ("hidden",    "shown",    "hidden",   "hidden",  "hidden",   "hidden")},
+}
+# fmt: on
+
+
+def _hidden_contact_world(published, coordinator, city_staff, department):
+    from knotenpunkt.interactions.models import Visibility
+    from knotenpunkt.interactions.services import interaction_create
+    from tests.factories import ActorFactory
+
+    w = _world(published=published, coordinator=coordinator, city_staff=city_staff, department=department)
+    # The partner has no name in any other record: on the profile and in the ego network it shows only
+    # if the pair comes through. The map and the exports list every actor: there the pair's edge is looked for.
+    w.hidden_partner = ActorFactory(name=HIDDEN_PARTNER, published=True)
+    interaction_create(
+        user=None,
+        data={
+            "date": timezone.localdate() - dt.timedelta(days=3),
+            "channel": "phone",
+            "summary": "Vertrauliches Vorgespräch.",
+            "visibility": Visibility.COORDINATION,
+            "actors": [w.record, w.hidden_partner],
+        },
+    )
+    return w
+
+
+def _hidden_contact_cases():
+    from tests.matrix import cases
+
+    yield from cases(HIDDEN_CONTACT_MATRIX, ROLES)
+
+
+@pytest.mark.parametrize(("url_name", "method", "role", "published", "outcome"), list(_hidden_contact_cases()))
+def test_what_each_role_learns_of_a_coordination_only_contact(
+    client, coordinator, city_staff, department, url_name, method, role, published, outcome
+):
+    from tests.matrix import body
+
+    w = _hidden_contact_world(published, coordinator, city_staff, department)
+    if w.users[role] is not None:
+        client.force_login(w.users[role])
+    urls = {
+        "pages:actor": (reverse("pages:actor", args=[w.record.slug]), {}),
+        "network:ego": (reverse("network:ego", args=[w.record.slug]), {"layer": "derived"}),
+        "network:graph": (reverse("network:graph"), {"layer": "derived"}),
+        "network:export": (reverse("network:export", args=["csv-edges"]), {}),
+    }
+    url, query = urls[url_name]
+
+    response = client.get(url, query)
+
+    if outcome.isdigit():
+        assert response.status_code == int(outcome)
+        return
+    assert response.status_code == 200
+    text = body(response)
+    if url_name in ("network:export", "network:graph"):
+        a, b = sorted([w.record.pk, w.hidden_partner.pk])
+        edge = _pair_id(w.record, w.hidden_partner) if url_name == "network:export" else f'"d{a}-{b}"'
+        assert (edge in text) is (outcome == "shown")
+    else:
+        assert (HIDDEN_PARTNER in text) is (outcome == "shown")
+
+
+def _pair_id(x, y) -> str:
+    from knotenpunkt.network.models import DerivedTie
+
+    a, b = sorted([x.pk, y.pk])
+    return f"d{DerivedTie.objects.get(actor_a_id=a, actor_b_id=b).pk},"

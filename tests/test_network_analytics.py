@@ -140,6 +140,10 @@ def derived(x, y, *, weight=1.0, count=1, public_count=0):
         public_count=public_count,
         public_first_met=today if public_count else None,
         public_last_met=today if public_count else None,
+        staff_count=count,
+        staff_first_met=today,
+        staff_last_met=today,
+        staff_weight_score=weight / factor,
     )
 
 

@@ -114,3 +114,41 @@ def test_visitors_see_no_empty_state_hint_for_staff(client, network):
     html = client.get(URL).content.decode()
     assert "Noch kein Verlauf" in html
     assert "network_snapshot --history" not in html
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.CACHES = {**settings.CACHES, "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+
+
+def test_an_unpublished_actor_leaves_the_public_health_page_at_once(client, coordinator, network, page_cache):
+    from knotenpunkt.actors.services import actor_set_published
+
+    analytics.snapshot_compute(SnapshotScope.PUBLIC)
+    beta, lone = Actor.objects.get(name="Verein Beta"), Actor.objects.get(name="Einsamer Verein")
+    before = client.get(URL).content.decode()
+    graph = reverse("network:graph")
+    assert client.get(graph).json()  # the map's JSON, now in the page cache
+    assert "Verein Beta" in before and "Einsamer Verein" in before  # the hub and the isolated one
+
+    for actor in (beta, lone):
+        actor_set_published(user=coordinator, actor=actor, published=False)
+
+    after = client.get(URL).content.decode()  # the snapshot is still the one from before
+    assert "Verein Beta" not in after and "Einsamer Verein" not in after
+    assert "Verein Alpha" in after
+    names = [node["name"] for node in client.get(graph).json()["nodes"]]
+    assert "Verein Beta" not in names and "Einsamer Verein" not in names
+
+
+def test_internal_readers_still_see_unpublished_actors_on_the_internal_page(client, coordinator, network):
+    from knotenpunkt.actors.services import actor_set_published
+
+    analytics.snapshot_compute(SnapshotScope.INTERNAL)
+    actor_set_published(user=coordinator, actor=Actor.objects.get(name="Einsamer Verein"), published=False)
+    client.force_login(coordinator)
+
+    assert "Einsamer Verein" in client.get(URL).content.decode()

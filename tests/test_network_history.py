@@ -40,6 +40,10 @@ def met(x, y, first: dt.date, *, public_first: dt.date | None = None):
         public_count=1 if public_first else 0,
         public_first_met=public_first,
         public_last_met=timezone.localdate() if public_first else None,
+        staff_count=2 if public_first else 1,
+        staff_first_met=first,
+        staff_last_met=timezone.localdate(),
+        staff_weight_score=1.0,
     )
 
 

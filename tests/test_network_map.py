@@ -24,7 +24,8 @@ def derived(x, y, *, count=3, public_count=0):
     return DerivedTie.objects.create(
         actor_a=a, actor_b=b, count=count, first_met=day, last_met=day, weight_score=float(count),
         public_count=public_count, public_first_met=day if public_count else None,
-        public_last_met=day if public_count else None,
+        public_last_met=day if public_count else None, staff_count=count, staff_first_met=day, staff_last_met=day,
+        staff_weight_score=float(count),
     )  # fmt: skip
 
 

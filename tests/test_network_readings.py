@@ -131,7 +131,7 @@ def metrics(**overrides):
             {"groups_bridged": 2, "is_articulation_point": True, "betweenness": 0.001},
             ["Brücke zwischen 2 Gruppen", "Schlüsselstelle: verbindet Akteure, die sonst getrennt wären"],
         ),
-        ({"degree": 80, "degree_rank": 2}, ["Knotenpunkt mit 80 Verbindungen"]),
+        ({"degree": 80, "degree_rank": 2}, ["Knotenpunkt: mit 80 Akteuren verbunden"]),
         (
             {"degree": 1, "is_weakly_tied": True, "has_administration_tie": False},
             ["Nur über eine Verbindung angebunden", "ohne Kontakt zur Verwaltung"],

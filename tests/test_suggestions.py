@@ -520,3 +520,29 @@ def test_shared_words_are_named_as_written_not_folded():
     # Nouns capitalised, a verb in lower case where a text has it so, umlauts kept.
     assert {"Bürgerinitiative", "Cuenca", "unterstützt"} <= spelled
     assert not spelled & {"burgerinitiative", "Burgerinitiative", "cunca", "Cunca", "unterstutzt"}
+
+
+def test_units_of_one_organisation_are_never_suggested_to_each_other():
+    """Three levels: the city, its departments, a unit below one of them; all alike and tied to one
+    partner. Only the Verein outside is suggested to them (and they to it)."""
+    from knotenpunkt.actors.models import ActorKind
+    from tests.factories import ThemeFactory
+
+    theme = ThemeFactory()
+    city = ActorFactory(name="Stadt", kind=ActorKind.CITY_DEPARTMENT)
+    department = ActorFactory(name="Fachbereich", kind=ActorKind.CITY_DEPARTMENT, parent=city)
+    unit = ActorFactory(name="Referat", kind=ActorKind.CITY_DEPARTMENT, parent=department)
+    sibling = ActorFactory(name="Zweiter Fachbereich", kind=ActorKind.CITY_DEPARTMENT, parent=city)
+    verein = ActorFactory(name="Verein")
+    partner = ActorFactory(name="Partner")
+    hierarchy = {city.pk, department.pk, unit.pk, sibling.pk}
+    for actor in (city, department, unit, sibling, verein):
+        actor.themes.add(theme)
+        ActorCountry.objects.create(actor=actor, country="BF")
+        TieFactory(source=actor, target=partner)
+
+    suggestions.compute_all()
+
+    pairs = set(Suggestion.objects.values_list("actor_id", "partner_id"))
+    assert not {(a, b) for a, b in pairs if a in hierarchy and b in hierarchy}
+    assert {(verein.pk, unit.pk), (unit.pk, verein.pk), (sibling.pk, verein.pk)} <= pairs

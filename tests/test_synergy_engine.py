@@ -43,6 +43,7 @@ def networks(draw, max_nodes=14):
         )
         text = engine._normalise_rows(text)
     excluded_pairs = draw(st.lists(st.tuples(node, node), max_size=3))
+    parent = draw(st.lists(st.integers(-1, n - 1), min_size=n, max_size=n))  # -1: none; cycles too
     return engine.prepare(
         engine.Inputs(
             n=n,
@@ -53,6 +54,7 @@ def networks(draw, max_nodes=14):
             sector=np.array(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))),
             eligible=np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))) | (np.arange(n) == 0),
             excluded=engine.adjacency_from_edges(n, excluded_pairs) if excluded_pairs else None,
+            organisation=engine.organisations(np.where(np.array(parent) == np.arange(n), -1, parent)),
         )
     )
 
@@ -68,7 +70,9 @@ def test_scores_are_symmetric(inputs):
 
 @settings(max_examples=150, deadline=None)
 @given(networks(), st.integers(1, 5))
-def test_suggestions_never_name_a_tie_the_actor_itself_an_excluded_pair_or_an_opted_out_actor(inputs, top):
+def test_suggestions_never_name_a_tie_the_actor_itself_an_excluded_pair_an_opted_out_actor_or_one_organisation(
+    inputs, top
+):
     result = engine.suggest(inputs, top=top)
     parts = result.parts
     adjacency = inputs.adjacency.toarray()
@@ -78,6 +82,7 @@ def test_suggestions_never_name_a_tie_the_actor_itself_an_excluded_pair_or_an_op
         assert adjacency[x, y] == 0
         assert excluded[x, y] == 0
         assert inputs.eligible[x] and inputs.eligible[y]
+        assert inputs.organisation[x] < 0 or inputs.organisation[x] != inputs.organisation[y]
     assert np.all(parts.score > 0)
     # At most `top` per actor, ranked 1, 2, … by falling score.
     for x in np.unique(parts.xs):
@@ -240,3 +245,28 @@ def test_an_empty_network():
     inputs = inputs_for(0, [])
     result = engine.suggest(inputs, top=10)
     assert len(result.parts.xs) == 0
+
+
+def test_units_of_one_hierarchy_share_its_top_and_actors_outside_any_have_none():
+    # 0 city ← 1 department ← 2 unit; 3 second department of the city; 4 alone; 5 ← 6 another organisation
+    parent = np.array([-1, 0, 1, 0, -1, -1, 5])
+
+    assert list(engine.organisations(parent)) == [0, 0, 0, 0, -1, 5, 5]
+
+
+def test_units_of_one_hierarchy_are_never_suggested_to_each_other_however_alike():
+    # Three levels: city 0, its departments 1 and 3, the unit 2 below department 1; a Verein 4.
+    # All five share everything, and all are tied to one common partner 5.
+    n = 6
+    features = engine.indicator(n, [(i, f) for i in range(5) for f in range(3)], 3)
+    inputs = inputs_for(
+        n,
+        [(i, 5) for i in range(5)],
+        features=features,
+        organisation=engine.organisations(np.array([-1, 0, 1, 0, -1, -1])),
+    )
+
+    parts = engine.suggest(inputs, top=5).parts
+    pairs = {frozenset((int(x), int(y))) for x, y in zip(parts.xs, parts.ys, strict=True)}
+
+    assert pairs == {frozenset((4, i)) for i in range(4)}

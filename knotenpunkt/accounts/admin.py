@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from knotenpunkt.accounts import services
 from knotenpunkt.accounts.models import User
@@ -44,3 +45,10 @@ class UserAdmin(CoordinatorAdmin, DjangoUserAdmin):
 
 # Roles live on the user (accounts.roles); Django's groups and per-model permissions are not used.
 admin.site.unregister(Group)
+
+
+# Two-factor devices are set up and switched off by their owners (Mein Konto) and reset by IT
+# (`manage.py two_factor_reset`), each recorded: django-otp's own admin would change them unrecorded
+# and show their secrets.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

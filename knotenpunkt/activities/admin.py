@@ -72,6 +72,9 @@ class ParticipationInline(CoordinatorInlineMixin, admin.TabularInline):
     formset = ParticipationFormSet
     extra = 0
     autocomplete_fields = ["actor", "person"]
+    # Saved through the services, which keep each participation's status; answered on the profile.
+    fields = ["actor", "person", "role", "status"]
+    readonly_fields = ["status"]
 
 
 class ExceptionFormSet(forms.BaseInlineFormSet):

@@ -5,6 +5,7 @@ services.exception_save take; the services decide."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from django import forms
@@ -406,7 +407,9 @@ class ParticipantForm(forms.Form):
                 "hx-trigger": "input changed delay:250ms",
                 "hx-target": "#participant-actor-options",
                 "hx-swap": "innerHTML",
-                "hx-vals": "js:{q: this.value}",
+                # htmx sends the input under its own name; "field" tells the view which one it is
+                # (no js: values: htmx may not evaluate code under the Content-Security-Policy).
+                "hx-vals": json.dumps({"field": self.add_prefix("actor")}),
                 "hx-sync": "this:replace",
             }
         )

@@ -161,8 +161,18 @@ class Activity(models.Model):
         return self.source_id is not None
 
 
+class ParticipationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("bestätigt")
+    REQUESTED = "requested", _("angefragt")
+
+
 class Participation(models.Model):
-    """An actor or a person taking part in an activity, in one role. Counted once per activity."""
+    """An actor or a person taking part in an activity, in one role. Counted once per activity.
+
+    An actor named by someone who may not edit it (nor is the coordination) is `requested` until that
+    actor's editor or the coordination confirms it (activities/participations.py); a declined request
+    is removed. Only confirmed participations show publicly (activities/permissions.py).
+    """
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
     actor = models.ForeignKey(
@@ -173,6 +183,9 @@ class Participation(models.Model):
     )
     role = models.CharField(
         _("Rolle"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.PARTICIPANT
+    )
+    status = models.CharField(
+        _("Stand"), max_length=20, choices=ParticipationStatus.choices, default=ParticipationStatus.CONFIRMED
     )
 
     class Meta:
@@ -200,11 +213,30 @@ class Participation(models.Model):
                 violation_error_code="person",
                 violation_error_message=_("Diese Person ist schon beteiligt."),
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=ParticipationStatus.values),
+                name="participation_status_valid",
+                violation_error_code="status",
+                violation_error_message=_("Eine Teilnahme ist bestätigt oder angefragt."),
+            ),
+            # Persons are never shown publicly: nothing to confirm.
+            models.CheckConstraint(
+                condition=Q(person__isnull=True) | Q(status=ParticipationStatus.CONFIRMED),
+                name="participation_person_confirmed",
+                violation_error_code="status",
+                violation_error_message=_("Die Teilnahme einer Person braucht keine Bestätigung."),
+            ),
         ]
         indexes = [
             # An actor's activities (profile, derived relationships).
             models.Index(fields=["actor", "activity"], name="participation_actor"),
             models.Index(fields=["person", "activity"], name="participation_person"),
+            # Open requests of an actor (its profile) and of everybody (the coordination's Schreibtisch).
+            models.Index(
+                fields=["actor", "activity"],
+                condition=Q(status=ParticipationStatus.REQUESTED),
+                name="participation_requested",
+            ),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from knotenpunkt.accounts import roles
 from knotenpunkt.accounts.models import Role
-from knotenpunkt.activities.models import Activity, ParticipantRole, Participation
+from knotenpunkt.activities.models import Activity, ParticipantRole, Participation, ParticipationStatus
 from knotenpunkt.actors import permissions as actor_permissions
 
 
@@ -99,3 +99,37 @@ def can_manage_calendar_sources(user, actor) -> bool:
 
 def can_have_personal_feed(user) -> bool:
     return roles.role_of(user) is not None
+
+
+# --- participations that wait for the participant's consent (activities/participations.py) -------
+
+
+def participation_needs_confirmation(user, actor) -> bool:
+    """Whether naming `actor` as a participant waits for its consent: yes unless the coordination or
+    someone who may edit the actor names it (imports and the system, user None, need none)."""
+    if user is None or roles.is_coordinator(user):
+        return False
+    # actor None: whether anything this user names may need consent (all but the coordination).
+    return actor is None or not actor_permissions.can_edit_actor(user, actor)
+
+
+def can_answer_participation(user, participation) -> bool:
+    """Confirm or decline a requested participation: the participant's editors and the coordination
+    (whether it still waits for an answer is the service's question)."""
+    if participation.actor_id is None:
+        return False
+    return actor_permissions.can_edit_actor(user, participation.actor)
+
+
+def shown_participations(user, activity, queryset):
+    """The participations of `activity` this user sees: internal readers all; everybody else the
+    confirmed ones, and requested ones only on the requesting side (who may edit the activity) and to
+    the participant's own editors."""
+    if roles.is_internal_reader(user):
+        return queryset
+    shown = Q(status=ParticipationStatus.CONFIRMED)
+    if roles.role_of(user) == Role.ACTOR_EDITOR:
+        shown |= Q(actor_id__in=roles.edited_actor_ids(user))
+        if can_edit_activity(user, activity):
+            shown = Q()
+    return queryset.filter(shown)

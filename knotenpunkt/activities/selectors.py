@@ -19,6 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from knotenpunkt.accounts import roles
 from knotenpunkt.activities import permissions
 from knotenpunkt.activities.models import (
     LONG_OCCURRENCE_DAYS,
@@ -26,6 +27,7 @@ from knotenpunkt.activities.models import (
     ActivityKind,
     ActivityOccurrence,
     Participation,
+    ParticipationStatus,
 )
 from knotenpunkt.activities.recurrence import BERLIN
 from knotenpunkt.actors import permissions as actor_permissions
@@ -98,7 +100,9 @@ def filter_occurrences(qs: QuerySet, filters: dict) -> QuerySet:
     if "sdg" in filters:
         qs = qs.filter(sdg_ids__contains=f",{filters['sdg'].pk},")
     if "actor" in filters:
-        qs = qs.filter(activity_id__in=Participation.objects.filter(actor=filters["actor"]).values("activity_id"))
+        # Confirmed participations only: a request does not show an activity under the actor's name.
+        confirmed = Participation.objects.filter(actor=filters["actor"], status=ParticipationStatus.CONFIRMED)
+        qs = qs.filter(activity_id__in=confirmed.values("activity_id"))
     return qs
 
 
@@ -144,13 +148,14 @@ def next_occurrences(
 
 
 def actor_activities(*, user, actor: Actor, upcoming: bool = True, limit: int = 10) -> QuerySet:
-    """An actor's activities for its profile: next ones (or past ones, newest first)."""
+    """An actor's activities for its profile: next ones (or past ones, newest first). Requested
+    participations (not yet confirmed by the actor) count for internal readers only."""
     now = timezone.now()
+    participations = Participation.objects.filter(actor=actor)
+    if not roles.is_internal_reader(user):
+        participations = participations.filter(status=ParticipationStatus.CONFIRMED)
     qs = permissions.visible_occurrences(
-        user,
-        ActivityOccurrence.objects.filter(
-            activity_id__in=Participation.objects.filter(actor=actor).values("activity_id")
-        ),
+        user, ActivityOccurrence.objects.filter(activity_id__in=participations.values("activity_id"))
     )
     # Ordered by the start as an expression, not the column: ordered by the column, PostgreSQL walks
     # every public date of the calendar in order and looks each one up in the actor's participations
@@ -423,6 +428,7 @@ def activity_participants(*, user, activity: Activity, internal: bool) -> dict:
     see (published ones, and an editor's own), never persons.
     """
     participations = activity.participations.select_related("actor", "person").order_by("role", "id")
+    participations = permissions.shown_participations(user, activity, participations)
     if not internal:
         visible = actor_permissions.visible_actors(user).values("pk")
         participations = participations.filter(actor__isnull=False, actor__in=visible)

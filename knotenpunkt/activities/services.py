@@ -26,6 +26,7 @@ from knotenpunkt.activities.models import (
     ActivityOccurrence,
     ParticipantRole,
     Participation,
+    ParticipationStatus,
     id_list,
 )
 from knotenpunkt.activities.recurrence import spans_days
@@ -315,17 +316,37 @@ def _record(*, user, kind: str, activity: Activity, rows, public: bool, **kwargs
 # --- setting participants and exceptions --------------------------------------------------------
 
 
-def _set_participants(activity: Activity, participants: list[ParticipantSpec], *, new: bool = False) -> None:
+def _set_participants(activity: Activity, participants: list[ParticipantSpec], *, user, new: bool = False) -> None:
+    """Replace the participants. An actor already there keeps its status; an actor newly named by
+    someone who may not edit it is "angefragt" until confirmed (activities/participations.py)."""
     _check_participants(participants)
+    kept = {}
     if not new:
+        kept = dict(activity.participations.exclude(actor=None).values_list("actor_id", "status"))
         activity.participations.all().delete()
+    requested = _needing_confirmation(user, {p.actor_id for p in participants if p.actor_id} - kept.keys())
     (_insert if new else _write)(
         Participation,
         [
-            Participation(activity=activity, actor_id=p.actor_id, person_id=p.person_id, role=p.role)
+            Participation(
+                activity=activity,
+                actor_id=p.actor_id,
+                person_id=p.person_id,
+                role=p.role,
+                status=ParticipationStatus.REQUESTED
+                if p.actor_id in requested
+                else kept.get(p.actor_id, ParticipationStatus.CONFIRMED),
+            )
             for p in participants
         ],
     )
+
+
+def _needing_confirmation(user, actor_ids: set[int]) -> set[int]:
+    if not actor_ids or user is None or not permissions.participation_needs_confirmation(user, None):
+        return set()
+    actors = Actor.objects.only("pk", "parent_id").filter(pk__in=actor_ids)
+    return {a.pk for a in actors if permissions.participation_needs_confirmation(user, a)}
 
 
 def _set_exceptions(activity: Activity, exceptions: list[ExceptionSpec]) -> None:
@@ -399,7 +420,7 @@ def activity_create(
     for name in M2M_FIELDS:
         if name in data:
             getattr(activity, name).set(data[name])
-    _set_participants(activity, participants, new=True)
+    _set_participants(activity, participants, user=user, new=True)
     if exceptions:
         _set_exceptions(activity, exceptions)
     occurrences_rebuild(
@@ -474,7 +495,7 @@ def activity_update(
             getattr(current, name).set(data[name])
     if participants is not None:
         participants = list(participants)
-        _set_participants(current, participants)
+        _set_participants(current, participants, user=user)
     if exceptions is not None:
         _set_exceptions(current, list(exceptions))
     occurrences_rebuild(current, until=until)

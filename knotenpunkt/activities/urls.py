@@ -1,6 +1,6 @@
 from django.urls import path
 
-from knotenpunkt.activities import feeds, sources, views
+from knotenpunkt.activities import feeds, participation_views, sources, views
 
 app_name = "activities"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("termine/<int:pk>/bearbeiten/", views.activity_edit, name="edit"),
     path("termine/<int:pk>/absagen/", views.activity_cancel, name="cancel"),
     path("termine/<int:pk>/ausnahme/", views.exception_save, name="exception"),
+    # Requested participations (participation_views.py)
+    path(
+        "beteiligungen/<int:pk>/bestaetigen/", participation_views.participation_confirm, name="participation_confirm"
+    ),
+    path("beteiligungen/<int:pk>/ablehnen/", participation_views.participation_decline, name="participation_decline"),
     # iCal out (feeds.py)
     path("termine.ics", feeds.public_feed, name="feed"),
     path("termine/<int:pk>.ics", feeds.activity_ics, name="activity_ics"),

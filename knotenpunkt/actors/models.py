@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -24,6 +24,29 @@ class ActorKind(models.TextChoices):
     FEDERAL_BODY = "federal_body", _("Bundesebene")
     PARTNER_MUNICIPALITY = "partner_municipality", _("Partnerkommune im Ausland")
     OTHER = "other", _("Sonstige")
+
+
+def kind_count_label(kind: str, n: int) -> str:
+    """The kind's name for `n` actors of it, in the number's grammatical form ("1 Verein", "3 Vereine")."""
+    labels = {
+        ActorKind.ASSOCIATION: lambda: ngettext("Verein", "Vereine", n),
+        ActorKind.INITIATIVE: lambda: ngettext("Initiative", "Initiativen", n),
+        ActorKind.FAIR_TRADE_SHOP: lambda: ngettext("Weltladen", "Weltläden", n),
+        ActorKind.DIASPORA: lambda: ngettext("Migranten-/Diasporaorganisation", "Migranten-/Diasporaorganisationen", n),
+        ActorKind.SCHOOL: lambda: ngettext("Schule", "Schulen", n),
+        ActorKind.UNIVERSITY: lambda: ngettext("Hochschule", "Hochschulen", n),
+        ActorKind.RELIGIOUS: lambda: ngettext("Religionsgemeinschaft", "Religionsgemeinschaften", n),
+        ActorKind.FOUNDATION: lambda: ngettext("Stiftung", "Stiftungen", n),
+        ActorKind.COMPANY: lambda: ngettext("Unternehmen", "Unternehmen", n),
+        ActorKind.NETWORK: lambda: ngettext("Netzwerk/Forum", "Netzwerke/Foren", n),
+        ActorKind.CITY_DEPARTMENT: lambda: ngettext("Städtische Dienststelle", "Städtische Dienststellen", n),
+        ActorKind.STATE_BODY: lambda: ngettext("Stelle des Landes", "Stellen des Landes", n),
+        ActorKind.FEDERAL_BODY: lambda: ngettext("Stelle des Bundes", "Stellen des Bundes", n),
+        ActorKind.PARTNER_MUNICIPALITY: lambda: ngettext("Partnerkommune im Ausland", "Partnerkommunen im Ausland", n),
+        ActorKind.OTHER: lambda: ngettext("sonstiger Akteur", "sonstige Akteure", n),
+    }
+    label = labels.get(kind)
+    return label() if label else str(dict(ActorKind.choices).get(kind, kind))
 
 
 class Level(models.TextChoices):

@@ -111,3 +111,24 @@ def merge_preview(duplicate: Actor) -> dict:
         "themes": duplicate.themes.count(),
         "editors": duplicate.editors.count(),
     }
+
+
+MAX_HIERARCHY_DEPTH = 50  # bounds the walk up `parent` (a faulty cycle ends it too)
+
+
+def hierarchy_top(actor: Actor) -> Actor:
+    """The actor at the top of `actor`'s hierarchy (the city above its departments), or `actor` itself."""
+    top, seen = actor, {actor.pk}
+    for _ in range(MAX_HIERARCHY_DEPTH):
+        if top.parent_id is None or top.parent_id in seen:
+            break
+        seen.add(top.parent_id)
+        top = Actor.objects.only("pk", "name", "parent_id").get(pk=top.parent_id)
+    return top
+
+
+def same_organisation(first: Actor, second: Actor) -> Actor | None:
+    """The top of the hierarchy `first` and `second` both belong to (a unit and its parent, two
+    departments of one city …), or None if they belong to different ones."""
+    top = hierarchy_top(first)
+    return top if top.pk == hierarchy_top(second).pk else None

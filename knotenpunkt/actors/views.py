@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -55,7 +57,9 @@ def directory(request):
         "querystring": query.urlencode(),
         "can_create": permissions.can_create_actor(request.user),
     }
-    template = "actors/_results.html" if request.htmx and not request.htmx.boosted else "actors/directory.html"
+    # A history restore (htmx found no snapshot) needs the whole page, like a boosted link.
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "actors/_results.html" if partial else "actors/directory.html"
     return render(request, template, context)
 
 
@@ -190,10 +194,17 @@ def merge(request, slug):
     return render(request, "actors/merge.html", {"form": form, "actor": survivor})
 
 
+PARTICIPANT_FIELD = re.compile(r"[a-z_]{1,30}-\d{1,4}-actor")
+
+
 @require_GET
 def autocomplete(request):
     """<option> elements for a datalist: visible actors whose name matches."""
-    q = (request.GET.get("q") or request.GET.get("target") or request.GET.get("duplicate") or "").strip()[:100]
+    # A participant row's input sends its text under its own name, which "field" names.
+    field = request.GET.get("field", "")
+    typed = request.GET.get(field, "") if PARTICIPANT_FIELD.fullmatch(field) else ""
+    q = request.GET.get("q") or request.GET.get("target") or request.GET.get("duplicate") or typed
+    q = q.strip()[:100]
     # PostgreSQL rejects NUL in text parameters; no actor name contains one.
     q = q.replace("\x00", "")
     actors = []

@@ -83,6 +83,16 @@ class ChangeKind(models.TextChoices):
         _("den Stand einer Drucksache aus dem Ratsinformationssystem übernommen"),
     )
     COUNCIL_PAPER_UNLINKED = "council_paper.unlinked", _("die Verknüpfung mit einer Drucksache gelöst")
+    ACTIVITY_PARTICIPATION_CONFIRMED = (
+        "activity.participation_confirmed",
+        _("die Teilnahme eines Akteurs an einem Termin bestätigt"),
+    )
+    ACTIVITY_PARTICIPATION_DECLINED = (
+        "activity.participation_declined",
+        _("die angefragte Teilnahme eines Akteurs an einem Termin abgelehnt"),
+    )
+    USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled", _("die Zwei-Faktor-Anmeldung eines Kontos eingerichtet")
+    USER_TWO_FACTOR_DISABLED = "user.two_factor_disabled", _("die Zwei-Faktor-Anmeldung eines Kontos abgeschaltet")
 
 
 class Audience(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Log filters. `RedactFeedTokens` keeps the secret of personal calendar feeds out of the logs.
+"""Log filters. `RedactFeedTokens` keeps the secret of personal calendar feeds out of the logs;
+`OneLineClientErrors` logs a refused or missing page (4xx) as one line, without a traceback.
 
 A personal feed's address (/kalender/abo/<token>.ics) is the only credential its
 subscriber needs, so request lines, 404 warnings and access-log lines show it as
@@ -57,3 +58,41 @@ def install_gunicorn_filter() -> None:
     logger = logging.getLogger("gunicorn.access")
     if not any(isinstance(f, RedactFeedTokens) for f in logger.filters):
         logger.addFilter(RedactFeedTokens())
+
+
+def _escaped(text: str) -> str:
+    # As Django's log_response does: no line breaks or control characters from a request in a log line.
+    return text.encode("unicode_escape").decode("ascii")
+
+
+class OneLineClientErrors(logging.Filter):
+    """A 4xx response (403 refused, 404 missing, …) as one line: status, method, path and who asked —
+    the user's id and role, never a name — without the traceback and the exception's text that
+    Django logs with a PermissionDenied. Wired in settings.LOGGING for django.request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if not isinstance(status, int) or not 400 <= status < 500:
+            return True
+        request = getattr(record, "request", None)
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        record.msg = "%s %s %s %s"
+        record.args = (
+            status,
+            _escaped(str(getattr(request, "method", "") or "-")),
+            _escaped(str(getattr(request, "path", "") or "-")),
+            _who(request),
+        )
+        return True
+
+
+def _who(request) -> str:
+    user = getattr(request, "user", None)
+    try:
+        if user is None or not user.is_authenticated:
+            return "anonym"
+        return f"user={user.pk} role={getattr(user, 'role', '') or '-'}"
+    except Exception:  # a broken session must not turn a log line into an error
+        return "-"

@@ -24,3 +24,20 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class PrivateResponseMiddleware:
+    """Every response to a logged-in user may show internal data: no cache may keep it
+    (`Cache-Control: private, no-store`, replacing what a view set). Anonymous responses keep their own
+    caching. Also sends the Permissions-Policy (settings.PERMISSIONS_POLICY) on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -29,12 +29,14 @@ class ScheduledRun(models.Model):
     """One enqueued run of a periodic task (core.scheduler). The unique slot makes sure a
     run is enqueued once per period, however many workers are running."""
 
-    task = models.CharField(max_length=200)
-    slot = models.CharField(max_length=40)
-    enqueued_at = models.DateTimeField(auto_now_add=True)
-    task_result_id = models.CharField(max_length=64, blank=True)
+    task = models.CharField(_("Aufgabe"), max_length=200)
+    slot = models.CharField(_("Zeitfenster"), max_length=40)
+    enqueued_at = models.DateTimeField(_("eingereiht am"), auto_now_add=True)
+    task_result_id = models.CharField(_("Ergebnis-ID"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("geplanter Lauf")
+        verbose_name_plural = _("geplante Läufe")
         constraints = [
             models.UniqueConstraint(
                 fields=["task", "slot"],

@@ -9,6 +9,11 @@ unpublished actor disappears for everybody with the commit that unpublished it.
 
 Not cached: logged-in users, pending flash messages, anything but a 200
 HTML response, responses that set cookies.
+
+Views answer htmx requests differently (a partial for a plain htmx request, the
+full page for a boosted link or a history restore), so the key holds every htmx
+header a view branches on (`VARIANT_HEADERS`, also sent as `Vary`); a test
+fails when a view starts to branch on another one.
 """
 
 import hashlib
@@ -24,6 +29,8 @@ from knotenpunkt.core.models import ContentGeneration
 
 CACHE_ALIAS = "pages"
 TIMEOUT = 600
+# The request headers views choose their variant by (request.htmx, .boosted, .history_restore_request).
+VARIANT_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 
 
 def bump_content_generation() -> None:
@@ -44,7 +51,8 @@ def _key(request, generation: int) -> str:
         [
             str(generation),
             getattr(request, "LANGUAGE_CODE", ""),
-            "htmx" if request.headers.get("HX-Request") else "page",
+            # As django-htmx reads them: a header counts when it is "true".
+            "".join("1" if request.headers.get(name) == "true" else "0" for name in VARIANT_HEADERS),
             request.path,
             query,
         ]
@@ -69,7 +77,7 @@ def cache_public_page(view):
             if response.status_code == 200 and not response.streaming and not response.cookies:
                 cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
             response["X-Page-Cache"] = "miss"
-        patch_vary_headers(response, ("Cookie", "HX-Request"))
+        patch_vary_headers(response, ("Cookie", *VARIANT_HEADERS))
         return response
 
     return wrapped

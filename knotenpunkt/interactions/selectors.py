@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from knotenpunkt.activities import participations
 from knotenpunkt.activities.selectors import next_occurrences
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, Person
@@ -145,6 +146,8 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
         "for_others": list(for_others[:100]),
         "latest": list(latest),
         "upcoming": list(upcoming),
+        # Participations waiting for consent: the coordination may answer for any actor.
+        "participation_requests": list(participations.open_requests(user=user)[: participations.REQUESTS_SHOWN]),
         "due_soon_days": DUE_SOON_DAYS,
         "upcoming_days": UPCOMING_ACTIVITY_DAYS,
     }

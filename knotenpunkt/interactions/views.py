@@ -27,7 +27,7 @@ from knotenpunkt.lib.forms import add_errors
 
 PAGE_SIZE = 25
 MAX_ID = 2**63 - 1
-# Names and ids a picker sends back end up in attributes and in inline script: letters, digits, _ and - only.
+# Names and ids a picker sends back end up in attributes: letters, digits, _ and - only.
 FIELD_NAME = re.compile(r"^[a-z_]{1,40}$")
 WIDGET_ID = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 # A contact recorded from an activity takes the matching channel.

@@ -1,5 +1,7 @@
 """Markdown for descriptions, sanitised: no script, no event handler, no javascript: link survives."""
 
+from html import unescape
+
 import markdown as md
 import nh3
 
@@ -33,3 +35,11 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def plain_text(text: str) -> str:
+    """The words of a Markdown text without its markup ("**Klimapartnerschaft**" → "Klimapartnerschaft"),
+    one line, entities decoded: for cards and lists, where a profile would render the Markdown."""
+    html = md.markdown(text or "", extensions=["sane_lists"], output_format="html")
+    words = nh3.clean(html, tags=set(), attributes={})
+    return " ".join(unescape(words).split())

@@ -6,7 +6,9 @@ The graph is undirected and has one edge per pair of actors that are tied in any
   the future) count 1.0 each, whatever their kind or direction;
 * derived pairs (`DerivedTie`, actors who met) add their weight: today's recency weight for the
   internal snapshot, the number of *public* meetings for the public one (the recency weight mixes
-  in internal meetings and so is not shown to visitors).
+  in internal meetings and so is not shown to visitors). The internal snapshot is read by city
+  staff too, so it counts the meetings they may see (`staff_*`: no contacts logged "nur
+  Koordination"); one snapshot for both keeps the nightly run at two scopes.
 
 The public snapshot sees published actors only, public ties between them and derived pairs with a
 public basis (`public_count > 0`). Figures:
@@ -170,7 +172,7 @@ def load_graph(scope: str, today=None, *, as_of: datetime.date | None = None) ->
         derived_sql = f"SELECT actor_a_id, actor_b_id, public_count FROM {derived_t} WHERE public_count > 0"
         factor = 1.0
     else:
-        derived_sql = f"SELECT actor_a_id, actor_b_id, weight_score FROM {derived_t}"
+        derived_sql = f"SELECT actor_a_id, actor_b_id, staff_weight_score FROM {derived_t} WHERE staff_count > 0"
         factor = 0.5 ** ((today - WEIGHT_EPOCH).days / WEIGHT_HALF_LIFE_DAYS)
     da, db, dw = _fetch(derived_sql, [], 3, (np.int64, np.int64, np.float64))
     derived = _pairs(ids, da, db, dw * factor)
@@ -219,7 +221,7 @@ def load_graph_as_of(scope: str, as_of: datetime.date) -> Graph:
     ta, tb, current = _fetch(
         *_compiled(ties.values_list("source_id", "target_id", "current")), 3, (np.int64, np.int64, bool)
     )
-    met = {"public_first_met__lte": as_of} if public else {"first_met__lte": as_of}
+    met = {"public_first_met__lte": as_of} if public else {"staff_first_met__lte": as_of}
     da, db = _fetch(
         *_compiled(DerivedTie.objects.filter(**met).order_by().values_list("actor_a_id", "actor_b_id")),
         2,

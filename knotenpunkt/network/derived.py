@@ -18,11 +18,15 @@ What counts as a meeting of two actors:
 Per pair: `count`, `first_met`/`last_met` (days in Europe/Berlin), the recency weight (every
 meeting counts 0.5 ** (age in days / 365), so a pair that met often long ago weighs less than one
 that met last month; stored as a time-independent `weight_score`, see `DerivedTie`), and the same
-figures over public activities only (`public_*`): visitors see a pair only if it has such a public
-basis and both actors are published. Interactions are never public.
+figures over public activities only (`public_*`, and only where both participations are confirmed,
+not waiting for an actor's consent): visitors see a pair only if it has such a public basis and both
+actors are published. Interactions are never public. The same figures over what
+city staff may see (`staff_*`: every meeting but contacts logged "nur Koordination") serve city staff,
+so a coordination-only contact never shows through a pair, a date or a count.
 
 `ActorContact` keeps per actor the day of the last contact: a past occurrence of an activity the
-actor took part in (met role, any size, also alone) or a logged interaction naming it.
+actor took part in (met role, any size, also alone) or a logged interaction naming it; and the same
+without coordination-only contacts (`staff_last_contact`, `staff_last_interaction`).
 
 `rebuild_all()` recomputes everything with one INSERT … SELECT into a temporary table and writes
 only the differences (the nightly task `network.tasks.rebuild_derived_ties` runs it, so meetings
@@ -48,9 +52,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from knotenpunkt.activities.models import MET_ROLES, Activity, ActivityOccurrence, Participation
+from knotenpunkt.activities.models import MET_ROLES, Activity, ActivityOccurrence, Participation, ParticipationStatus
 from knotenpunkt.core.page_cache import bump_content_generation
-from knotenpunkt.interactions.models import Interaction
+from knotenpunkt.interactions.models import Interaction, Visibility
 from knotenpunkt.lib import bulk
 from knotenpunkt.network.models import WEIGHT_EPOCH, WEIGHT_HALF_LIFE_DAYS, ActorContact, DerivedTie
 
@@ -69,8 +73,19 @@ PAIR_FIELDS = (
     "public_count",
     "public_first_met",
     "public_last_met",
+    "staff_count",
+    "staff_first_met",
+    "staff_last_met",
+    "staff_weight_score",
 )
-CONTACT_FIELDS = ("actor_id", "last_contact", "last_activity", "last_interaction")
+CONTACT_FIELDS = (
+    "actor_id",
+    "last_contact",
+    "last_activity",
+    "last_interaction",
+    "staff_last_contact",
+    "staff_last_interaction",
+)
 
 
 def _qn(name: str) -> str:
@@ -92,6 +107,7 @@ def _tables() -> dict[str, str]:
         "ia_actor": _qn(field.m2m_reverse_name()),
         "i_date": _qn(Interaction._meta.get_field("date").column),
         "i_activity": _qn(Interaction._meta.get_field("activity").column),
+        "i_visibility": _qn(Interaction._meta.get_field("visibility").column),
     }
 
 
@@ -131,6 +147,8 @@ def _base_params(now: dt.datetime) -> dict:
         "growth": GROWTH,
         "epoch": WEIGHT_EPOCH.isoformat(),
         "max_participants": settings.DERIVED_TIES_MAX_PARTICIPANTS,
+        "staff_visible": str(Visibility.STAFF),
+        "confirmed": str(ParticipationStatus.CONFIRMED),
     }
     params.update({f"r{n}": str(role) for n, role in enumerate(MET_ROLES)})
     return params
@@ -145,6 +163,8 @@ def _pairs_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
     t = _tables()
     params = _base_params(now)
     roles = _roles(params)
+    # A participation still waiting for the actor's consent is not public (activities/participations.py).
+    confirmed = "(CASE WHEN p1.status = %(confirmed)s AND p2.status = %(confirmed)s THEN 1 ELSE 0 END)"
     in_scope = ""
     if ids is not None:
         # Only activities where at least two of these actors met can pair them (a hub's thousand
@@ -173,12 +193,14 @@ def _pairs_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
         )
         SELECT a AS actor_a_id, b AS actor_b_id, CAST(SUM(n) AS integer) AS count, MIN(first_day) AS first_met,
             MAX(last_day) AS last_met, SUM(w) AS weight_score, CAST(SUM(pn) AS integer) AS public_count,
-            MIN(pfirst) AS public_first_met, MAX(plast) AS public_last_met
+            MIN(pfirst) AS public_first_met, MAX(plast) AS public_last_met, CAST(SUM(sn) AS integer) AS staff_count,
+            MIN(sfirst) AS staff_first_met, MAX(slast) AS staff_last_met, SUM(sw) AS staff_weight_score
         FROM (
             SELECT p1.actor_id AS a, p2.actor_id AS b, act.n, act.first_day, act.last_day, act.w,
-                act.n * act.pub AS pn,
-                CASE WHEN act.pub = 1 THEN act.first_day END AS pfirst,
-                CASE WHEN act.pub = 1 THEN act.last_day END AS plast
+                act.n * act.pub * {confirmed} AS pn,
+                CASE WHEN act.pub * {confirmed} = 1 THEN act.first_day END AS pfirst,
+                CASE WHEN act.pub * {confirmed} = 1 THEN act.last_day END AS plast,
+                act.n AS sn, act.first_day AS sfirst, act.last_day AS slast, act.w AS sw
             FROM act
             JOIN {t["participation"]} p1 ON p1.activity_id = act.activity_id
             JOIN {t["participation"]} p2 ON p2.activity_id = act.activity_id AND p1.actor_id < p2.actor_id
@@ -195,10 +217,12 @@ def _interaction_pairs_sql(t: dict, ids: list[int] | None, params: dict) -> str:
     """`UNION ALL` rows of the pairs named together in a logged interaction."""
     ia, i_id, i_actor = t["interaction_actors"], t["ia_interaction"], t["ia_actor"]
     scope = _in(f"x.{i_actor}", ids, params) + _in(f"y.{i_actor}", ids, params)
+    day, staff = f"i.{t['i_date']}", f"i.{t['i_visibility']} = %(staff_visible)s"
     return f"""
             UNION ALL
-            SELECT x.{i_actor}, y.{i_actor}, 1, i.{t["i_date"]}, i.{t["i_date"]}, {_score(f"i.{t['i_date']}")},
-                0, NULL, NULL
+            SELECT x.{i_actor}, y.{i_actor}, 1, {day}, {day}, {_score(day)}, 0, NULL, NULL,
+                CASE WHEN {staff} THEN 1 ELSE 0 END, CASE WHEN {staff} THEN {day} END,
+                CASE WHEN {staff} THEN {day} END, CASE WHEN {staff} THEN {_score(day)} ELSE 0 END
             FROM {t["interaction"]} i
             JOIN {ia} x ON x.{i_id} = i.id
             JOIN {ia} y ON y.{i_id} = i.id AND x.{i_actor} < y.{i_actor}
@@ -223,8 +247,9 @@ def _contacts_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
     params = _base_params(now)
     roles = _roles(params)
     scope = _in("p.actor_id", ids, params)
+    day = _local_day("MAX(o.start)")
     activities = f"""
-            SELECT p.actor_id, {_local_day("MAX(o.start)")} AS day, 'a' AS via
+            SELECT p.actor_id, {day} AS day, {day} AS staff_day, 'a' AS via
             FROM {t["participation"]} p
             JOIN {t["occurrence"]} o ON o.activity_id = p.activity_id
             WHERE p.actor_id IS NOT NULL AND p.role IN ({roles}){scope}
@@ -233,14 +258,16 @@ def _contacts_sql(ids: list[int] | None, now: dt.datetime) -> tuple[str, dict]:
     x = f"x.{t['ia_actor']}"
     interactions = f"""
             UNION ALL
-            SELECT {x}, MAX(i.{t["i_date"]}), 'i'
+            SELECT {x}, MAX(i.{t["i_date"]}),
+                MAX(CASE WHEN i.{t["i_visibility"]} = %(staff_visible)s THEN i.{t["i_date"]} END), 'i'
             FROM {t["interaction_actors"]} x
             JOIN {t["interaction"]} i ON i.id = x.{t["ia_interaction"]}
             WHERE i.{t["i_date"]} <= %(today)s{_in(x, ids, params)}
             GROUP BY {x}"""
     sql = f"""
         SELECT actor_id AS actor_id, MAX(day) AS last_contact, MAX(CASE WHEN via = 'a' THEN day END) AS last_activity,
-            MAX(CASE WHEN via = 'i' THEN day END) AS last_interaction
+            MAX(CASE WHEN via = 'i' THEN day END) AS last_interaction, MAX(staff_day) AS staff_last_contact,
+            MAX(CASE WHEN via = 'i' THEN staff_day END) AS staff_last_interaction
         FROM ({activities}{interactions}) AS c
         GROUP BY actor_id
     """
@@ -287,12 +314,13 @@ def refresh_pairs(actor_ids: set[int]) -> None:
             [_contact(row, now) for row in contacts],
             update_conflicts=True,
             unique_fields=["actor"],
-            update_fields=["last_contact", "last_activity", "last_interaction", "updated_at"],
+            update_fields=[*CONTACT_FIELDS[1:], "updated_at"],
         )
 
 
 def _pair(row, now) -> DerivedTie:
-    a, b, count, first, last, score, public_count, public_first, public_last = row
+    a, b, count, first, last, score, public_count, public_first, public_last, *staff = row
+    staff_count, staff_first, staff_last, staff_score = staff
     return DerivedTie(
         actor_a_id=a,
         actor_b_id=b,
@@ -303,17 +331,23 @@ def _pair(row, now) -> DerivedTie:
         public_count=public_count,
         public_first_met=_as_date(public_first),
         public_last_met=_as_date(public_last),
+        staff_count=staff_count,
+        staff_first_met=_as_date(staff_first),
+        staff_last_met=_as_date(staff_last),
+        staff_weight_score=staff_score,
         updated_at=now,
     )
 
 
 def _contact(row, now) -> ActorContact:
-    actor_id, last, last_activity, last_interaction = row
+    actor_id, last, last_activity, last_interaction, staff_last, staff_last_interaction = row
     return ActorContact(
         actor_id=actor_id,
         last_contact=_as_date(last),
         last_activity=_as_date(last_activity),
         last_interaction=_as_date(last_interaction),
+        staff_last_contact=_as_date(staff_last),
+        staff_last_interaction=_as_date(staff_last_interaction),
         updated_at=now,
     )
 

@@ -129,8 +129,13 @@ class Network:
 
     def _derived(self, slugs):
         pairs = DerivedTie.objects.all()
-        if roles.is_internal_reader(self.user):
+        if roles.is_coordinator(self.user):
             columns = ("pk", "actor_a_id", "actor_b_id", "count", "first_met", "last_met", "public_count")
+        elif roles.is_internal_reader(self.user):
+            # City staff: the meetings they may see (no coordination-only contacts).
+            pairs = pairs.filter(staff_count__gt=0)
+            columns = ("pk", "actor_a_id", "actor_b_id", "staff_count", "staff_first_met", "staff_last_met",
+                       "public_count")  # fmt: skip
         else:
             pairs = pairs.filter(public_count__gt=0, actor_a__published=True, actor_b__published=True)
             columns = (

@@ -2,15 +2,18 @@
 and its change over the monthly snapshots ("Entwicklung": one point per month, the newest last).
 
 Internal readers see the internal snapshot; everybody else the public one (published actors and
-public ties only), so the page never shows more than the public directory does.
+public ties only), so the page never shows more than the public directory does. Actors are named
+only if the reader may see them now: an actor unpublished since the nightly run is left out at once.
 """
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from knotenpunkt.accounts import roles
-from knotenpunkt.actors.models import Actor, ActorKind
+from knotenpunkt.actors import permissions as actor_permissions
+from knotenpunkt.actors.models import ActorKind
 from knotenpunkt.network.models import ActorMetrics, NetworkSnapshot, SnapshotScope
 from knotenpunkt.network.readings import (
     TREND_FIGURES,
@@ -125,14 +128,55 @@ def _trend(series):
     }
 
 
+def _kind_abbreviations():
+    """Short column heads of the cross-sector matrix (the full name is in the <abbr> title)."""
+    return {
+        ActorKind.ASSOCIATION: pgettext("kind abbreviation", "Ver."),
+        ActorKind.INITIATIVE: pgettext("kind abbreviation", "Ini."),
+        ActorKind.FAIR_TRADE_SHOP: pgettext("kind abbreviation", "WL"),
+        ActorKind.DIASPORA: pgettext("kind abbreviation", "Dia."),
+        ActorKind.SCHOOL: pgettext("kind abbreviation", "Sch."),
+        ActorKind.UNIVERSITY: pgettext("kind abbreviation", "HS"),
+        ActorKind.RELIGIOUS: pgettext("kind abbreviation", "Rel."),
+        ActorKind.FOUNDATION: pgettext("kind abbreviation", "Stif."),
+        ActorKind.COMPANY: pgettext("kind abbreviation", "Unt."),
+        ActorKind.NETWORK: pgettext("kind abbreviation", "Netz."),
+        ActorKind.CITY_DEPARTMENT: pgettext("kind abbreviation", "Stadt"),
+        ActorKind.STATE_BODY: pgettext("kind abbreviation", "Land"),
+        ActorKind.FEDERAL_BODY: pgettext("kind abbreviation", "Bund"),
+        ActorKind.PARTNER_MUNICIPALITY: pgettext("kind abbreviation", "Partn."),
+        ActorKind.OTHER: pgettext("kind abbreviation", "Sonst."),
+    }
+
+
+MATRIX_LEVELS = 5  # shades of the heatmap besides white for 0 (knotenpunkt.css .heat-1 … .heat-5)
+
+
+def _heat_level(value: int, top: int) -> int:
+    """0 for none, else 1 (few) … MATRIX_LEVELS (the most) relative to the matrix's largest value."""
+    if value <= 0 or top <= 0:
+        return 0
+    return max(1, -(-value * MATRIX_LEVELS // top))  # ceiling: any tie shows at least the lightest shade
+
+
 def _matrix(snapshot):
+    """The cross-sector matrix as a heatmap: full and short names per kind, each cell with its shade."""
     agg = snapshot.aggregates or {}
     kinds, matrix = agg.get("kinds", []), agg.get("kind_matrix", [])
     used = [i for i, row in enumerate(matrix) if any(row)]
-    labels = dict(ActorKind.choices)
+    labels, short = dict(ActorKind.choices), _kind_abbreviations()
+    top = max((matrix[i][j] for i in used for j in used), default=0)
+    head = [(labels.get(kinds[i], kinds[i]), short.get(kinds[i], kinds[i])) for i in used]
     return {
-        "head": [labels.get(kinds[i], kinds[i]) for i in used],
-        "rows": [(labels.get(kinds[i], kinds[i]), [matrix[i][j] for j in used]) for i in used],
+        "head": head,
+        "rows": [(head[n], [(matrix[i][j], _heat_level(matrix[i][j], top)) for j in used]) for n, i in enumerate(used)],
+        # The values of each shade: level L holds the v with ceil(5·v/top) = L, from (L-1)·top/5 (exclusive) to L·top/5.
+        "legend": [
+            (level, (level - 1) * top // MATRIX_LEVELS + 1, level * top // MATRIX_LEVELS)
+            for level in range(1, MATRIX_LEVELS + 1)
+        ]
+        if top
+        else [],
     }
 
 
@@ -148,9 +192,11 @@ def health(request):
         trend = _trend(series) if len(series) > 1 else None
         agg = snapshot.aggregates or {}
         top_ids = [pk for pk, _v in agg.get("top_brokers", [])] + [pk for pk, _v in agg.get("top_hubs", [])]
-        names = Actor.objects.only("pk", "name", "slug").in_bulk(top_ids)
+        # The snapshot's lists as of its run; the names as of now (publication is read per request).
+        visible = actor_permissions.visible_actors(request.user)
+        names = visible.only("pk", "name", "slug").in_bulk(top_ids)
         isolates = (
-            ActorMetrics.objects.filter(snapshot=snapshot, is_isolate=True)
+            ActorMetrics.objects.filter(snapshot=snapshot, is_isolate=True, actor__in=visible)
             .select_related("actor")
             .only("actor__name", "actor__slug", "actor__kind")
             .order_by("actor__name", "actor_id")

@@ -32,7 +32,7 @@ from knotenpunkt.accounts import roles
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, ActorKind, Theme
 from knotenpunkt.actors.selectors import filter_actors
-from knotenpunkt.network import permissions
+from knotenpunkt.network import permissions, selectors
 from knotenpunkt.network.models import ActorMetrics, DerivedTie, NetworkSnapshot, SnapshotScope, Tie
 
 EGO_MAX_NODES = 300
@@ -90,6 +90,13 @@ def size_metrics_for(user) -> list[SizeMetric]:
 
 # --- building blocks ----------------------------------------------------------------------------
 
+# A DerivedTie count column and the first/last days of the same meetings.
+MET_COLUMNS = {
+    "count": ("first_met", "last_met"),
+    "staff_count": ("staff_first_met", "staff_last_met"),
+    "public_count": ("public_first_met", "public_last_met"),
+}
+
 
 def _derived_ties(user, *, ends_checked: bool = False) -> tuple:
     """(queryset, count column) of the derived ties `user` may see.
@@ -97,8 +104,11 @@ def _derived_ties(user, *, ends_checked: bool = False) -> tuple:
     `ends_checked`: the caller keeps only edges between visible actors, so for a visitor (who sees
     published actors only) the published check on both ends (two joins) can be left out.
     """
-    if roles.is_internal_reader(user):
+    if roles.is_coordinator(user):
         return DerivedTie.objects.all(), "count"
+    if roles.is_internal_reader(user):
+        # City staff: the meetings they may see (no coordination-only contacts).
+        return DerivedTie.objects.filter(staff_count__gt=0), "staff_count"
     visible = DerivedTie.objects.filter(public_count__gt=0)
     if not (ends_checked and roles.role_of(user) is None):
         visible = visible.filter(actor_a__published=True, actor_b__published=True)
@@ -152,8 +162,11 @@ def _finish(user, nodes: dict[int, dict], edges: list[dict], **extra) -> dict:
         values = metric.compute(node_list, edges)
         for node in node_list:
             node.setdefault("metrics", {})[metric.key] = values.get(node["id"], 0)
+    # The count every page shows for an actor (selectors.direct_tie_counts), whatever this view filters out.
+    direct = selectors.direct_tie_counts(user=user, actor_ids=list(nodes))
     for node in node_list:
         del node["tie_count"]
+        node["direct_ties"] = direct.get(node["id"], 0)
     return {"nodes": node_list, "edges": edges, **extra}
 
 
@@ -325,7 +338,7 @@ def subgraph(*, user, filters: dict, max_nodes: int | None = None) -> dict:
     if ids and want_derived:
         derived, count = _derived_ties(user, ends_checked=True)
         derived = derived.filter(actor_a_id__in=ids, actor_b_id__in=ids)
-        first, last = ("first_met", "last_met") if count == "count" else ("public_first_met", "public_last_met")
+        first, last = MET_COLUMNS[count]
         derived = _window(derived, filters, start=first, end=last)
         rows = derived.order_by(f"-{count}").values_list("actor_a_id", "actor_b_id", count)[:GRAPH_MAX_EDGES]
         edges += map(_derived_edge, rows)
@@ -457,7 +470,7 @@ def _kind_graph_live(*, user, filters: dict) -> dict:
             pairs[(*sorted((a, b)), False)] += n
     if counts and want_derived:
         derived, count = _derived_ties(user)
-        first, last = ("first_met", "last_met") if count == "count" else ("public_first_met", "public_last_met")
+        first, last = MET_COLUMNS[count]
         derived = _window(
             derived.filter(actor_a_id__in=matching, actor_b_id__in=matching), filters, start=first, end=last
         )

@@ -13,6 +13,9 @@ LAYER_CHOICES = [
     ("declared", _("nur erklärte")),
     ("derived", _("nur abgeleitete")),
 ]
+# The filters that narrow the actors or ties shown (the phone's "Filter (3 aktiv)"); view and size only change
+# how the same network is drawn.
+NARROWING_FILTERS = ("kind", "level", "theme", "sdg", "country", "layer", "tie_kind", "since", "until")
 VIEW_CHOICES = [("graph", _("Einzelne Akteure")), ("kinds", _("nach Art")), ("communities", _("nach Gruppen"))]
 
 
@@ -34,6 +37,11 @@ class MapFilterForm(DirectoryFilterForm):
         super().__init__(*args, **kwargs)
         del self.fields["q"]
         self.fields["size"].choices = [(m.key, m.label) for m in network_map.size_metrics_for(user)]
+
+    def active_filter_count(self) -> int:
+        """How many of the narrowing filters hold a valid value."""
+        filters = self.filters()
+        return sum(1 for name in NARROWING_FILTERS if filters.get(name))  # an empty choice list is no filter
 
     def clean(self):
         cleaned = super().clean()

@@ -104,6 +104,8 @@ class DerivedTie(models.Model):
     activities, plus logged interactions); `weight` discounts each meeting by its age
     (0.5 ** (age in days / 365)). The `public_*` columns count only meetings at public
     activities: visitors see a pair only if `public_count > 0` and both actors are published.
+    The `staff_*` columns count the meetings city staff may see (every meeting but contacts logged
+    "nur Koordination"): city staff see a pair only if `staff_count > 0`, with these figures.
 
     The column is `weight_score`, the same sum measured from WEIGHT_EPOCH instead of today
     (2 ** (days since the epoch / 365) per meeting): it does not change while time passes, so
@@ -121,6 +123,10 @@ class DerivedTie(models.Model):
     public_count = models.PositiveIntegerField(_("öffentliche Begegnungen"), default=0)
     public_first_met = models.DateField(null=True, blank=True)
     public_last_met = models.DateField(null=True, blank=True)
+    staff_count = models.PositiveIntegerField(_("für Mitarbeitende sichtbare Begegnungen"), default=0)
+    staff_first_met = models.DateField(null=True, blank=True)
+    staff_last_met = models.DateField(null=True, blank=True)
+    staff_weight_score = models.FloatField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -152,6 +158,12 @@ class DerivedTie(models.Model):
                 violation_error_code="public_count",
                 violation_error_message=_("Es gibt nicht mehr öffentliche als alle Begegnungen."),
             ),
+            models.CheckConstraint(
+                condition=Q(staff_count__lte=F("count")),
+                name="derivedtie_staff_within_count",
+                violation_error_code="staff_count",
+                violation_error_message=_("Es gibt nicht mehr für Mitarbeitende sichtbare als alle Begegnungen."),
+            ),
         ]
         # Pairs of actor X where X is the larger id (profile section, incremental refresh).
         indexes = [models.Index(fields=["actor_b", "actor_a"], name="derivedtie_b_a")]
@@ -180,20 +192,27 @@ class ContactVia(models.TextChoices):
 class ActorContact(models.Model):
     """When the office last had contact with an actor (derived with DerivedTie; the going-cold list).
 
-    An actor without any past contact has no row.
+    An actor without any past contact has no row. The `staff_*` columns leave out contacts logged
+    "nur Koordination": what city staff may see (empty if they know of no contact).
     """
 
     actor = models.OneToOneField("actors.Actor", primary_key=True, on_delete=models.CASCADE, related_name="contact")
     last_contact = models.DateField(_("letzter Kontakt"))
     last_activity = models.DateField(_("letzter Termin"), null=True, blank=True)
     last_interaction = models.DateField(_("letzter protokollierter Kontakt"), null=True, blank=True)
+    staff_last_contact = models.DateField(null=True, blank=True)
+    staff_last_interaction = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("letzter Kontakt")
         verbose_name_plural = _("letzte Kontakte")
         # The going-cold list: actors whose last contact is before a cut-off, oldest first.
-        indexes = [models.Index(fields=["last_contact"], name="actorcontact_last")]
+        indexes = [
+            models.Index(fields=["last_contact"], name="actorcontact_last"),
+            # The same list for city staff.
+            models.Index(fields=["staff_last_contact"], name="actorcontact_staff_last"),
+        ]
 
     def __str__(self):
         return f"{self.actor_id}: {self.last_contact}"

@@ -438,7 +438,9 @@ def position_phrases(metrics, snapshot) -> list[str]:
         phrases.append(_("Schlüsselstelle: verbindet Akteure, die sonst getrennt wären"))
     if m.degree_rank <= top:
         phrases.append(
-            ngettext("Knotenpunkt mit %(count)s Verbindung", "Knotenpunkt mit %(count)s Verbindungen", m.degree)
+            ngettext(
+                "Knotenpunkt: mit %(count)s Akteur verbunden", "Knotenpunkt: mit %(count)s Akteuren verbunden", m.degree
+            )
             % {"count": _n(m.degree)}
         )
     if m.is_weakly_tied:

@@ -18,6 +18,37 @@ DERIVED_TIES_ON_PROFILE = 10
 TIES_PER_PAGE = 40
 
 
+# How many ids a grouped count filters by; above it, one pass over all visible ties is cheaper (SQLite plans
+# long IN lists badly, see map.subgraph).
+_COUNT_BY_ID_LIMIT = 500
+
+
+def direct_tie_counts(*, user, actor_ids) -> dict[int, int]:
+    """An actor's connections, the one definition every page shows ("7 direkte Beziehungen"): its declared
+    ties in either direction that `user` may see (permissions.visible_ties: a visitor counts the public ties
+    between published actors; internal readers every tie). Relationships derived from shared activities and
+    contacts are counted apart (derived_ties_for_profile's total, "Begegnungen"), and the network figures'
+    degree (distinct partners, declared or derived) is a third, differently labelled number.
+    """
+    ids = list(actor_ids)
+    if not ids:
+        return {}
+    ties = permissions.visible_ties(user).order_by()
+    by_end = []
+    for column in ("source_id", "target_id"):
+        rows = ties.filter(**{f"{column}__in": ids}) if len(ids) <= _COUNT_BY_ID_LIMIT else ties
+        by_end.append(rows.values_list(column).annotate(n=Count("pk")).values_list(column, "n"))
+    counts = dict.fromkeys(ids, 0)
+    for pk, n in by_end[0].union(by_end[1], all=True):  # one statement for both directions
+        if pk in counts:
+            counts[pk] += n
+    return counts
+
+
+def direct_tie_count(*, user, actor: Actor) -> int:
+    return direct_tie_counts(user=user, actor_ids=[actor.pk]).get(actor.pk, 0)
+
+
 def actor_ties(*, user, actor: Actor):
     """Ties of an actor the user may see, with both ends loaded (no N+1)."""
     ties = permissions.visible_ties(user).filter(Q(source=actor) | Q(target=actor))
@@ -63,15 +94,20 @@ class Encounter:
 def derived_ties_for_profile(*, user, actor: Actor, limit: int = DERIVED_TIES_ON_PROFILE) -> dict:
     """The actors `actor` met, strongest first, as far as `user` may see them.
 
-    Internal readers see every pair with all its meetings. Everybody else sees pairs between
+    Coordinators see every pair with all its meetings; city staff the pairs and figures of the
+    meetings they may see (no coordination-only contacts). Everybody else sees pairs between
     published actors that met at public activities, counted over those public meetings only
     (so nothing about internal meetings shows through the figures).
     """
     internal = roles.is_internal_reader(user)
-    if internal:
+    if roles.is_coordinator(user):
         pairs = DerivedTie.objects.filter(Q(actor_a=actor) | Q(actor_b=actor))
         ordered = pairs.order_by("-weight_score", "-last_met", "pk")
         count, last_met = "count", "last_met"
+    elif internal:
+        pairs = DerivedTie.objects.filter(Q(actor_a=actor) | Q(actor_b=actor), staff_count__gt=0)
+        ordered = pairs.order_by("-staff_weight_score", "-staff_last_met", "pk")
+        count, last_met = "staff_count", "staff_last_met"
     else:
         if not actor.published:
             return {"encounters": [], "total": 0, "internal": False}
@@ -95,13 +131,21 @@ def derived_ties_for_profile(*, user, actor: Actor, limit: int = DERIVED_TIES_ON
 
 
 COLD_ORDERINGS = {
-    "zuletzt": (F("contact__last_contact").asc(nulls_first=True), "name", "pk"),
-    "-zuletzt": (F("contact__last_contact").desc(nulls_last=True), "name", "pk"),
+    "zuletzt": (F("last_seen").asc(nulls_first=True), "name", "pk"),
+    "-zuletzt": (F("last_seen").desc(nulls_last=True), "name", "pk"),
     "name": ("name", "pk"),
     "-name": ("-name", "-pk"),
-    "art": ("kind", F("contact__last_contact").asc(nulls_first=True), "name", "pk"),
-    "-art": ("-kind", F("contact__last_contact").asc(nulls_first=True), "name", "pk"),
+    "art": ("kind", F("last_seen").asc(nulls_first=True), "name", "pk"),
+    "-art": ("-kind", F("last_seen").asc(nulls_first=True), "name", "pk"),
 }
+
+
+def contact_columns(user) -> tuple[str, str]:
+    """ActorContact's (last contact, last logged contact) columns as `user` may see them: coordinators
+    all contacts, everybody else none logged "nur Koordination"."""
+    if roles.is_coordinator(user):
+        return "last_contact", "last_interaction"
+    return "staff_last_contact", "staff_last_interaction"
 
 
 def cold_cutoff(today: dt.date | None = None) -> dt.date:
@@ -113,20 +157,24 @@ def cold_cutoff(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - 1, day=28)
 
 
-def going_cold(*, cutoff: dt.date, include_never: bool = False, kind: str = "", order: str = "zuletzt") -> QuerySet:
-    """Actors whose last contact lies before `cutoff` (and, if asked, those never met), in `order`.
+def going_cold(
+    *, user, cutoff: dt.date, include_never: bool = False, kind: str = "", order: str = "zuletzt"
+) -> QuerySet:
+    """Actors whose last contact `user` may know of lies before `cutoff` (and, if asked, those with
+    none), in `order`; each with `last_seen` (that day) and `last_seen_logged` (the last logged contact
+    among them, if it was the last contact of all).
 
     `kind` and `order` must come from an allow-list (the view's form); unknown orders fall back.
     """
-    cold = Q(contact__last_contact__lt=cutoff)
+    last, logged = contact_columns(user)
+    cold = Q(**{f"contact__{last}__lt": cutoff})
     if include_never:
-        cold |= Q(contact__isnull=True)
+        cold |= Q(**{f"contact__{last}__isnull": True})
     qs = Actor.objects.filter(cold)
     if kind:
         qs = qs.filter(kind=kind)
     return (
-        qs.select_related("contact")
-        .only("pk", "name", "slug", "kind", "published", "city", "contact__last_contact", "contact__last_activity",
-              "contact__last_interaction")
+        qs.annotate(last_seen=F(f"contact__{last}"), last_seen_logged=F(f"contact__{logged}"))
+        .only("pk", "name", "slug", "kind", "published", "city")
         .order_by(*COLD_ORDERINGS.get(order, COLD_ORDERINGS["zuletzt"]))
-    )  # fmt: skip
+    )

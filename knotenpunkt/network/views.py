@@ -23,6 +23,7 @@ def _render_ties(request, actor, form, status=200):
     context = {
         "actor": actor,
         "ties": selectors.actor_ties_page(user=request.user, actor=actor, page_number=1),
+        "direct_ties": selectors.direct_tie_count(user=request.user, actor=actor),
         "internal": actor_permissions.can_view_internal(request.user, actor),
         "can_manage_ties": True,
         "tie_form": form,
@@ -95,6 +96,7 @@ def going_cold(request):
     filters = form.filters()
     cutoff = selectors.cold_cutoff()
     actors = selectors.going_cold(
+        user=request.user,
         cutoff=cutoff,
         include_never=filters.get("never", False),
         kind=filters.get("kind", ""),
@@ -108,7 +110,7 @@ def going_cold(request):
         next_sort = (f"-{key}" if sort == key else key) if key else ""
         columns.append({"label": label, "next_sort": next_sort, "aria_sort": aria})
     context = {"form": form, "filters": filters, "page": page, "cutoff": cutoff, "columns": columns}
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "network/_cold_results.html", context)
     return render(request, "network/cold.html", context)
 
@@ -133,6 +135,7 @@ def network_map(request):
         "form": form,
         "view": filters.get("view") or "graph",
         "community": filters.get("community"),
+        "active_filters": form.active_filter_count(),
         "ego": ego,
         "steps": 2 if request.GET.get("steps") == "2" else 1,
         "ego_limit": graph_map.EGO_MAX_NODES,
@@ -163,7 +166,11 @@ def network_map(request):
             "error": _("Die Karte konnte nicht geladen werden. Bitte später erneut versuchen."),
             "not_found": _("Kein Akteur dieses Namens auf der Karte."),
             "ties": _("%(n)s Verbindungen in dieser Ansicht"),
+            "direct_tie": _("%(n)s direkte Beziehung"),
+            "direct_ties": _("%(n)s direkte Beziehungen"),
             "actors": _("%(n)s Akteure"),
+            "filters_none": _("Filter"),
+            "filters_active": _("Filter (%(n)s aktiv)"),
         },
     }
     return render(request, "network/map.html", context)

@@ -52,7 +52,8 @@ def personal_feed(request, token):
     name = _("Knotenpunkt – interne Termine von %(user)s") % {"user": user.get_full_name() or user.get_username()}
     events = feeds.vevents(activities, open_followups(user))
     response = feeds.calendar_response(name, events, filename="knotenpunkt.ics")
-    response["Cache-Control"] = "private, no-cache"
+    # Internal activities and follow-ups: no cache may keep them (the token is the only credential).
+    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response

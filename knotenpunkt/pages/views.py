@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from knotenpunkt.accounts import roles
+from knotenpunkt.activities import participations
 from knotenpunkt.activities import permissions as activity_permissions
 from knotenpunkt.activities import selectors as activity_selectors
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors import selectors as actor_selectors
 from knotenpunkt.actors.forms import DirectoryFilterForm
-from knotenpunkt.actors.models import SDG, ActorKind
+from knotenpunkt.actors.models import SDG, ActorKind, kind_count_label
 from knotenpunkt.actors.views import get_actor_for_user
 from knotenpunkt.changes import display
 from knotenpunkt.changes.access import log_access
@@ -35,12 +36,14 @@ from knotenpunkt.synergies import permissions as synergy_permissions
 @cache_public_page
 def home(request):
     visible = actor_permissions.visible_actors(request.user)
-    kinds = dict(ActorKind.choices)
     counts = {row["kind"]: row["n"] for row in visible.order_by().values("kind").annotate(n=Count("pk"))}
+    order = list(ActorKind.values)
+    # Every kind with an actor gets a tile: the most frequent first, ties in the kinds' own order.
+    present = sorted(counts.items(), key=lambda item: (-item[1], order.index(item[0]) if item[0] in order else 99))
     context = {
         "form": DirectoryFilterForm(),
         "actor_count": sum(counts.values()),
-        "kind_counts": sorted(((kinds.get(k, k), k, n) for k, n in counts.items()), key=lambda t: -t[2])[:8],
+        "kind_counts": [(kind_count_label(kind, n), kind, n) for kind, n in present],
         "sdgs": SDG.objects.all(),
     }
     return render(request, "pages/home.html", context)
@@ -56,6 +59,7 @@ def actor_profile(request, slug):
         "actor": actor,
         "internal": internal,
         "ties": network_selectors.actor_ties_page(user=user, actor=actor, page_number=request.GET.get("beziehungen")),
+        "direct_ties": network_selectors.direct_tie_count(user=user, actor=actor),
         "children": actor_selectors.visible_children(user=user, actor=actor),
         "parent": actor.parent if actor.parent and actor_permissions.can_view_actor(user, actor.parent) else None,
         "can_edit": actor_permissions.can_edit_actor(user, actor),
@@ -68,6 +72,9 @@ def actor_profile(request, slug):
         "actor_upcoming": activity_selectors.actor_activities(user=user, actor=actor, upcoming=True, limit=5),
         "actor_past": activity_selectors.actor_activities(user=user, actor=actor, upcoming=False, limit=5),
         "can_view_suggestions": synergy_permissions.can_view_suggestions(user, actor),
+        "participation_requests": list(
+            participations.requests_for_actor(user=user, actor=actor)[: participations.REQUESTS_SHOWN]
+        ),
     }
     if internal:
         context["memberships"] = actor_selectors.actor_memberships(actor)

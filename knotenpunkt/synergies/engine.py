@@ -32,7 +32,9 @@ The score of a pair (x, y) combines, each part in [0, 1]:
     administration, state/federal level, partner abroad, …) and something else ties them.
 
 Every part is symmetric, so score(x, y) == score(y, x). Pairs already tied, the actor itself,
-excluded pairs (declined introductions) and ineligible actors (opted out) are never suggested.
+excluded pairs (declined introductions), ineligible actors (opted out) and two units of one
+organisation's hierarchy (a department and its city, two departments of one city: the office knows
+them already) are never suggested.
 
 On small networks (≤ FULL_SCORING_MAX actors) every pair is scored. On large ones the
 candidates of an actor are the best few from each source — common partners, rare shared
@@ -97,6 +99,9 @@ class Inputs:
     sector: np.ndarray | None = None  # (n,) int; differing sectors earn the bridge bonus
     eligible: np.ndarray | None = None  # (n,) bool; False: neither suggested nor given suggestions
     excluded: sparse.csr_matrix | None = None  # n × n, nonzero: never suggest this pair
+    # (n,) int: the top of each actor's hierarchy (see organisations()), -1 for an actor in none;
+    # two actors with the same value ≥ 0 are never suggested to each other.
+    organisation: np.ndarray | None = None
     hub_cap: int = DEFAULT_HUB_CAP
     # A two-mode network (actors and events, ties only between the modes; networkx marks its nodes
     # with a `bipartite` attribute). Knotenpunkt's own network is one-mode: actors only.
@@ -126,6 +131,23 @@ def adjacency_from_edges(n: int, edges) -> sparse.csr_matrix:
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
     return matrix
+
+
+def organisations(parent: np.ndarray) -> np.ndarray:
+    """Per node the node at the top of its hierarchy (following `parent`, -1: none), or -1 for a node
+    that has neither a parent nor units: units of one organisation share the value."""
+    parent = np.asarray(parent, dtype=np.int64)
+    n = len(parent)
+    has_parent = parent >= 0
+    top = np.where(has_parent, parent, np.arange(n))
+    for _ in range(64):  # each round doubles the steps followed; bounded even for a (faulty) cycle
+        above = top[top]
+        if np.array_equal(above, top):
+            break
+        top = above
+    in_hierarchy = has_parent.copy()
+    in_hierarchy[parent[has_parent]] = True
+    return np.where(in_hierarchy, top, -1)
 
 
 def indicator(n: int, pairs, width: int) -> sparse.csr_matrix:
@@ -511,8 +533,12 @@ def _candidate_block_two_mode(inputs: Inputs, rows: np.ndarray) -> tuple[np.ndar
 
 
 def _exclude(inputs: Inputs, xs: np.ndarray, ys: np.ndarray, gv: np.ndarray):
-    """The candidate pairs that may be suggested: not the actor itself, not tied, not excluded."""
+    """The candidate pairs that may be suggested: not the actor itself, not tied, not excluded, not
+    two units of one organisation."""
     keep = (xs != ys) & inputs.eligible[ys]
+    if inputs.organisation is not None and len(xs):
+        org = inputs.organisation
+        keep &= (org[xs] < 0) | (org[xs] != org[ys])
     if len(xs):
         keep &= np.asarray(inputs.adjacency[xs, ys]).ravel() == 0
         if inputs.excluded is not None and inputs.excluded.nnz:

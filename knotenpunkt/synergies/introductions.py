@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from knotenpunkt.actors import permissions as actor_permissions
 from knotenpunkt.actors.models import Actor, Membership
+from knotenpunkt.actors.selectors import same_organisation
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
@@ -261,6 +262,12 @@ def _propose(*, user, actor, partner, note, reasons, requested_by, kind) -> Intr
             _("„%(a)s“ und „%(b)s“ sind schon verbunden (%(kind)s); eine Vermittlung ist nicht nötig.")
             % {"a": actor.name, "b": partner.name, "kind": tie.get_kind_display()}
         )
+    organisation = same_organisation(actor, partner)
+    if organisation is not None:
+        raise ValidationError(
+            _("„%(a)s“ und „%(b)s“ gehören beide zu „%(top)s“; eine Vermittlung ist nicht nötig.")
+            % {"a": actor.name, "b": partner.name, "top": organisation.name}
+        )
     if reasons is None:
         reasons = suggestion_reasons(actor, partner)
     try:
@@ -293,8 +300,8 @@ def _propose(*, user, actor, partner, note, reasons, requested_by, kind) -> Intr
 def introduction_propose(*, user, actor, partner, note: str = "", reasons=None, requested_by=None) -> Introduction:
     """The office proposes to introduce `actor` and `partner` (reasons default to their stored suggestion).
 
-    Refuses the actor itself, a pair that already has an introduction (naming its state) and a
-    pair already tied by a current declared tie.
+    Refuses the actor itself, a pair that already has an introduction (naming its state), a pair
+    already tied by a current declared tie and two units of one organisation's hierarchy.
     """
     _require_manager(user)
     return _propose(

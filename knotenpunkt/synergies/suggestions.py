@@ -269,9 +269,14 @@ def load(today=None) -> Loaded:
     """
     today = today or timezone.localdate()
     actor_table = Actor._meta.db_table
-    base = _int_rows(f"SELECT id, CASE WHEN published THEN 1 ELSE 0 END FROM {actor_table} ORDER BY id", (), 2)  # noqa: S608
+    base = _int_rows(
+        f"SELECT id, CASE WHEN published THEN 1 ELSE 0 END, COALESCE(parent_id, 0) FROM {actor_table} ORDER BY id",  # noqa: S608
+        (),
+        3,
+    )
     ids = np.ascontiguousarray(base[:, 0])
     published = base[:, 1].astype(bool)
+    organisation = engine.organisations(_positions(ids, base[:, 2]))
     n = len(ids)
     with contextlib.ExitStack() as stack:
         reading = None
@@ -309,7 +314,7 @@ def load(today=None) -> Loaded:
 
     inputs = engine.Inputs(
         n=n, adjacency=adjacency, features=features, text=text_matrix, listings=listing_data,
-        sector=sector, eligible=eligible, excluded=excluded,
+        sector=sector, eligible=eligible, excluded=excluded, organisation=organisation,
     )  # fmt: skip
     engine.prepare(inputs)
     return Loaded(inputs, ids, published, public_adjacency, feature_keys, published, vocabulary, listing_public)

@@ -1,9 +1,9 @@
 // Small progressive enhancements; every page works without them.
 document.addEventListener("DOMContentLoaded", () => {
-  // The directory's extra filters are folded away on phones and always open on wider screens.
+  // The directory's extra filters and the map's filters are folded away on phones and open on wider screens.
   const wide = window.matchMedia("(min-width: 769px)");
   const sync = () => {
-    document.querySelectorAll("details.more-filters").forEach((details) => {
+    document.querySelectorAll("details.more-filters, details.filter-disclosure").forEach((details) => {
       if (wide.matches) details.open = true;
     });
   };

@@ -327,9 +327,12 @@
     const d = node.data();
     card.querySelector("[data-field=name]").textContent = d.name;
     card.querySelector("[data-field=kind]").textContent = kindLabel(d.kind);
+    // An actor: its direct ties as every page counts them, then what this view shows of them.
+    const direct = d.direct_ties === undefined ? ""
+      : format(d.direct_ties === 1 ? labels.direct_tie : labels.direct_ties, { n: d.direct_ties }) + " · ";
     card.querySelector("[data-field=ties]").textContent = d.count !== undefined
       ? format(labels.actors, { n: d.count })
-      : format(labels.ties, { n: node.degree(false) });
+      : direct + format(labels.ties, { n: node.degree(false) });
     const profile = card.querySelector("[data-field=profile]");
     const ego = card.querySelector("[data-field=ego]");
     profile.hidden = ego.hidden = !d.slug;
@@ -404,7 +407,18 @@
   cy.on("mouseout", "node", (event) => event.target.removeClass("hovered"));
   cy.on("tap", (event) => { if (event.target === cy) card.hidden = true; });
 
+  // The folded filters' summary says how many narrowing filters are set (MapFilterForm.NARROWING_FILTERS).
+  const NARROWING = ["kind", "level", "theme", "sdg", "country", "layer", "tie_kind", "since", "until"];
+  const filterCount = form.querySelector("[data-filter-count]");
+  const countFilters = () => {
+    if (!filterCount) return;
+    const data = new FormData(form);
+    const n = NARROWING.filter((name) => data.getAll(name).some((value) => value !== "")).length;
+    filterCount.textContent = n ? format(labels.filters_active, { n }) : labels.filters_none;
+  };
+
   form.addEventListener("change", (event) => {
+    countFilters();
     if (event.target.name === "size") { resize(); return; }
     if (event.target.name === "view") {
       // The groups come from the nightly snapshot: the actor and tie filters do not apply to them.

@@ -1,7 +1,13 @@
-from django import template
-from django.utils.safestring import mark_safe
+import functools
+import re
 
-from knotenpunkt.lib.markdown import render_markdown
+from django import template
+from django.contrib.staticfiles import finders
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from knotenpunkt.lib.markdown import plain_text, render_markdown
 
 register = template.Library()
 
@@ -10,6 +16,37 @@ register = template.Library()
 def markdown(text):
     """Render Markdown to sanitised HTML."""
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def plain_excerpt(text, words=30):
+    """The first `words` words of a Markdown text as plain text, for cards (the profile renders it)."""
+    return Truncator(plain_text(text)).words(int(words), truncate=" …")
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=64)
+def _icon_body(name):
+    path = finders.find(f"vendor/tabler-icons/{name}.svg")
+    if path is None:
+        raise template.TemplateSyntaxError(f"Unknown icon {name!r}: add it to scripts/vendor.sh (TABLER_ICONS).")
+    with open(path, encoding="utf-8") as file:
+        svg = file.read()
+    return " ".join(_SVG_OPEN.sub("", svg, count=1).replace("</svg>", "").split())
+
+
+@register.simple_tag
+def icon(name, css_class=""):
+    """A vendored Tabler icon inlined as SVG, hidden from assistive technology: the text beside it
+    carries the meaning (an icon alone needs an aria-label on its button or link)."""
+    classes = escape(f"icon {css_class}".strip())
+    return mark_safe(  # noqa: S308 - a vendored file from static/, no user input
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" viewBox="0 0 24 24" fill="none" '
+        'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" '
+        f'aria-hidden="true" focusable="false">{_icon_body(name)}</svg>'
+    )
 
 
 @register.simple_tag(takes_context=True)

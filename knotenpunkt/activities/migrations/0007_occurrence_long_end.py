@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0005_activities_constraint_messages'),
+        ("activities", "0006_participation_status"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='activityoccurrence',
-            index=models.Index(condition=models.Q(('is_long', True)), fields=['end'], name='occurrence_long_end'),
+            model_name="activityoccurrence",
+            index=models.Index(condition=models.Q(("is_long", True)), fields=["end"], name="occurrence_long_end"),
         ),
     ]

@@ -1,0 +1,100 @@
+"""One definition of an actor's connections (network.selectors.direct_tie_counts): its declared ties in either
+direction that the reader may see. The directory card, the profile and the map say the same number."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from knotenpunkt.accounts.models import Role
+from knotenpunkt.actors.models import Actor
+from knotenpunkt.network import selectors
+from knotenpunkt.network.models import DerivedTie, TieKind
+from tests.factories import ActorFactory, TieFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hub(db):
+    """A Weltladen with 3 public ties to published actors (two of them to the same partner), one internal tie,
+    one tie to an unpublished actor, and a relationship derived from shared activities."""
+    hub = ActorFactory(name="Weltladen Ludwigsburg")
+    forum, school, third = ActorFactory.create_batch(3)
+    TieFactory(source=hub, target=forum, kind=TieKind.MEMBERSHIP)
+    TieFactory(source=forum, target=hub, kind=TieKind.FUNDING)  # the other direction counts too
+    TieFactory(source=school, target=hub, kind=TieKind.COOPERATION)
+    TieFactory(source=hub, target=third, kind=TieKind.COOPERATION, public=False)
+    TieFactory(source=hub, target=ActorFactory(published=False), kind=TieKind.COOPERATION)
+    a, b = sorted([hub, ActorFactory()], key=lambda actor: actor.pk)
+    DerivedTie.objects.create(
+        actor_a=a, actor_b=b, count=4, first_met="2025-01-10", last_met="2026-03-01", weight_score=4.0,
+        public_count=2, public_first_met="2025-01-10", public_last_met="2026-03-01",
+    )  # fmt: skip
+    return hub
+
+
+def visitor():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (None, 3),  # public ties between published actors
+        (Role.ACTOR_EDITOR, 3),  # an editor of another actor
+        (Role.CITY_STAFF, 5),  # internal readers: every tie
+        (Role.COORDINATOR, 5),
+    ],
+)
+def test_the_count_is_the_ties_the_reader_may_see_in_either_direction(hub, role, expected):
+    user = visitor() if role is None else UserFactory(role=role)
+    assert selectors.direct_tie_count(user=user, actor=hub) == expected
+
+
+def test_counts_for_many_actors_come_from_one_pass_and_agree_with_single_counts(hub):
+    others = list(Actor.objects.exclude(pk=hub.pk))
+    many = selectors.direct_tie_counts(user=visitor(), actor_ids=[hub.pk, *(a.pk for a in others)])
+    for actor in [hub, *others]:
+        assert many[actor.pk] == selectors.direct_tie_count(user=visitor(), actor=actor)
+
+
+def test_above_the_id_limit_the_counts_are_the_same(hub, monkeypatch):
+    ids = list(Actor.objects.values_list("pk", flat=True))
+    by_id = selectors.direct_tie_counts(user=visitor(), actor_ids=ids)
+    monkeypatch.setattr(selectors, "_COUNT_BY_ID_LIMIT", 1)
+    assert selectors.direct_tie_counts(user=visitor(), actor_ids=ids) == by_id
+
+
+def _card_count(html, name):
+    card = html[html.index(f">{name}</a>") :]
+    card = card[: card.index("</article>")]
+    match = re.search(r'class="direct-ties">(\d+) direkte Beziehung', card)
+    return int(match.group(1)) if match else 0
+
+
+def _profile_count(html):
+    return int(re.search(r'class="muted direct-ties">\((\d+) direkte Beziehung', html).group(1))
+
+
+def _map_count(client, actor):
+    nodes = client.get(reverse("network:graph")).json()["nodes"]
+    return next(node["direct_ties"] for node in nodes if node["id"] == actor.pk)
+
+
+@pytest.mark.parametrize(("role", "expected"), [(None, 3), (Role.COORDINATOR, 5)])
+def test_directory_card_profile_and_map_agree(client, hub, role, expected):
+    if role is not None:
+        client.force_login(UserFactory(role=role))
+    card = _card_count(client.get(reverse("actors:directory")).content.decode(), hub.name)
+    profile = _profile_count(client.get(hub.get_absolute_url()).content.decode())
+    on_map = _map_count(client, hub)
+    assert card == profile == on_map == expected
+
+
+def test_the_profile_labels_derived_relationships_apart(client, hub):
+    html = client.get(hub.get_absolute_url()).content.decode()
+    assert "(3 direkte Beziehungen)" in html
+    assert re.search(r"Begegnungen.*?\(1\)", html, re.DOTALL)
