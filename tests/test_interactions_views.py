@@ -376,6 +376,59 @@ def test_the_dashboard_lists_my_follow_ups_the_latest_contacts_and_internal_acti
     assert "Nicht meins" not in html
 
 
+def test_the_dashboard_shows_the_first_ten_of_each_list_with_their_counts_and_all_on_request(client, coordinator):
+    today = timezone.localdate()
+    for n in range(13):
+        FollowUpFactory(title=f"Überfällig {n:02d}", due_date=today - dt.timedelta(days=20 - n), assignee=coordinator)
+    client.force_login(coordinator)
+
+    first = client.get(reverse("interactions:dashboard"))
+    everything = client.get(reverse("interactions:dashboard"), {"alle": "1"})
+
+    assert [f.title for f in first.context["overdue"]] == [f"Überfällig {n:02d}" for n in range(10)]
+    assert first.context["overdue_count"] == 13
+    assert "Überfällig (13)" in first.content.decode()
+    assert "Die ersten 10 von 13." in first.content.decode()
+    assert 'href="?alle=1"' in first.content.decode()
+    assert len(everything.context["overdue"]) == 13
+    assert "Die ersten" not in everything.content.decode()
+
+
+def test_the_dashboard_lists_internal_dates_in_order_with_long_ones_still_running(client, coordinator):
+    now = timezone.now()
+
+    def internal(title, start, hours=2):
+        return activity_services.activity_create(
+            user=None,
+            data={"title": title, "kind": "meeting", "start": start, "end": start + dt.timedelta(hours=hours)},
+        )
+
+    internal("Ausstellung seit drei Wochen", now - dt.timedelta(days=21), hours=24 * 30)  # long, still running
+    internal("Ausstellung vorbei", now - dt.timedelta(days=40), hours=24 * 20)  # long, ended
+    internal("Gestern", now - dt.timedelta(days=1))
+    internal("Übermorgen", now + dt.timedelta(days=2))
+    internal("Morgen", now + dt.timedelta(days=1))
+    internal("In drei Wochen", now + dt.timedelta(days=21))
+    client.force_login(coordinator)
+
+    upcoming = client.get(reverse("interactions:dashboard")).context["upcoming"]
+
+    assert [o.activity.title for o in upcoming] == ["Ausstellung seit drei Wochen", "Morgen", "Übermorgen"]
+
+
+def test_a_contact_in_a_list_counts_its_open_follow_ups(client, coordinator):
+    contact = InteractionFactory(summary="Gespräch mit dem Weltladen")
+    FollowUpFactory(interaction=contact, assignee=coordinator)
+    FollowUpFactory(interaction=contact, assignee=coordinator)
+    FollowUpFactory(interaction=contact, assignee=coordinator, done_at=timezone.now())
+    InteractionFactory(summary="Ohne Wiedervorlage")
+    client.force_login(coordinator)
+
+    latest = {c.summary: c.open_followups for c in client.get(reverse("interactions:dashboard")).context["latest"]}
+
+    assert latest == {"Gespräch mit dem Weltladen": 2, "Ohne Wiedervorlage": 0}
+
+
 # --- actor profiles --------------------------------------------------------------------------------
 
 

@@ -154,9 +154,12 @@ def actor_activities(*, user, actor: Actor, upcoming: bool = True, limit: int = 
     participations = Participation.objects.filter(actor=actor)
     if not roles.is_internal_reader(user):
         participations = participations.filter(status=ParticipationStatus.CONFIRMED)
-    qs = permissions.visible_occurrences(
-        user, ActivityOccurrence.objects.filter(activity_id__in=participations.values("activity_id"))
-    )
+    qs = ActivityOccurrence.objects.filter(activity_id__in=participations.values("activity_id"))
+    # Its editors see every activity of their actor (it takes part in them). Asking
+    # visible_occurrences anyway would make PostgreSQL read the whole calendar (0.4 s).
+    edits_actor = user is not None and user.is_authenticated and actor.pk in roles.edited_actor_ids(user)
+    if not edits_actor:
+        qs = permissions.visible_occurrences(user, qs)
     # Ordered by the start as an expression, not the column: ordered by the column, PostgreSQL walks
     # every public date of the calendar in order and looks each one up in the actor's participations
     # (0.8 s for a hub in 1,000 of 500,000 activities). By the expression it reads the actor's dates

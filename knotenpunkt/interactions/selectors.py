@@ -19,6 +19,9 @@ from knotenpunkt.interactions.models import Channel, FollowUp, Interaction
 
 DUE_SOON_DAYS = 7
 UPCOMING_ACTIVITY_DAYS = 14
+# Follow-ups per list on the Schreibtisch; "alle anzeigen" shows up to ALL_ROWS.
+DASHBOARD_ROWS = 10
+ALL_ROWS = 500
 
 
 class InteractionFilterForm(forms.Form):
@@ -121,8 +124,9 @@ def _followup_rows(qs: QuerySet) -> QuerySet:
     return qs.select_related("assignee", "created_by", "interaction", "activity").order_by("due_date", "id")
 
 
-def dashboard(*, user, today: dt.date | None = None) -> dict:
-    """Everything on /schreibtisch/ for `user`."""
+def dashboard(*, user, today: dt.date | None = None, show_all: bool = False) -> dict:
+    """Everything on /schreibtisch/ for `user`: the first DASHBOARD_ROWS of each list of
+    follow-ups with its count (all of them, up to ALL_ROWS, with `show_all`)."""
     today = today or timezone.localdate()
     mine = permissions.visible_followups(user, FollowUp.objects.filter(assignee=user, done_at__isnull=True))
     overdue = _followup_rows(mine.filter(due_date__lt=today))
@@ -138,12 +142,17 @@ def dashboard(*, user, today: dt.date | None = None) -> dict:
     upcoming = next_occurrences(
         user=user, start=now, end=now + dt.timedelta(days=UPCOMING_ACTIVITY_DAYS), limit=20, public=False
     )
+    rows = ALL_ROWS if show_all else DASHBOARD_ROWS
     return {
         "today": today,
-        "overdue": list(overdue[:100]),
-        "due": list(due[:100]),
+        "overdue": list(overdue[:rows]),
+        "overdue_count": overdue.count(),
+        "due": list(due[:rows]),
+        "due_count": due.count(),
         "later_count": later_count,
-        "for_others": list(for_others[:100]),
+        "for_others": list(for_others[:rows]),
+        "for_others_count": for_others.count(),
+        "show_all": show_all,
         "latest": list(latest),
         "upcoming": list(upcoming),
         # Participations waiting for consent: the coordination may answer for any actor.

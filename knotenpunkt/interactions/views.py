@@ -93,7 +93,7 @@ def _with_permissions(user, followups):
 @require_GET
 def dashboard(request):
     _require_contact_log(request)
-    context = selectors.dashboard(user=request.user)
+    context = selectors.dashboard(user=request.user, show_all=request.GET.get("alle") == "1")
     for key in ("overdue", "due", "for_others"):
         _with_permissions(request.user, context[key])
     return render(request, "interactions/dashboard.html", context)
