@@ -229,6 +229,8 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knotenpunkt <knotenpunkt@localhost>")
+# The coordination office's address: barrier reports go there (empty: to every coordinator with an address).
+KNOTENPUNKT_OFFICE_EMAIL = env_str("KNOTENPUNKT_OFFICE_EMAIL", "")
 # Absolute links in mails and feeds.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
 from knotenpunkt.lib.colour import badge_colours
 
 

@@ -83,6 +83,8 @@ class ChangeKind(models.TextChoices):
         _("den Stand einer Drucksache aus dem Ratsinformationssystem übernommen"),
     )
     COUNCIL_PAPER_UNLINKED = "council_paper.unlinked", _("die Verknüpfung mit einer Drucksache gelöst")
+    ACCESSIBILITY_STATEMENT_SAVED = "accessibility_statement.saved", _("die Erklärung zur Barrierefreiheit geändert")
+    BARRIER_REPORTED = "barrier.reported", _("eine Barriere gemeldet")
 
 
 class Audience(models.TextChoices):
