@@ -18,6 +18,7 @@ from knotenpunkt.initiatives import coverage
 from knotenpunkt.initiatives.models import Initiative, Involvement, Stakeholder
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie, TieKind
+from knotenpunkt.pages.models import AccessibilityStatement
 
 NAMED_ACTORS = [
     "koordinierungsstelle-kommunale-entwicklungspolitik",
@@ -264,3 +265,13 @@ def test_the_initiatives_show_every_level_of_involvement_and_a_gap(demo):
     assert any(gaps.values())  # at least one "Wer fehlt?" gap to show
     call_command("load_demo", quiet=True)
     assert Initiative.objects.count() == len(titles)  # a second run adds none
+
+
+def test_the_accessibility_statement_is_there_and_a_reload_keeps_the_offices_edits(demo):
+    statement = AccessibilityStatement.objects.get()
+    assert "**teilweise**" in statement.text and "Netzwerkkarte" in statement.text
+    AccessibilityStatement.objects.update(text="Von der Koordinierungsstelle überarbeitet.")
+
+    call_command("load_demo", quiet=True)
+
+    assert AccessibilityStatement.objects.get().text == "Von der Koordinierungsstelle überarbeitet."

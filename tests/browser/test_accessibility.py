@@ -20,8 +20,10 @@ from knotenpunkt.activities.models import CalendarSource
 from knotenpunkt.activities.services import ParticipantSpec, activity_create
 from knotenpunkt.actors.models import SDG, ActorCountry, Membership
 from knotenpunkt.changes.models import Change
+from knotenpunkt.demo import accessibility as demo_accessibility
 from knotenpunkt.initiatives import services as initiative_services
 from knotenpunkt.initiatives.models import ParticipationRequest
+from knotenpunkt.pages.services import accessibility_statement_save, barrier_report_create
 from knotenpunkt.synergies.models import Introduction
 from tests.browser.conftest import DESKTOP, axe_violations, log_in
 from tests.factories import (
@@ -152,6 +154,8 @@ def _world():
     )  # fmt: skip
     stakeholder = initiative_services.stakeholder_add(user=coordinator, initiative=initiative, actor=actor)
     request = ParticipationRequest.objects.create(initiative=initiative, actor=partner, message="Wir wirken mit.")
+    accessibility_statement_save(user=coordinator, text=demo_accessibility.STATEMENT, reviewed_on=timezone.localdate())
+    barrier_report_create(user=None, message="Die Karte geht nicht mit der Tastatur.", contact_email="e@example.org")
     person = PersonFactory(first_name="Erika", last_name="Beispiel")
     Membership.objects.create(person=person, actor=actor, function="Vorsitz")
     return SimpleNamespace(
