@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.lib.env import env_bool, env_int, env_list, env_str
@@ -202,6 +204,33 @@ CACHES = {
     }
     if env_bool("KNOTENPUNKT_PAGE_CACHE", True)
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+
+# German country names where django-countries' catalogue is wrong or outdated, compared with CLDR and the
+# Auswärtiges Amt's list of state names (tests/test_countries.py). Not through gettext: django-countries'
+# own catalogue would translate the msgid "Grenada" back to "Granada".
+def _country_name(german: str, english: str):
+    return lazy(lambda: german if (get_language() or LANGUAGE_CODE).startswith("de") else english, str)()
+
+
+COUNTRIES_OVERRIDE = {
+    code: _country_name(german, english)
+    for code, german, english in (
+        ("AX", "Ålandinseln", "Åland Islands"),
+        ("BW", "Botsuana", "Botswana"),
+        ("CV", "Cabo Verde", "Cabo Verde"),
+        ("FO", "Färöer", "Faroe Islands"),
+        ("GD", "Grenada", "Grenada"),
+        ("HK", "Hongkong", "Hong Kong"),
+        ("KI", "Kiribati", "Kiribati"),
+        ("MD", "Republik Moldau", "Moldova"),
+        ("MZ", "Mosambik", "Mozambique"),
+        ("PG", "Papua-Neuguinea", "Papua New Guinea"),
+        ("SA", "Saudi-Arabien", "Saudi Arabia"),
+        ("SR", "Suriname", "Suriname"),
+        ("SZ", "Eswatini", "Eswatini"),
+        ("TL", "Timor-Leste", "Timor-Leste"),
+    )
 }
 
 # Directory listing
