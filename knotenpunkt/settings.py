@@ -206,6 +206,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
+
 # German country names where django-countries' catalogue is wrong or outdated, compared with CLDR and the
 # Auswärtiges Amt's list of state names (tests/test_countries.py). Not through gettext: django-countries'
 # own catalogue would translate the msgid "Grenada" back to "Granada".
