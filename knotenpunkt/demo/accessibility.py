@@ -35,6 +35,7 @@ Tastatur.
 ### Kontakt
 
 Koordinierungsstelle für kommunale Entwicklungspolitik, Stadt Ludwigsburg (Demo)
+
 E-Mail: [koordination@example.org](mailto:koordination@example.org)
 """
 
