@@ -17,6 +17,7 @@ from knotenpunkt.changes.reactions import Reaction
 from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.network import derived
 from knotenpunkt.network.services import tie_counts_refresh
+from knotenpunkt.pages.tasks import send_barrier_report
 from knotenpunkt.synergies.tasks import refresh_suggestions, send_introduction_mails
 
 ACTOR_DOCUMENT = {K.ACTOR_CREATED, K.ACTOR_UPDATED, K.ACTOR_PUBLISHED, K.ACTOR_UNPUBLISHED, K.ACTOR_MERGED}
@@ -102,6 +103,11 @@ def import_new_calendars(batch) -> None:
             refresh_calendar_source.enqueue(change.record_id)
 
 
+def mail_barrier_reports(batch) -> None:
+    for change in batch:
+        send_barrier_report.enqueue(change.record_id)
+
+
 REACTIONS = [
     # Inside the transaction: derived rows that commit or roll back with the change.
     Reaction("search index", update_search_index, kinds=frozenset(ACTOR_DOCUMENT | ACTOR_GONE)),
@@ -116,6 +122,9 @@ REACTIONS = [
         send_queued_introduction_mails,
         kinds=frozenset({K.INTRODUCTION_SENT, K.INTRODUCTION_MAILS_RETRIED}),
         after_commit=True,
+    ),
+    Reaction(
+        "barrier report to the office", mail_barrier_reports, kinds=frozenset({K.BARRIER_REPORTED}), after_commit=True
     ),
     Reaction(
         "first import of a calendar",

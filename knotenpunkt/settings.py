@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from knotenpunkt.lib.env import env_bool, env_int, env_list, env_str
@@ -270,6 +272,34 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
+
+# German country names where django-countries' catalogue is wrong or outdated, compared with CLDR and the
+# Auswärtiges Amt's list of state names (tests/test_countries.py). Not through gettext: django-countries'
+# own catalogue would translate the msgid "Grenada" back to "Granada".
+def _country_name(german: str, english: str):
+    return lazy(lambda: german if (get_language() or LANGUAGE_CODE).startswith("de") else english, str)()
+
+
+COUNTRIES_OVERRIDE = {
+    code: _country_name(german, english)
+    for code, german, english in (
+        ("AX", "Ålandinseln", "Åland Islands"),
+        ("BW", "Botsuana", "Botswana"),
+        ("CV", "Cabo Verde", "Cabo Verde"),
+        ("FO", "Färöer", "Faroe Islands"),
+        ("GD", "Grenada", "Grenada"),
+        ("HK", "Hongkong", "Hong Kong"),
+        ("KI", "Kiribati", "Kiribati"),
+        ("MD", "Republik Moldau", "Moldova"),
+        ("MZ", "Mosambik", "Mozambique"),
+        ("PG", "Papua-Neuguinea", "Papua New Guinea"),
+        ("SA", "Saudi-Arabien", "Saudi Arabia"),
+        ("SR", "Suriname", "Suriname"),
+        ("SZ", "Eswatini", "Eswatini"),
+        ("TL", "Timor-Leste", "Timor-Leste"),
+    )
+}
+
 # Directory listing
 DIRECTORY_PAGE_SIZE = 20
 # A text search counts at most this many matches ("mehr als 500 Akteure gefunden").
@@ -295,6 +325,8 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knotenpunkt <knotenpunkt@localhost>")
+# The coordination office's address: barrier reports go there (empty: to every coordinator with an address).
+KNOTENPUNKT_OFFICE_EMAIL = env_str("KNOTENPUNKT_OFFICE_EMAIL", "")
 # Absolute links in mails, .ics files and feed addresses. Without SITE_URL: the local address on the
 # port `make run PORT=…` serves (it passes KNOTENPUNKT_PORT to the server and the worker).
 SITE_URL = (env_str("SITE_URL") or f"http://127.0.0.1:{env_int('KNOTENPUNKT_PORT', 8000)}").rstrip("/")

@@ -47,6 +47,16 @@ echo "chart.js ${CHARTJS_VERSION}" > static/vendor/chartjs/VERSION
 echo "vendored htmx ${HTMX_VERSION}, pico ${PICO_VERSION}"
 echo "vendored chart.js ${CHARTJS_VERSION}"
 echo "vendored cytoscape ${CYTOSCAPE_VERSION} (fcose ${FCOSE_VERSION}, svg ${CYTOSCAPE_SVG_VERSION})"
+# Searchable multi-selects (countries in the actor form and the filters): Tom Select, plugins included.
+TOM_SELECT_VERSION=2.6.2
+(cd "$tmp" && mkdir tomselect && cd tomselect && npm pack --silent "tom-select@${TOM_SELECT_VERSION}" >/dev/null && tar xzf ./*.tgz)
+rm -rf static/vendor/tom-select && mkdir -p static/vendor/tom-select
+# Without the source-map comments: the maps are not vendored (the manifest storage would look for them).
+sed '/sourceMappingURL=/d' "$tmp/tomselect/package/dist/js/tom-select.complete.min.js" > static/vendor/tom-select/tom-select.complete.min.js
+sed 's|/\*# sourceMappingURL=[^*]*\*/||' "$tmp/tomselect/package/dist/css/tom-select.min.css" > static/vendor/tom-select/tom-select.min.css
+cp "$tmp/tomselect/package/LICENSE" static/vendor/tom-select/LICENSE
+echo "tom-select ${TOM_SELECT_VERSION}" > static/vendor/tom-select/VERSION
+echo "vendored tom-select ${TOM_SELECT_VERSION}"
 # Accessibility checks in the browser tests (tests/browser/conftest.py `axe_violations`): axe-core.
 # Test-only: it lives beside the tests and is never served.
 AXE_VERSION=4.14.1

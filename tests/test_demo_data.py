@@ -18,6 +18,7 @@ from knotenpunkt.initiatives import coverage
 from knotenpunkt.initiatives.models import Initiative, Involvement, Stakeholder
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie, TieKind
+from knotenpunkt.pages.models import AccessibilityStatement
 
 NAMED_ACTORS = [
     "koordinierungsstelle-kommunale-entwicklungspolitik",
@@ -278,3 +279,13 @@ def test_no_demo_suggestion_pairs_two_units_of_one_organisation(demo, seeded_sdg
     assert len(suggested) > 50
     assert not [s for s in suggested if {s.actor_id, s.partner_id} == {city.pk, office.pk}]
     assert not [(s.actor.name, s.partner.name) for s in suggested if same_organisation(s.actor, s.partner)]
+
+
+def test_the_accessibility_statement_is_there_and_a_reload_keeps_the_offices_edits(demo):
+    statement = AccessibilityStatement.objects.get()
+    assert "**teilweise**" in statement.text and "Netzwerkkarte" in statement.text
+    AccessibilityStatement.objects.update(text="Von der Koordinierungsstelle überarbeitet.")
+
+    call_command("load_demo", quiet=True)
+
+    assert AccessibilityStatement.objects.get().text == "Von der Koordinierungsstelle überarbeitet."

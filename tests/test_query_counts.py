@@ -81,9 +81,9 @@ def test_directory_query_count_does_not_grow_with_the_actors_on_the_page(client,
 def test_directory_query_count_is_small(client, django_assert_max_num_queries):
     _make_directory_actors(25)
     client.get("/akteure/")
-    # count, theme and SDG choices of the filter form, the page, its themes, SDGs and countries, and the
-    # direct ties of the page's actors (network.selectors.direct_tie_counts: one statement for the page)
-    with django_assert_max_num_queries(8):
+    # count, theme, SDG and country-in-use choices of the filter form, the page, its themes, SDGs and countries,
+    # and the direct ties of the page's actors (network.selectors.direct_tie_counts: one statement for the page)
+    with django_assert_max_num_queries(9):
         client.get("/akteure/")
 
 

@@ -1,21 +1,14 @@
-import functools
-
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from knotenpunkt.actors import permissions
+from knotenpunkt.actors import countries, permissions
 from knotenpunkt.actors.models import SDG, Actor, ActorKind, Level, Theme
 from knotenpunkt.actors.services import ALL_FIELDS, M2M_FIELDS, SCALAR_FIELDS
 from knotenpunkt.lib.forms import ModelForm
-from knotenpunkt.lib.widgets import FastSelect
+from knotenpunkt.lib.widgets import SEARCHABLE_MEDIA, FastSelect, searchable
 
-
-@functools.lru_cache(maxsize=8)
-def _countries(language):
-    """ISO 3166 countries sorted by their name in `language` (translating and sorting 250 names is slow)."""
-    return list(countries)
+NO_COUNTRY_FOUND = _("Kein Land gefunden")
 
 
 class DirectoryFilterForm(forms.Form):
@@ -37,14 +30,22 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         language = get_language()
-        self.fields["country"].choices = [("", _("alle Länder")), *_countries(language)]
+        # Only the countries actors work in: a filter offering all 250 would mostly find nothing.
+        in_use = countries.actor_countries_in_use()
+        self.fields["country"].choices = [("", _("alle Länder")), *countries.in_order(in_use)]
         for name in ("kind", "level", "theme", "sdg", "country"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
             # Themes change in the back office, and the SDG rows are seeded by a migration (a flushed
             # test database has none until reseeded): render both anew; the others change only with a release.
             if name not in ("theme", "sdg"):
                 self.fields[name].widget.cache_token = (name, language)
+        self.fields["country"].widget.cache_token = ("country", language, tuple(in_use))
+        searchable(self.fields["country"].widget, no_results=NO_COUNTRY_FOUND)
         self.fields["q"].widget.attrs.update({"placeholder": _("Name, Thema, Ort …")})
+
+    @property
+    def media(self):
+        return super().media + SEARCHABLE_MEDIA
 
     def filters(self) -> dict:
         """The valid filters only; a bad value in one field does not discard the others."""
@@ -80,8 +81,8 @@ class ActorForm(ModelForm):
     countries = forms.MultipleChoiceField(
         label=_("Länder des Engagements"),
         required=False,
-        choices=countries,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=searchable(forms.SelectMultiple(), no_results=NO_COUNTRY_FOUND, remove=_("Land entfernen")),
+        help_text=_("Namen eintippen und auswählen; die in Knotenpunkt schon verwendeten Länder stehen oben."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
@@ -118,6 +119,8 @@ class ActorForm(ModelForm):
             if instance is not None:
                 parents = parents.exclude(pk=instance.pk)
             self.fields["parent"].queryset = parents
+        if "countries" in self.fields:
+            self.fields["countries"].choices = countries.grouped_choices(countries.actor_countries_in_use())
         if "sdgs" in self.fields:
             self.fields["sdgs"].label_from_instance = lambda sdg: f"{sdg.number} – {sdg.name}"
         if "themes" in self.fields:
@@ -143,6 +146,11 @@ class ActorForm(ModelForm):
         (_("Intern"), ("internal_notes",)),
     )
 
+    @property
+    def media(self):
+        return super().media + SEARCHABLE_MEDIA
+
+    @property
     def fieldsets(self):
         """(legend, bound fields) groups for the template, leaving out fields this user may not change."""
         groups = []

@@ -7,6 +7,8 @@ from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from knotenpunkt.lib.colour import badge_colours
+
 
 class ActorKind(models.TextChoices):
     ASSOCIATION = "association", _("Verein")
@@ -104,6 +106,12 @@ class SDG(TranslatedNameMixin, models.Model):
 
     def __str__(self):
         return f"SDG {self.number}: {self.name}"
+
+    @property
+    def badge_style(self) -> str:
+        """CSS variables for a badge in this SDG's colour with text readable at 4.5:1 (WCAG 1.4.3)."""
+        background, text = badge_colours(self.colour)
+        return f"--sdg: {background}; --sdg-text: {text}"
 
 
 class ActorQuerySet(models.QuerySet):

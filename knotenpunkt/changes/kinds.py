@@ -93,6 +93,8 @@ class ChangeKind(models.TextChoices):
     )
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled", _("die Zwei-Faktor-Anmeldung eines Kontos eingerichtet")
     USER_TWO_FACTOR_DISABLED = "user.two_factor_disabled", _("die Zwei-Faktor-Anmeldung eines Kontos abgeschaltet")
+    ACCESSIBILITY_STATEMENT_SAVED = "accessibility_statement.saved", _("die Erklärung zur Barrierefreiheit geändert")
+    BARRIER_REPORTED = "barrier.reported", _("eine Barriere gemeldet")
 
 
 class Audience(models.TextChoices):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from knotenpunkt.actors import countries
 from knotenpunkt.actors import permissions as actor_permissions
-from knotenpunkt.actors.forms import IdMultipleChoiceField
+from knotenpunkt.actors.forms import NO_COUNTRY_FOUND, IdMultipleChoiceField
 from knotenpunkt.actors.models import SDG, Actor, Theme
 from knotenpunkt.initiatives import services
 from knotenpunkt.initiatives.models import GRID_MAX, PHASE_STARTS, Initiative, Involvement, Phase, Stakeholder
 from knotenpunkt.interactions.forms import PickedChoiceField, PickedMultipleField, SafeModelChoiceField
 from knotenpunkt.lib.forms import ModelForm
+from knotenpunkt.lib.widgets import SEARCHABLE_MEDIA, searchable
 
 
 def _date_input():
@@ -35,9 +36,8 @@ class InitiativeForm(ModelForm):
     countries = forms.MultipleChoiceField(
         label=_("Länder und Partnerkommunen"),
         required=False,
-        choices=countries,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Die Länder, um die es geht. Mehrere mit Strg-Klick auswählen."),
+        widget=searchable(forms.SelectMultiple(), no_results=NO_COUNTRY_FOUND, remove=_("Land entfernen")),
+        help_text=_("Die Länder, um die es geht: Namen eintippen und auswählen."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -71,12 +71,17 @@ class InitiativeForm(ModelForm):
         self.fields["themes"].label_from_instance = lambda theme: theme.name
         self.fields["sdgs"].queryset = SDG.objects.order_by("number")
         self.fields["sdgs"].label_from_instance = lambda sdg: f"{sdg.number} – {sdg.name}"
+        self.fields["countries"].choices = countries.grouped_choices(countries.actor_countries_in_use())
         self.fields["public"].help_text = _(
             "In der öffentlichen Vorhabenliste zeigen – spätestens drei Monate vor dem Beschluss."
         )
         if self.instance.pk:
             self.initial.setdefault("countries", [c.country.code for c in self.instance.countries.all()])
             self.initial.setdefault("version", self.instance.version)
+
+    @property
+    def media(self):
+        return super().media + SEARCHABLE_MEDIA
 
     def fieldsets(self):
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]

@@ -6,6 +6,7 @@ the most expensive part of the page. Same HTML, a tenth of the time.
 """
 
 from django import forms
+from django.forms import Script
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
@@ -48,3 +49,21 @@ class FastSelect(forms.Select):
                 yield from ((v, label) for v, label in option_label)
             else:
                 yield ("" if option_value is None else option_value), option_label
+
+
+SEARCHABLE_MEDIA = forms.Media(
+    css={"all": ["vendor/tom-select/tom-select.min.css"]},
+    js=[
+        Script("vendor/tom-select/tom-select.complete.min.js", defer=True),
+        Script("js/searchable-select.js", defer=True),
+    ],
+)
+
+
+def searchable(widget: forms.Widget, *, no_results: str, remove: str = "") -> forms.Widget:
+    """Mark a select to become searchable (Tom Select, static/js/searchable-select.js); without JavaScript
+    it stays a plain select. The texts are passed as data attributes, so the script needs no translations."""
+    widget.attrs.update({"data-searchable": "", "data-no-results": no_results})
+    if remove:
+        widget.attrs["data-remove"] = remove
+    return widget

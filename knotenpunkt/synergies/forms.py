@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from knotenpunkt.actors.forms import IdMultipleChoiceField
+from knotenpunkt.actors import countries
+from knotenpunkt.actors.forms import NO_COUNTRY_FOUND, IdMultipleChoiceField
 from knotenpunkt.actors.models import SDG, ActorKind, Theme
 from knotenpunkt.lib.forms import ModelForm
-from knotenpunkt.lib.widgets import FastSelect
+from knotenpunkt.lib.widgets import SEARCHABLE_MEDIA, FastSelect, searchable
 from knotenpunkt.synergies.listings import ALL_FIELDS
 from knotenpunkt.synergies.models import Category, Direction, Listing
 
 # --- offers and needs ---------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8)
-def _countries(language):
-    """ISO 3166 countries sorted by their name in `language`."""
-    return list(countries)
+def _listing_countries_in_use() -> list[str]:
+    return sorted(Listing.objects.exclude(country="").order_by().values_list("country", flat=True).distinct())
 
 
 class BoardFilterForm(forms.Form):
@@ -55,12 +51,20 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         language = get_language()
-        self.fields["country"].choices = [("", _("alle Länder")), *_countries(language)]
+        # Only the countries offers and needs name: a filter offering all 250 would mostly find nothing.
+        in_use = _listing_countries_in_use()
+        self.fields["country"].choices = [("", _("alle Länder")), *countries.in_order(in_use)]
         for name in ("direction", "category", "theme", "sdg", "country", "kind"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
             if name != "theme":  # themes change in the back office; the others only with a release
                 self.fields[name].widget.cache_token = ("board", name, language)
+        self.fields["country"].widget.cache_token = ("board", "country", language, tuple(in_use))
+        searchable(self.fields["country"].widget, no_results=NO_COUNTRY_FOUND)
         self.fields["q"].widget.attrs.update({"placeholder": _("Räume, Referent:in, Burkina Faso …")})
+
+    @property
+    def media(self):
+        return super().media + SEARCHABLE_MEDIA
 
     def filters(self) -> dict:
         """The valid filters only; a bad value in one field does not discard the others."""
@@ -99,6 +103,10 @@ class ListingForm(ModelForm):
             "valid_from": {"required": _("Bitte angeben, ab wann der Eintrag gilt.")},
         }
 
+    @property
+    def media(self):
+        return super().media + SEARCHABLE_MEDIA
+
     FIELDSETS = (
         (_("Was"), ("direction", "category", "title", "description")),
         (_("Worum es geht"), ("themes", "sdgs", "country")),
@@ -120,7 +128,11 @@ class ListingForm(ModelForm):
         )
         self.fields["themes"].label_from_instance = lambda theme: theme.name
         self.fields["sdgs"].label_from_instance = lambda sdg: f"{sdg.number} – {sdg.name}"
-        self.fields["country"].choices = [("", _("kein bestimmtes Land")), *_countries(get_language())]
+        self.fields["country"].choices = [
+            ("", _("kein bestimmtes Land")),
+            *countries.grouped_choices(countries.actor_countries_in_use()),
+        ]
+        searchable(self.fields["country"].widget, no_results=NO_COUNTRY_FOUND)
         self.fields["country"].help_text = _("Nur wenn es um ein bestimmtes Partnerland geht.")
         self.fields["valid_until"].help_text = _("Leer lassen: gilt bis auf Weiteres. Danach verschwindet der Eintrag.")
         if actor.published:

@@ -456,11 +456,26 @@
     if (action === "svg" && cy.svg) {
       download(new Blob([cy.svg({ full: true, bg: "#ffffff" })], { type: "image/svg+xml" }), "netzwerk.svg");
     }
-    if (action === "table") {
-      table.hidden = !table.hidden;
-      if (!table.hidden && !tableFilled) fillTable();
-      button.setAttribute("aria-expanded", String(!table.hidden));
-      if (!table.hidden) table.querySelector("h2").scrollIntoView();
+    if (action === "table") showTable(table.hidden);
+  });
+
+  // The keyboard's way to the actors: the canvas cannot be walked node by node, so the map itself
+  // (focusable) and the "Als Tabelle" button open the same actors as a table of links, focus on its heading.
+  function showTable(show) {
+    const toggle = root.querySelector("[data-action=table]");
+    table.hidden = !show;
+    if (show && !tableFilled) fillTable();
+    toggle.setAttribute("aria-expanded", String(show));
+    if (show) {
+      const heading = table.querySelector("h2");
+      heading.scrollIntoView();
+      heading.focus();
+    }
+  }
+  document.getElementById("network-graph").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      showTable(true);
     }
   });
 

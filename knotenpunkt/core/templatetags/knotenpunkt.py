@@ -6,6 +6,7 @@ from django.contrib.staticfiles import finders
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from knotenpunkt.lib.markdown import plain_text, render_markdown
 
@@ -67,3 +68,18 @@ def tie_phrase(tie, actor):
 @register.filter
 def tie_other(tie, actor):
     return tie.other(actor)
+
+
+# What people write into Knotenpunkt (names, descriptions, titles) is German, whatever the interface language.
+CONTENT_LANGUAGE = "de"
+
+
+@register.simple_tag
+def content_lang():
+    """` lang="de"` for an element with user content when the interface is not German (WCAG 3.1.2), else nothing.
+
+    Usage: `<p{% content_lang %}>{{ actor.description }}</p>`.
+    """
+    if (get_language() or CONTENT_LANGUAGE).split("-")[0] == CONTENT_LANGUAGE:
+        return ""
+    return mark_safe(f' lang="{CONTENT_LANGUAGE}"')  # noqa: S308 - a constant

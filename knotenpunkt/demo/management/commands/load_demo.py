@@ -23,6 +23,7 @@ from knotenpunkt.actors.models import Actor, Membership, Person, Theme
 from knotenpunkt.actors.people import membership_create, person_create
 from knotenpunkt.actors.services import actor_create
 from knotenpunkt.changes.services import atomic
+from knotenpunkt.demo import accessibility as demo_accessibility
 from knotenpunkt.demo import activities as demo_activities
 from knotenpunkt.demo import data as demo_data
 from knotenpunkt.demo import initiatives as demo_initiatives
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             counts["initiatives"] += demo_initiatives.create_initiatives(
                 coordinator=coordinator, actors=actors, themes=themes
             )
+            demo_accessibility.create_statement(coordinator=coordinator)
 
         if options["quiet"] or options["verbosity"] == 0:
             return

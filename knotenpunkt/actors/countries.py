@@ -1,0 +1,41 @@
+"""Countries for forms and filters: the ones in use first, all names in the interface language.
+
+django-countries' German names are corrected in settings.COUNTRIES_OVERRIDE (Grenada, Kiribati, Mosambik …).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from knotenpunkt.actors.models import ActorCountry
+
+
+@functools.lru_cache(maxsize=8)
+def all_countries(language: str) -> tuple[tuple[str, str], ...]:
+    """ISO 3166 countries as (code, name) sorted by their name in `language` (translating and sorting is slow)."""
+    return tuple((code, str(name)) for code, name in countries)
+
+
+def in_order(codes) -> list[tuple[str, str]]:
+    """(code, name) of `codes` in the alphabetical order of the current language; unknown codes are left out."""
+    wanted = {str(code).upper() for code in codes}
+    return [(code, name) for code, name in all_countries(get_language()) if code in wanted]
+
+
+def actor_countries_in_use() -> list[str]:
+    """The codes of the countries at least one actor works in or with."""
+    return sorted(ActorCountry.objects.order_by().values_list("country", flat=True).distinct())
+
+
+def grouped_choices(in_use) -> list:
+    """Choices for a country select: the countries in use in Knotenpunkt, then all others."""
+    used = {str(code).upper() for code in in_use}
+    everything = all_countries(get_language())
+    return [
+        (_("In Knotenpunkt verwendet"), [(code, name) for code, name in everything if code in used]),
+        (_("Weitere Länder"), [(code, name) for code, name in everything if code not in used]),
+    ]
