@@ -27,6 +27,7 @@ from django.db.models import Count, F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from knotenpunkt.accounts import roles
 from knotenpunkt.actors import permissions as actor_permissions
@@ -502,7 +503,7 @@ KIND_PLURALS = {
     ActorKind.UNIVERSITY: _("Hochschulen"),
     ActorKind.RELIGIOUS: _("Religionsgemeinschaften"),
     ActorKind.FOUNDATION: _("Stiftungen"),
-    ActorKind.COMPANY: _("Unternehmen"),
+    ActorKind.COMPANY: pgettext_lazy("actors of this kind", "Unternehmen"),
     ActorKind.NETWORK: _("Netzwerke/Foren"),
     ActorKind.CITY_DEPARTMENT: _("städtische Dienststellen"),
     ActorKind.STATE_BODY: _("Landesebene"),
