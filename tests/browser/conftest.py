@@ -147,6 +147,14 @@ def log_in(page, user):
     page.get_by_role("button", name="Abmelden", include_hidden=True).wait_for(state="attached")
 
 
+def log_out(page):
+    """Click "Abmelden" in the header, opening the folded menu first on a phone."""
+    toggle = page.get_by_role("button", name="Menü")
+    if toggle.is_visible():
+        toggle.click()
+    page.get_by_role("button", name="Abmelden").click()
+
+
 @pytest.fixture
 def screenshot():
     """Save a full-page screenshot to var/screenshots/<name>.png for people to look at (not asserted)."""

@@ -64,6 +64,11 @@ KWARGS = {
     "activities:sources": lambda w: {"slug": w.actor.slug},
     "activities:source_refresh": lambda w: {"pk": w.source.pk},
     "activities:source_delete": lambda w: {"pk": w.source.pk},
+    # POST only (confirming or declining a requested participation): every role gets 405, no page.
+    "activities:participation_confirm": lambda w: {"pk": w.activity.participations.first().pk},
+    "activities:participation_decline": lambda w: {"pk": w.activity.participations.first().pk},
+    # A link from a mail that is not valid (any more): the page that says so and offers a new one.
+    "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "abgelaufen-0"},
     "interactions:pick": lambda w: {"kind": "actors"},
     "interactions:detail": lambda w: {"pk": w.interaction.pk},
     "interactions:edit": lambda w: {"pk": w.interaction.pk},

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from knotenpunkt.accounts.models import Role
 from tests import test_followup_reminders
-from tests.browser.conftest import PASSWORD, axe_violations
+from tests.browser.conftest import PASSWORD, axe_violations, log_out
 from tests.factories import UserFactory
 
 # The real local SMTP server (aiosmtpd) of the follow-up reminder tests.
@@ -61,7 +61,7 @@ def test_a_forgotten_password_is_reset_from_the_mail_and_logs_in(
     page.get_by_label("Benutzername").fill("erika")
     page.get_by_label("Passwort").fill("Fernweh-am-Neckar-7")
     page.locator("main").get_by_role("button", name="Anmelden").click()
-    expect(page.get_by_role("button", name="Abmelden")).to_be_attached()
+    expect(page.get_by_role("button", name="Abmelden", include_hidden=True)).to_be_attached()
 
 
 def _secret(page) -> str:
@@ -87,7 +87,7 @@ def test_a_coordinator_switches_on_two_factor_login_and_logs_in_with_a_code(new_
     page.get_by_role("button", name="Bestätigen und einschalten").click()
     expect(page.get_by_text("Die Zwei-Faktor-Anmeldung ist eingerichtet.")).to_be_visible()
 
-    page.get_by_role("button", name="Abmelden").click()
+    log_out(page)
     page.goto("/konto/anmelden/?next=/admin/")
     page.get_by_label("Benutzername").fill(coordinator.username)
     page.get_by_label("Passwort").fill(PASSWORD)
