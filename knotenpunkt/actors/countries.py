@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from knotenpunkt.actors.models import ActorCountry
+from knotenpunkt.actors.models import Actor, ActorCountry
 
 
 @functools.lru_cache(maxsize=8)
@@ -28,21 +28,28 @@ def in_order(codes) -> list[tuple[str, str]]:
 
 
 def actor_countries_in_use() -> list[str]:
-    """The codes of the countries at least one actor works in or with.
+    """The codes of the countries at least one published actor works in or with (public knowledge: an
+    unpublished actor's country is not offered in any list, not even to the office).
 
     Read as a skip scan along the index actorcountry_country: one step per country in use, instead of
     reading every row for a DISTINCT (12 ms on every directory page at 64,000 rows; both databases
     know recursive queries).
     """
     table = connection.ops.quote_name(ActorCountry._meta.db_table)
+    actors = connection.ops.quote_name(Actor._meta.db_table)
+    step = (
+        f"SELECT c.country FROM {table} c JOIN {actors} a ON a.id = c.actor_id"  # noqa: S608 - model tables
+        f" WHERE c.country > used.country AND a.published ORDER BY c.country LIMIT 1"
+    )
+    first = f"SELECT c.country FROM {table} c JOIN {actors} a ON a.id = c.actor_id WHERE a.published"  # noqa: S608
+    sql = (
+        f"WITH RECURSIVE used(country) AS ("  # noqa: S608 - model tables, no input
+        f" SELECT * FROM ({first} ORDER BY c.country LIMIT 1) AS start"
+        f" UNION ALL SELECT ({step}) FROM used WHERE used.country IS NOT NULL"
+        f") SELECT country FROM used WHERE country IS NOT NULL"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH RECURSIVE used(country) AS ("  # noqa: S608 - the table name is the model's own
-            f" SELECT MIN(country) FROM {table}"
-            f" UNION ALL SELECT (SELECT MIN(country) FROM {table} WHERE country > used.country)"
-            f" FROM used WHERE used.country IS NOT NULL"
-            f") SELECT country FROM used WHERE country IS NOT NULL"
-        )
+        cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
 
 

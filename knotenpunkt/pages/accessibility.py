@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from knotenpunkt.accounts import roles
+from knotenpunkt.accounts.views import client_ip
 from knotenpunkt.core.page_cache import cache_public_page
 from knotenpunkt.lib.markdown import render_markdown
 from knotenpunkt.pages import services
@@ -74,7 +75,7 @@ def barrier_report(request):
                     message=form.cleaned_data["message"],
                     page=form.cleaned_data["page"],
                     contact_email=form.cleaned_data["contact_email"],
-                    sender=services.sender_key(request.META.get("REMOTE_ADDR", "")),
+                    sender=services.sender_key(client_ip(request) or ""),
                 )
             except services.TooManyReports:
                 form.add_error(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from knotenpunkt.accounts.models import Role, User
+from knotenpunkt.lib.text import one_line
 from knotenpunkt.pages.models import BarrierReport
 
 
@@ -28,7 +29,7 @@ def send_barrier_report(report_id: int) -> bool:
     if report is None or not recipients:
         return False
     with override("de"):
-        subject = _("Barriere gemeldet: %(page)s") % {"page": report.page or _("ohne Seitenangabe")}
+        subject = _("Barriere gemeldet: %(page)s") % {"page": one_line(report.page) or _("ohne Seitenangabe")}
         body = render_to_string("pages/email/barrier_report.txt", {"report": report, "site_url": settings.SITE_URL})
     EmailMessage(
         subject=subject[:200],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from knotenpunkt.lib.text import multi_line, one_line
 from knotenpunkt.pages.models import AccessibilityStatement
 
 MESSAGE_MAX = 5000
@@ -54,6 +55,13 @@ class BarrierReportForm(forms.Form):
     )
     # A field people never see; programs that fill every field fill it too (their report is dropped).
     website = forms.CharField(label=_("Bitte leer lassen"), required=False)
+
+    def clean_page(self) -> str:
+        # One line: it becomes part of the mail's subject, where a line break is refused.
+        return one_line(self.cleaned_data["page"])
+
+    def clean_message(self) -> str:
+        return multi_line(self.cleaned_data["message"])
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))

@@ -19,7 +19,9 @@ from knotenpunkt.synergies.models import Category, Direction, Listing
 
 
 def _listing_countries_in_use() -> list[str]:
-    return sorted(Listing.objects.exclude(country="").order_by().values_list("country", flat=True).distinct())
+    """The countries of the listings the public board shows (public, current, of a published actor)."""
+    shown = Listing.objects.current().filter(public=True, actor__published=True).exclude(country="")
+    return sorted(shown.order_by().values_list("country", flat=True).distinct())
 
 
 class BoardFilterForm(forms.Form):

@@ -15,3 +15,9 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A read-only address to copy (the personal feed's): focusing it selects it. Not an onfocus attribute:
+// the Content-Security-Policy allows no inline script.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
+});
