@@ -47,9 +47,10 @@ def neighbours(actor_id: int) -> set[int]:
         .values_list("source_id", "target_id")
     ):
         out.add(b if a == actor_id else a)
-    for a, b in DerivedTie.objects.filter(Q(actor_a_id=actor_id) | Q(actor_b_id=actor_id)).values_list(
-        "actor_a_id", "actor_b_id"
-    ):
+    # Pairs that met only in contacts for the coordination are unknown to the engine (city staff read the
+    # suggestions and their reasons); such a pair may be proposed.
+    met = DerivedTie.objects.filter(Q(actor_a_id=actor_id) | Q(actor_b_id=actor_id), staff_count__gt=0)
+    for a, b in met.values_list("actor_a_id", "actor_b_id"):
         out.add(b if a == actor_id else a)
     # A unit and its parent organisation count as tied.
     out.update(Actor.objects.filter(parent_id=actor_id).values_list("pk", flat=True))

@@ -141,8 +141,11 @@ def _fetch_network(today) -> dict:
         (today, today),
         3,
     )
+    # Pairs that met only in contacts for the coordination are left out: suggestions and their reasons
+    # ("3 gemeinsame Partner: …") are read by city staff too, who must not learn of those meetings.
     met = _int_rows(
-        f"SELECT actor_a_id, actor_b_id, CAST(public_count AS BIGINT) FROM {DerivedTie._meta.db_table}",  # noqa: S608
+        f"SELECT actor_a_id, actor_b_id, CAST(public_count AS BIGINT) FROM {DerivedTie._meta.db_table}"  # noqa: S608
+        " WHERE staff_count > 0",
         (),
         3,
     )
