@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
-from knotenpunkt.activities.models import MET_ROLES
+from knotenpunkt.activities.models import MET_ROLES, ParticipationStatus
 from knotenpunkt.changes import locking, values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record, user_or_none
@@ -31,6 +31,7 @@ from knotenpunkt.initiatives.models import (
     RequestStatus,
     Stakeholder,
 )
+from knotenpunkt.interactions.models import Visibility
 from knotenpunkt.lib.text import cleaned
 
 SCALAR_FIELDS = (
@@ -355,11 +356,16 @@ def _link_label(activity, interaction, introduction) -> str:
 def _involving(activity, interaction) -> tuple[dt.date | None, str, set[int]]:
     """The day, the words and the actors of an activity or contact that involve stakeholders."""
     if activity is not None:
-        actors = set(
-            activity.participations.filter(role__in=MET_ROLES, actor__isnull=False).values_list("actor_id", flat=True)
+        # A participation the actor has not confirmed yet is no involvement.
+        taking_part = activity.participations.filter(
+            role__in=MET_ROLES, actor__isnull=False, status=ParticipationStatus.CONFIRMED
         )
+        actors = set(taking_part.values_list("actor_id", flat=True))
         return timezone.localdate(activity.start), _("Termin „%(title)s“") % {"title": activity.title}, actors
     if interaction is not None:
+        if interaction.visibility == Visibility.COORDINATION:
+            # City staff read the stakeholder table: a contact for the coordination only involves nobody there.
+            return None, "", set()
         actors = set(interaction.actors.values_list("pk", flat=True))
         how = _("Kontakt (%(channel)s)") % {"channel": interaction.get_channel_display()}
         return interaction.date, how, actors
