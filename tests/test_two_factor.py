@@ -151,7 +151,9 @@ def test_the_back_office_needs_a_verified_session_when_totp_is_on(client, coordi
     client.logout()
     client.force_login(coordinator)  # a session that never gave a code (e.g. from before the setup)
     response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+    # The session ends (accounts.middleware.TwoFactorSessionMiddleware): log in again, with the code.
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    assert SESSION_KEY not in client.session
 
 
 def test_switching_off_needs_a_current_code(client, coordinator):
@@ -191,3 +193,26 @@ def test_totp_devices_are_not_in_the_back_office(client, coordinator):
     _set_up(client, coordinator)
     page = client.get(reverse("admin:index")).content.decode()
     assert "otp_totp" not in page
+
+
+def test_switching_two_factor_on_ends_the_accounts_sessions_that_no_code_verified(coordinator):
+    """A session logged in with the password alone before (or a stolen one) reaches nothing afterwards;
+    the session that switched it on was verified by its code and stays."""
+    from django.test import Client
+
+    old = Client()
+    assert (
+        old.post(reverse("accounts:login"), {"username": coordinator.username, "password": PASSWORD}).status_code == 302
+    )
+    assert old.get("/aenderungen/").status_code == 200
+    setup = Client()
+    setup.force_login(coordinator)
+    setup.get(reverse("accounts:two_factor_setup"))
+    key = setup.session["kp_totp_setup"]  # accounts.views.SETUP_KEY: the secret shown as the QR code
+    assert setup.post(reverse("accounts:two_factor_setup"), {"code": code(key)}).status_code == 302
+
+    for url in ("/aenderungen/", "/datenschutz/", "/konto/", "/schreibtisch/"):
+        response = old.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")), url
+    assert old.get("/aenderungen/").status_code == 302  # logged out for good, not only refused once
+    assert setup.get("/aenderungen/").status_code == 200
