@@ -55,6 +55,7 @@ from knotenpunkt.changes.services import atomic, record, user_or_none
 from knotenpunkt.initiatives.models import Initiative, Stakeholder
 from knotenpunkt.interactions.models import FollowUp, Interaction
 from knotenpunkt.network.models import Tie
+from knotenpunkt.pages.models import BarrierReport
 from knotenpunkt.privacy.models import Decision, ErasureLogEntry, RetentionCandidate
 from knotenpunkt.synergies.introductions import mail_address
 from knotenpunkt.synergies.models import Introduction, IntroductionMail
@@ -78,6 +79,7 @@ TEXT_FIELDS: list[tuple[type[models.Model], tuple[str, ...]]] = [
     (IntroductionMail, ("subject", "body", "error")),
     (Initiative, ("summary", "goals", "funding", "participation")),
     (Stakeholder, ("role", "first_involved_how")),
+    (BarrierReport, ("message", "page")),
 ]
 
 
@@ -262,6 +264,10 @@ def person_erase(*, user, person: Person, reason: str = "request") -> Person:
         )
         mails.update(recipient=ERASED_RECIPIENT)
         IntroductionMail.objects.filter(reply_to__iexact=person.email).update(reply_to="")
+        # Barriers the person reported ("Barriere melden"): the address and what they wrote about themselves.
+        reports = BarrierReport.objects.filter(contact_email__iexact=person.email)
+        _scrub_rows(BarrierReport, ("message", "page"), Q(pk__in=reports.values("pk")), traces, True, scrubbed)
+        reports.update(contact_email="")
     # Every other text naming the person in full, or giving their e-mail or phone.
     if traces.strict:
         for model, names in TEXT_FIELDS:
