@@ -9,7 +9,8 @@ from django.urls import reverse
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors.models import Actor
 from knotenpunkt.network import selectors
-from knotenpunkt.network.models import DerivedTie, TieKind
+from knotenpunkt.network.models import DerivedTie, Tie, TieKind
+from knotenpunkt.network.services import tie_counts_refresh
 from tests.factories import ActorFactory, TieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,8 @@ def hub(db):
     TieFactory(source=school, target=hub, kind=TieKind.COOPERATION)
     TieFactory(source=hub, target=third, kind=TieKind.COOPERATION, public=False)
     TieFactory(source=hub, target=ActorFactory(published=False), kind=TieKind.COOPERATION)
+    # What the tie services' reaction does after each change (reactions.recount_ties); factories skip it.
+    tie_counts_refresh(Actor.objects.values_list("pk", flat=True))
     a, b = sorted([hub, ActorFactory()], key=lambda actor: actor.pk)
     DerivedTie.objects.create(
         actor_a=a, actor_b=b, count=4, first_met="2025-01-10", last_met="2026-03-01", weight_score=4.0,
@@ -98,3 +101,14 @@ def test_the_profile_labels_derived_relationships_apart(client, hub):
     html = client.get(hub.get_absolute_url()).content.decode()
     assert "(3 direkte Beziehungen)" in html
     assert re.search(r"Begegnungen.*?\(1\)", html, re.DOTALL)
+
+
+def test_internal_readers_get_the_kept_count_which_is_the_live_one(hub):
+    """Coordinators and city staff see every tie: their count is read from Actor.tie_count, not counted."""
+    from django.db.models import Q
+
+    coordinator = UserFactory(role="coordinator")
+    actors = list(Actor.objects.all())
+    kept = selectors.direct_tie_counts(user=coordinator, actor_ids=[a.pk for a in actors])
+    live = {a.pk: Tie.objects.filter(Q(source=a) | Q(target=a)).count() for a in actors}
+    assert kept == live and kept[hub.pk] == 5

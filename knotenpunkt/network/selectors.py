@@ -33,6 +33,12 @@ def direct_tie_counts(*, user, actor_ids) -> dict[int, int]:
     ids = list(actor_ids)
     if not ids:
         return {}
+    if roles.is_internal_reader(user):
+        # They see every tie: Actor.tie_count (recounted after every change, reactions.recount_ties) is
+        # their count, read instead of counted (the cards of a page of hubs: 9–18 ms of counting).
+        counts = dict.fromkeys(ids, 0)
+        counts.update(Actor.objects.filter(pk__in=ids).values_list("pk", "tie_count"))
+        return counts
     ties = permissions.visible_ties(user).order_by()
     by_end = []
     for column in ("source_id", "target_id"):
