@@ -177,6 +177,9 @@ class Actor(models.Model):
             models.Index(fields=["published", "kind", "name"], name="actor_pub_kind_name"),
             models.Index(fields=["published", "level", "name"], name="actor_pub_level_name"),
             models.Index(fields=["published", "name"], name="actor_pub_name"),
+            # The office's directory: every actor, published or not, ordered by name (logged-in users
+            # get no page cache; without it the first page sorted all 100,000 actors, 85 ms).
+            models.Index(fields=["name", "id"], name="actor_name_id"),
             # Search results in rank order: the best-connected matches first, read in index order.
             models.Index(models.F("tie_count").desc(), "name", "id", name="actor_tiecount_name"),
             # Search: actors whose whole (folded) name is the query rank first.
