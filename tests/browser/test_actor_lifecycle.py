@@ -19,7 +19,7 @@ def field(scope, label):
 
 
 def test_coordinator_creates_ties_and_publishes_an_actor_the_public_then_sees(
-    new_page, coordinator, actor_a, screenshot
+    new_page, coordinator, actor_a, screenshot, seeded_sdgs
 ):
     page = new_page(user=coordinator)
     page.goto("/akteure/neu/")
