@@ -127,3 +127,23 @@ def test_without_high_influence_stakeholders_there_is_nothing_to_measure(coordin
     initiative = services.initiative_create(user=coordinator, data={"title": "Leer"}, today=TODAY)
     assert involvement.early_share(initiative, today=TODAY).share is None
     assert involvement.warnings(initiative) == []
+
+
+def test_a_participation_the_actor_has_not_confirmed_involves_nobody(coordinator, planned):
+    from knotenpunkt.activities.models import Participation, ParticipationStatus
+
+    initiative, stakeholders = planned
+    weltladen = stakeholders["Weltladen"]
+    start = timezone.make_aware(dt.datetime(2026, 10, 5, 18, 0))
+    activity = activity_create(
+        user=coordinator,
+        data={"title": "Aktionstag", "start": start, "end": start + dt.timedelta(hours=2)},
+        participants=[ParticipantSpec(role="participant", actor_id=weltladen.actor_id)],
+    )
+    # Named by someone else: waiting for the Weltladen's consent (activities/participations.py).
+    Participation.objects.filter(activity=activity).update(status=ParticipationStatus.REQUESTED)
+
+    services.initiative_link(user=coordinator, initiative=initiative, activity=activity, today=TODAY)
+
+    weltladen.refresh_from_db()
+    assert weltladen.first_involved is None

@@ -31,7 +31,6 @@ from knotenpunkt.initiatives.models import (
     RequestStatus,
     Stakeholder,
 )
-from knotenpunkt.interactions.models import Visibility
 from knotenpunkt.lib.text import cleaned
 
 SCALAR_FIELDS = (
@@ -363,9 +362,6 @@ def _involving(activity, interaction) -> tuple[dt.date | None, str, set[int]]:
         actors = set(taking_part.values_list("actor_id", flat=True))
         return timezone.localdate(activity.start), _("Termin „%(title)s“") % {"title": activity.title}, actors
     if interaction is not None:
-        if interaction.visibility == Visibility.COORDINATION:
-            # City staff read the stakeholder table: a contact for the coordination only involves nobody there.
-            return None, "", set()
         actors = set(interaction.actors.values_list("pk", flat=True))
         how = _("Kontakt (%(channel)s)") % {"channel": interaction.get_channel_display()}
         return interaction.date, how, actors
