@@ -54,6 +54,15 @@ def test_five_wrong_passwords_lock_the_username_from_that_address_with_a_german_
     assert not _logged_in(client)
 
 
+def test_a_user_name_longer_than_any_account_is_refused_before_it_is_checked(client):
+    """django-axes stores the attempted name in 255 characters: PostgreSQL refused a longer one with a 500."""
+    response = client.post(reverse("accounts:login"), {"username": "x" * 300, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Benutzername oder Passwort stimmen nicht" in response.content.decode()
+    assert not AccessAttempt.objects.exists() and SESSION_KEY not in client.session
+
+
 def test_the_lock_is_per_username_and_address(client, settings):
     UserFactory(username="erika", role=Role.CITY_STAFF)
     UserFactory(username="max", role=Role.CITY_STAFF)

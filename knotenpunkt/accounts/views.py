@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -66,10 +68,22 @@ def _safe_next(request, url: str | None) -> str:
     return ""
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, which refuses a user name longer than any account's before checking it:
+    Django sets the field's max_length without its validator, and django-axes stores every attempted
+    name in 255 characters (PostgreSQL refused a longer one with a 500)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
 class LoginView(auth_views.LoginView):
     """Django's login; a user with two-factor login on is not logged in yet but asked for a code."""
 
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
 
     def form_valid(self, form):
         user = form.get_user()
