@@ -16,13 +16,15 @@ from knotenpunkt.changes.kinds import ChangeKind as K
 from knotenpunkt.changes.reactions import Reaction
 from knotenpunkt.core.page_cache import bump_content_generation
 from knotenpunkt.network import derived
-from knotenpunkt.network.services import tie_counts_refresh
+from knotenpunkt.network.services import tie_counts_refresh, tie_neighbour_ids
 from knotenpunkt.pages.tasks import send_barrier_report
 from knotenpunkt.synergies.tasks import refresh_suggestions, send_introduction_mails
 
 ACTOR_DOCUMENT = {K.ACTOR_CREATED, K.ACTOR_UPDATED, K.ACTOR_PUBLISHED, K.ACTOR_UNPUBLISHED, K.ACTOR_MERGED}
 ACTOR_GONE = {K.ACTOR_DELETED, K.ACTOR_MERGED}
 TIE_SET = {K.TIE_CREATED, K.TIE_DELETED, K.ACTOR_MERGED, K.ACTOR_DELETED}
+# What else changes the public tie counts: a tie made public or internal, an actor (un)published.
+PUBLIC_TIE_COUNT = {K.TIE_UPDATED, K.ACTOR_PUBLISHED, K.ACTOR_UNPUBLISHED, K.ACTOR_UPDATED}
 SHARED_WORK = {
     K.ACTIVITY_CREATED,
     K.ACTIVITY_UPDATED,
@@ -74,8 +76,24 @@ def reindex_theme_actors(batch) -> None:
     search.index_actors(search.actor_ids_with_themes({change.record_id for change in batch}))
 
 
+def _publication_changed(change) -> bool:
+    if change.kind in (K.ACTOR_PUBLISHED, K.ACTOR_UNPUBLISHED):
+        return True
+    return change.kind == K.ACTOR_UPDATED and "published" in change.data.get("fields", {})
+
+
 def recount_ties(batch) -> None:
-    tie_counts_refresh(_actor_ids(batch) - _gone_actor_ids(batch))
+    """Both tie counts of the actors whose ties changed; after a publication change also of every partner
+    (a visitor no longer, or newly, sees their ties to it)."""
+    ids = set()
+    published = set()
+    for change in batch:
+        if change.kind in TIE_SET or (change.kind == K.TIE_UPDATED and "public" in change.data.get("fields", {})):
+            ids |= set(change.actor_ids)
+        elif _publication_changed(change):
+            published.add(change.record_id)
+    ids |= published | tie_neighbour_ids(published)
+    tie_counts_refresh(ids - _gone_actor_ids(batch))
 
 
 def refresh_derived_relationships(batch) -> None:
@@ -112,7 +130,7 @@ REACTIONS = [
     # Inside the transaction: derived rows that commit or roll back with the change.
     Reaction("search index", update_search_index, kinds=frozenset(ACTOR_DOCUMENT | ACTOR_GONE)),
     Reaction("search index of a theme's actors", reindex_theme_actors, kinds=frozenset({K.THEME_SAVED})),
-    Reaction("tie counts", recount_ties, kinds=frozenset(TIE_SET)),
+    Reaction("tie counts", recount_ties, kinds=frozenset(TIE_SET | PUBLIC_TIE_COUNT)),
     Reaction("derived relationships", refresh_derived_relationships, kinds=frozenset(SHARED_WORK)),
     Reaction("page-cache generation", raise_page_generation, public_only=True),
     # After the commit: background work that must only see committed data.

@@ -43,3 +43,27 @@ def test_an_offer_card_shows_its_description_without_markdown(client):
     ListingFactory(description="**Gemeindesaal** mit _Küche_")
     html = client.get("/angebote/").content.decode()
     assert "Gemeindesaal mit Küche" in html and "**Gemeindesaal**" not in html
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("eins zwei drei", 2, "eins zwei …"),
+        ("**eins** zwei", 5, "eins zwei"),
+        # A long text is converted from its start only; the excerpt still says that more follows.
+        ("**Wort** " * 2000, 3, "Wort Wort Wort …"),
+        ("[" + "x" * 5000 + "](https://example.org) Rest", 3, "…"),
+    ],
+)
+def test_an_excerpt_is_the_first_words_and_says_when_more_follow(text, words, expected):
+    from knotenpunkt.core.templatetags.knotenpunkt import plain_excerpt
+
+    assert plain_excerpt(text, words).endswith(expected) and "**" not in plain_excerpt(text, words)
+
+
+def test_the_converter_kept_per_thread_forgets_the_previous_text():
+    from knotenpunkt.lib.markdown import render_markdown
+
+    assert plain_text("[a]: https://example.org\n\n[Link][a]") == "Link"
+    # A reference defined in the text before must not resolve in the next one.
+    assert "example.org" not in render_markdown("[Link][a]")

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from knotenpunkt.accounts.models import Role
 from knotenpunkt.actors.models import Actor
-from knotenpunkt.network import selectors
+from knotenpunkt.actors import services as actor_services
+from knotenpunkt.network import selectors, services
 from knotenpunkt.network.models import DerivedTie, Tie, TieKind
 from knotenpunkt.network.services import tie_counts_refresh
 from tests.factories import ActorFactory, TieFactory, UserFactory
@@ -112,3 +113,86 @@ def test_internal_readers_get_the_kept_count_which_is_the_live_one(hub):
     kept = selectors.direct_tie_counts(user=coordinator, actor_ids=[a.pk for a in actors])
     live = {a.pk: Tie.objects.filter(Q(source=a) | Q(target=a)).count() for a in actors}
     assert kept == live and kept[hub.pk] == 5
+
+
+def _live_public_counts():
+    return {
+        actor.pk: selectors._counted_ties(visitor(), [actor.pk])[actor.pk]
+        for actor in Actor.objects.all()
+    }
+
+
+def _kept_public_counts():
+    return dict(Actor.objects.values_list("pk", "public_tie_count"))
+
+
+def _step_publish_partner(hub, coordinator):
+    partner = Tie.objects.filter(target__published=False).get().target
+    actor_services.actor_set_published(user=coordinator, actor=partner, published=True)
+
+
+def _step_unpublish_hub(hub, coordinator):
+    actor_services.actor_set_published(user=coordinator, actor=Actor.objects.get(pk=hub.pk), published=False)
+
+
+def _step_edit_with_publication(hub, coordinator):
+    hub = Actor.objects.get(pk=hub.pk)
+    actor_services.actor_update(
+        user=coordinator, actor=hub, data={"published": False, "city": "Asperg"}, expected_version=hub.version
+    )
+
+
+def _step_make_tie_internal(hub, coordinator):
+    tie = Tie.objects.filter(public=True).select_related("source", "target").first()
+    services.tie_update(user=coordinator, tie=tie, data={"public": False})
+
+
+def _step_make_tie_public(hub, coordinator):
+    tie = Tie.objects.filter(public=False).select_related("source", "target").get()
+    services.tie_update(user=coordinator, tie=tie, data={"public": True})
+
+
+def _step_add_tie(hub, coordinator):
+    services.tie_create(user=coordinator, source=hub, target=ActorFactory(), kind=TieKind.COOPERATION)
+
+
+def _step_delete_tie(hub, coordinator):
+    services.tie_delete(user=coordinator, tie=Tie.objects.filter(public=True).first())
+
+
+def _step_delete_partner(hub, coordinator):
+    partner = Tie.objects.filter(source=hub, public=True).select_related("target").first().target
+    actor_services.actor_delete(user=coordinator, actor=partner)
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        _step_publish_partner,
+        _step_unpublish_hub,
+        _step_edit_with_publication,
+        _step_make_tie_internal,
+        _step_make_tie_public,
+        _step_add_tie,
+        _step_delete_tie,
+        _step_delete_partner,
+    ],
+)
+def test_a_visitors_kept_count_is_the_live_count_after_every_kind_of_change(hub, step):
+    """Visitors' cards read Actor.public_tie_count; every service that changes what they may see keeps it."""
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    assert _kept_public_counts() == _live_public_counts()
+    before = _kept_public_counts()
+    step(hub, coordinator)
+    assert _kept_public_counts() == _live_public_counts()
+    assert _kept_public_counts() != before  # the step changed something a visitor sees
+
+
+def test_the_bulk_recount_agrees_with_the_live_counts(hub):
+    Actor.objects.update(tie_count=0, public_tie_count=99)
+    services.tie_counts_rebuild()
+    assert _kept_public_counts() == _live_public_counts()
+    assert dict(Actor.objects.values_list("pk", "tie_count")) == {
+        actor.pk: Tie.objects.filter(source=actor).count() + Tie.objects.filter(target=actor).count()
+        for actor in Actor.objects.all()
+    }

@@ -158,6 +158,9 @@ class Actor(models.Model):
     internal_notes = models.TextField(_("interne Notizen"), blank=True)
     # Number of declared ties in either direction, kept by network.services (search ranks hubs first).
     tie_count = models.PositiveIntegerField(_("Anzahl Beziehungen"), default=0, editable=False)
+    # Of those, the public ties between two published actors: what a visitor's cards count (kept by the
+    # same reaction, reactions.recount_ties, after ties and publication change).
+    public_tie_count = models.PositiveIntegerField(_("Anzahl öffentlicher Beziehungen"), default=0, editable=False)
     # Bookkeeping
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from knotenpunkt.actors.models import Actor
@@ -20,30 +20,60 @@ TIE_FIELDS = ("kind", "start_date", "end_date", "note", "public")
 RECORDED_FIELDS = ("source", "target", *TIE_FIELDS)
 
 
+PUBLIC_TIE = Q(public=True, source__published=True, target__published=True)
+
+
 def tie_counts_refresh(actor_ids) -> None:
-    """Recount `Actor.tie_count` (ties in either direction) for these actors."""
+    """Recount `Actor.tie_count` (ties in either direction) and `Actor.public_tie_count` (of those, the
+    public ties between two published actors: a visitor's count) for these actors; writes only what changed."""
     ids = set(actor_ids)
-    counts = dict.fromkeys(ids, 0)
+    if not ids:
+        return
+    counts = {pk: [0, 0] for pk in ids}
     for field in ("source_id", "target_id"):
-        for actor_id, n in (
-            Tie.objects.filter(**{f"{field}__in": ids}).values_list(field).annotate(n=Count("id")).order_by()
-        ):
-            counts[actor_id] += n
-    for actor_id, n in counts.items():
-        Actor.objects.filter(pk=actor_id).exclude(tie_count=n).update(tie_count=n)
+        rows = (
+            Tie.objects.filter(**{f"{field}__in": ids})
+            .values_list(field)
+            .annotate(n=Count("id"), public=Count("id", filter=PUBLIC_TIE))
+            .order_by()
+        )
+        for actor_id, n, public in rows:
+            counts[actor_id][0] += n
+            counts[actor_id][1] += public
+    stale = [
+        Actor(pk=pk, tie_count=counts[pk][0], public_tie_count=counts[pk][1])
+        for pk, kept, kept_public in Actor.objects.filter(pk__in=ids).values_list("pk", "tie_count", "public_tie_count")
+        if (kept, kept_public) != tuple(counts[pk])
+    ]
+    Actor.objects.bulk_update(stale, ["tie_count", "public_tie_count"], batch_size=500)
+
+
+def tie_neighbour_ids(actor_ids) -> set[int]:
+    """The actors at the other end of these actors' ties (their public counts follow a publication change)."""
+    ids = set(actor_ids)
+    out = Tie.objects.filter(source_id__in=ids).order_by().values_list("target_id", flat=True)
+    into = Tie.objects.filter(target_id__in=ids).order_by().values_list("source_id", flat=True)
+    return set(out.union(into)) - ids
 
 
 def tie_counts_rebuild() -> None:
-    """Recount `Actor.tie_count` for every actor in one statement (after bulk loads)."""
+    """Recount `Actor.tie_count` and `Actor.public_tie_count` for every actor in one statement (after bulk loads)."""
     actors = connection.ops.quote_name(Actor._meta.db_table)
     ties = connection.ops.quote_name(Tie._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {actors} SET tie_count = 0 WHERE tie_count <> 0")  # noqa: S608
         cursor.execute(
-            f"UPDATE {actors} SET tie_count = c.n FROM ("  # noqa: S608
-            f"SELECT e.actor_id, COUNT(*) AS n FROM (SELECT source_id AS actor_id FROM {ties} "
-            f"UNION ALL SELECT target_id FROM {ties}) AS e GROUP BY e.actor_id) AS c "
-            f"WHERE {actors}.id = c.actor_id"
+            f"UPDATE {actors} SET tie_count = 0, public_tie_count = 0 "  # noqa: S608
+            "WHERE tie_count <> 0 OR public_tie_count <> 0"
+        )
+        # Each tie once, with whether a visitor sees it (public, both ends published), then once per end.
+        cursor.execute(
+            f"WITH e AS (SELECT t.source_id, t.target_id, "  # noqa: S608
+            "CASE WHEN t.public AND s.published AND o.published THEN 1 ELSE 0 END AS p "
+            f"FROM {ties} t JOIN {actors} s ON s.id = t.source_id JOIN {actors} o ON o.id = t.target_id) "
+            f"UPDATE {actors} SET tie_count = c.n, public_tie_count = c.p FROM ("
+            "SELECT ends.actor_id, COUNT(*) AS n, SUM(ends.p) AS p FROM ("
+            "SELECT source_id AS actor_id, p FROM e UNION ALL SELECT target_id, p FROM e"
+            f") AS ends GROUP BY ends.actor_id) AS c WHERE {actors}.id = c.actor_id"
         )
 
 

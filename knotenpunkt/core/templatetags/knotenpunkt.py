@@ -19,10 +19,21 @@ def markdown(text):
     return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
 
 
+EXCERPT_CHARS_PER_WORD = 40
+
+
 @register.filter
 def plain_excerpt(text, words=30):
-    """The first `words` words of a Markdown text as plain text, for cards (the profile renders it)."""
-    return Truncator(plain_text(text)).words(int(words), truncate=" …")
+    """The first `words` words of a Markdown text as plain text, for cards (the profile renders it).
+
+    Only the start of a long text is converted: generously more characters than the words need."""
+    words, text = int(words), text or ""
+    limit = words * EXCERPT_CHARS_PER_WORD
+    cut = len(text) > limit
+    if cut:
+        text = text[:limit].rsplit(None, 1)[0]
+    excerpt = Truncator(plain_text(text)).words(words, truncate=" …")
+    return f"{excerpt} …" if cut and not excerpt.endswith("…") else excerpt
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
