@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
 
+# Parallel workers per query on the web server's PostgreSQL connections (core/web_database.py).
+PG_WEB_PARALLEL_WORKERS = env_int("PG_WEB_PARALLEL_WORKERS", 0)
+
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out username+address before the password is checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]

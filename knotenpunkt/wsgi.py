@@ -14,3 +14,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "knotenpunkt.settings")
 
 application = get_wsgi_application()
+
+# The web server's database sessions plan for short queries (knotenpunkt/core/web_database.py).
+from knotenpunkt.core import web_database  # noqa: E402
+
+web_database.configure()

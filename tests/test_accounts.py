@@ -197,6 +197,38 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client, smtp_server
     assert smtp_server.messages == []
 
 
+def test_one_address_gets_a_few_reset_mails_an_hour_and_then_the_same_answer_without_mail(client, smtp_server):
+    from knotenpunkt.accounts.services import RESETS_PER_ADDRESS
+
+    UserFactory(username="erika", email="erika@example.org")
+    for attempt in range(RESETS_PER_ADDRESS + 2):
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": "ERIKA@example.org" if attempt else "erika@example.org"}
+        )
+        assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
+    assert len([m for m in smtp_server.messages if m["To"] == "erika@example.org"]) == RESETS_PER_ADDRESS
+
+
+def test_one_sender_asking_for_many_addresses_is_told_to_wait(client, smtp_server):
+    from knotenpunkt.accounts.models import PasswordResetRequest
+    from knotenpunkt.accounts.services import RESETS_PER_SENDER
+
+    for n in range(RESETS_PER_SENDER):
+        client.post(reverse("accounts:password_reset"), {"email": f"person{n}@example.org"})
+    response = client.post(reverse("accounts:password_reset"), {"email": "noch-eine@example.org"})
+    assert response.status_code == 429
+    assert "in einer Stunde noch einmal" in response.content.decode()
+    # Another sender is not affected; requests older than a day are forgotten.
+    other = client.post(reverse("accounts:password_reset"), {"email": "x@example.org"}, REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 302
+    PasswordResetRequest.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    assert client.post(reverse("accounts:password_reset"), {"email": "noch-eine@example.org"}).status_code == 302
+    assert PasswordResetRequest.objects.count() == 1
+    # Nothing readable is kept: neither the address nor the network address.
+    stored = PasswordResetRequest.objects.values_list("address", "sender").get()
+    assert "example.org" not in "".join(stored) and "127.0.0.1" not in "".join(stored)
+
+
 def test_an_invalid_address_is_a_german_field_error(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "kein-at-zeichen"})
     assert response.status_code == 200

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from knotenpunkt.accounts.models import Role
-from knotenpunkt.actors.models import Actor
 from knotenpunkt.actors import services as actor_services
+from knotenpunkt.actors.models import Actor
 from knotenpunkt.network import selectors, services
 from knotenpunkt.network.models import DerivedTie, Tie, TieKind
 from knotenpunkt.network.services import tie_counts_refresh
@@ -116,10 +116,7 @@ def test_internal_readers_get_the_kept_count_which_is_the_live_one(hub):
 
 
 def _live_public_counts():
-    return {
-        actor.pk: selectors._counted_ties(visitor(), [actor.pk])[actor.pk]
-        for actor in Actor.objects.all()
-    }
+    return {actor.pk: selectors._counted_ties(visitor(), [actor.pk])[actor.pk] for actor in Actor.objects.all()}
 
 
 def _kept_public_counts():

@@ -7,13 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from knotenpunkt.accounts.models import Role
 from knotenpunkt.activities.services import ParticipantSpec, activity_create
 from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change
 from knotenpunkt.initiatives import involvement, services
 from knotenpunkt.initiatives.models import Involvement, Phase
 from knotenpunkt.interactions import services as interaction_services
-from tests.factories import ActorFactory
+from tests.factories import ActorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,34 @@ def test_linking_a_past_contact_sets_the_day_first_involved(coordinator, planned
     assert linked.data["linked"] == "Kontakt vom 20.11.2026"
     assert "Erstes Treffen" not in str(linked.data)
     assert Change.objects.filter(kind=ChangeKind.STAKEHOLDER_UPDATED, record_id=weltladen.pk).count() == 1
+
+
+def test_a_contact_only_the_office_sees_involves_by_its_day_and_says_nothing_of_it(client, coordinator, planned):
+    """The stakeholder table is read by city staff too: they see the day of the involvement, not the contact's
+    channel, content or existence in the timeline (the contact log keeps it for the office)."""
+    initiative, stakeholders = planned
+    contact = interaction_services.interaction_create(
+        user=coordinator,
+        data={
+            "date": dt.date(2026, 11, 20),
+            "channel": "phone",
+            "summary": "Vertrauliches Telefonat über die Finanzierung",
+            "visibility": "coordination",
+            "actors": [stakeholders["Weltladen"].actor],
+        },
+    )
+    services.initiative_link(user=coordinator, initiative=initiative, interaction=contact, today=TODAY)
+    weltladen = stakeholders["Weltladen"]
+    weltladen.refresh_from_db()
+    assert (weltladen.first_involved, weltladen.first_involved_how) == (
+        dt.date(2026, 11, 20),
+        "Kontakt der Koordination",
+    )
+
+    client.force_login(UserFactory(role=Role.CITY_STAFF))
+    html = client.get(initiative.get_absolute_url()).content.decode()
+    assert "20.11.2026" in html and "Kontakt der Koordination" in html
+    assert "Telefon" not in html and "Vertrauliches" not in html and contact.get_absolute_url() not in html
 
 
 def test_an_activity_involves_its_participants_and_an_earlier_day_wins(coordinator, planned):

@@ -2,6 +2,7 @@
 and its filters, follow-ups via htmx, the edit conflict, the dashboard and the profile section."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
@@ -387,11 +388,39 @@ def test_the_dashboard_shows_the_first_ten_of_each_list_with_their_counts_and_al
 
     assert [f.title for f in first.context["overdue"]] == [f"Überfällig {n:02d}" for n in range(10)]
     assert first.context["overdue_count"] == 13
-    assert "Überfällig (13)" in first.content.decode()
-    assert "Die ersten 10 von 13." in first.content.decode()
+    assert 'Überfällig (<span data-count="overdue">13</span>)' in first.content.decode()
+    assert 'Die ersten 10 von <span data-count="overdue">13</span> offenen.' in first.content.decode()
     assert 'href="?alle=1"' in first.content.decode()
     assert len(everything.context["overdue"]) == 13
     assert "Die ersten" not in everything.content.decode()
+
+
+def test_ticking_off_on_the_dashboard_sends_the_lists_new_counts(client, coordinator):
+    today = timezone.localdate()
+    overdue = [FollowUpFactory(due_date=today - dt.timedelta(days=3), assignee=coordinator) for _ in range(3)]
+    FollowUpFactory(due_date=today + dt.timedelta(days=1), assignee=coordinator)
+    client.force_login(coordinator)
+    desk = "http://testserver" + reverse("interactions:dashboard")
+
+    done = client.post(
+        reverse("interactions:followup_complete", args=[overdue[0].pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=desk,
+    )
+    assert json.loads(done["HX-Trigger"]) == {"followupCounts": {"overdue": 2, "due": 1, "later": 0, "for_others": 0}}
+    reopened = client.post(
+        reverse("interactions:followup_reopen", args=[overdue[0].pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=desk + "?alle=1",
+    )
+    assert json.loads(reopened["HX-Trigger"])["followupCounts"]["overdue"] == 3
+    # Elsewhere (a contact's page) the row comes back alone.
+    elsewhere = client.post(
+        reverse("interactions:followup_complete", args=[overdue[1].pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/kontakte/",
+    )
+    assert elsewhere.status_code == 200 and "HX-Trigger" not in elsewhere
 
 
 def test_the_dashboard_lists_internal_dates_in_order_with_long_ones_still_running(client, coordinator):

@@ -187,3 +187,21 @@ def test_a_past_public_event_makes_a_public_encounter_only_once_confirmed(client
     participations.participation_confirm(user=world["editors"]["foerderkreis"], participation=request)
 
     assert DerivedTie.objects.get(actor_a_id=a, actor_b_id=b).public_count == 1
+
+
+def test_a_long_list_of_requests_shows_the_first_ones_and_says_how_many_there_are(
+    client, world, coordinator, monkeypatch
+):
+    monkeypatch.setattr(participations, "REQUESTS_SHOWN", 2)
+    for n in range(3):
+        event(world["editors"]["weltladen"], world, days=7 + n, title=f"Abend {n}")
+    client.force_login(coordinator)
+    for page in (reverse("interactions:dashboard"), world["foerderkreis"].get_absolute_url()):
+        html = body(client.get(page))
+        section = html[html.index("Angefragte Teilnahmen") :]
+        section = section[: section.index("</section>")]
+        assert "Abend 0" in section and "Abend 1" in section and "Abend 2" not in section  # the earliest first
+        assert "Die ersten 2 von 3 Anfragen" in section
+    # With no more than fit, no such line.
+    monkeypatch.setattr(participations, "REQUESTS_SHOWN", 3)
+    assert "Die ersten" not in body(client.get(reverse("interactions:dashboard")))

@@ -36,3 +36,22 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class PasswordResetRequest(models.Model):
+    """One "Passwort vergessen" request, kept a day: how many reset mails one address, or one sender,
+    asked for in the last hour (accounts.services.password_reset_allowed). Both as keyed hashes."""
+
+    address = models.CharField(max_length=64)
+    sender = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "created_at"], name="passwordreset_address"),
+            models.Index(fields=["sender", "created_at"], name="passwordreset_sender"),
+            models.Index(fields=["created_at"], name="passwordreset_created"),
+        ]
+
+    def __str__(self):
+        return f"Passwort-Anfrage {self.created_at:%d.%m.%Y %H:%M}" if self.created_at else "Passwort-Anfrage"

@@ -8,13 +8,17 @@ coordination only, and touches the department and the actors an account may edit
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from knotenpunkt.accounts import roles
-from knotenpunkt.accounts.models import User
+from knotenpunkt.accounts.models import PasswordResetRequest, User
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.lib.keyed_hash import keyed_hash
 
 # What an account may do: a change to any of these is a USER_ROLE_CHANGED.
 ACCESS_FIELDS = ("role", "department", "edited_actors", "is_active", "is_staff", "is_superuser")
@@ -109,3 +113,28 @@ def user_update(*, user, target: User, data: dict) -> User:
             audience=Audience.COORDINATION,
         )
     return current
+
+
+# "Passwort vergessen": at most this many reset mails to one address, and requests from one sender, per hour.
+RESETS_PER_ADDRESS = 3
+RESETS_PER_SENDER = 10
+
+
+class TooManyResetRequests(Exception):
+    """The sender asked for RESETS_PER_SENDER resets within the last hour."""
+
+
+@atomic
+def password_reset_allowed(*, email: str, sender: str) -> bool:
+    """Note a reset request; False when the address had RESETS_PER_ADDRESS in the last hour (then no mail goes
+    out, and the page says what it always says: nobody learns whether the address has an account).
+    Raises TooManyResetRequests when the sender asked too often."""
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
+    address, sender = keyed_hash((email or "").strip().lower()), keyed_hash(sender or "")
+    recent = PasswordResetRequest.objects.filter(created_at__gte=now - dt.timedelta(hours=1))
+    if recent.filter(sender=sender).count() >= RESETS_PER_SENDER:
+        raise TooManyResetRequests
+    allowed = recent.filter(address=address).count() < RESETS_PER_ADDRESS
+    PasswordResetRequest.objects.create(address=address, sender=sender)
+    return allowed

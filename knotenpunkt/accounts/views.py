@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxLengthValidator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,7 +28,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from knotenpunkt.accounts import two_factor
+from knotenpunkt.accounts import services, two_factor
 
 # The password step is valid this long for the code step (seconds).
 PENDING_SECONDS = 300
@@ -193,6 +194,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
+        try:
+            allowed = services.password_reset_allowed(email=form.cleaned_data["email"], sender=client_ip(self.request))
+        except services.TooManyResetRequests:
+            form.add_error(
+                None,
+                _(
+                    "Von Ihrem Anschluss kamen in der letzten Stunde schon viele Anfragen. Bitte versuchen Sie es "
+                    "in einer Stunde noch einmal, oder wenden Sie sich an die Koordinierungsstelle."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if not allowed:  # the address had its mails for this hour: the same answer, no further mail
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)
 

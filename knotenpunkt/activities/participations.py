@@ -86,6 +86,12 @@ def open_requests(*, user) -> QuerySet:
     return _requests()
 
 
+def first_requests(requests: QuerySet) -> tuple[list, int]:
+    """The first REQUESTS_SHOWN of these requests and how many there are (counted only when the list is full)."""
+    shown = list(requests[:REQUESTS_SHOWN])
+    return shown, requests.count() if len(shown) == REQUESTS_SHOWN else len(shown)
+
+
 def _requests() -> QuerySet:
     return (
         Participation.objects.filter(status=ParticipationStatus.REQUESTED, actor__isnull=False)

@@ -31,6 +31,7 @@ from knotenpunkt.initiatives.models import (
     RequestStatus,
     Stakeholder,
 )
+from knotenpunkt.interactions.models import Visibility
 from knotenpunkt.lib.text import cleaned
 
 SCALAR_FIELDS = (
@@ -363,6 +364,10 @@ def _involving(activity, interaction) -> tuple[dt.date | None, str, set[int]]:
         return timezone.localdate(activity.start), _("Termin „%(title)s“") % {"title": activity.title}, actors
     if interaction is not None:
         actors = set(interaction.actors.values_list("pk", flat=True))
+        if interaction.visibility == Visibility.COORDINATION:
+            # The stakeholder table is read by city staff too: of a contact only the office may see, it
+            # names the day of the involvement and nothing of the contact (docs/decisions.md).
+            return interaction.date, _("Kontakt der Koordination"), actors
         how = _("Kontakt (%(channel)s)") % {"channel": interaction.get_channel_display()}
         return interaction.date, how, actors
     return None, "", set()

@@ -124,25 +124,38 @@ def _followup_rows(qs: QuerySet) -> QuerySet:
     return qs.select_related("assignee", "created_by", "interaction", "activity").order_by("due_date", "id")
 
 
+def _desk_lists(user, today: dt.date) -> dict[str, QuerySet]:
+    """The Schreibtisch's lists of open follow-ups."""
+    mine = permissions.visible_followups(user, FollowUp.objects.filter(assignee=user, done_at__isnull=True))
+    others = FollowUp.objects.filter(created_by=user, done_at__isnull=True).exclude(assignee=user)
+    return {
+        "overdue": _followup_rows(mine.filter(due_date__lt=today)),
+        "due": _followup_rows(mine.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS))),
+        "later": mine.filter(due_date__gt=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        "for_others": _followup_rows(permissions.visible_followups(user, others)),
+    }
+
+
+def dashboard_counts(*, user, today: dt.date | None = None) -> dict[str, int]:
+    """How many open follow-ups each list of the Schreibtisch has (refreshed after one is ticked off)."""
+    lists = _desk_lists(user, today or timezone.localdate())
+    return {key: qs.order_by().count() for key, qs in lists.items()}
+
+
 def dashboard(*, user, today: dt.date | None = None, show_all: bool = False) -> dict:
     """Everything on /schreibtisch/ for `user`: the first DASHBOARD_ROWS of each list of
     follow-ups with its count (all of them, up to ALL_ROWS, with `show_all`)."""
     today = today or timezone.localdate()
-    mine = permissions.visible_followups(user, FollowUp.objects.filter(assignee=user, done_at__isnull=True))
-    overdue = _followup_rows(mine.filter(due_date__lt=today))
-    due = _followup_rows(mine.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)))
-    later_count = mine.filter(due_date__gt=today + dt.timedelta(days=DUE_SOON_DAYS)).count()
-    for_others = _followup_rows(
-        permissions.visible_followups(
-            user, FollowUp.objects.filter(created_by=user, done_at__isnull=True).exclude(assignee=user)
-        )
-    )
+    lists = _desk_lists(user, today)
+    overdue, due, for_others = lists["overdue"], lists["due"], lists["for_others"]
+    later_count = lists["later"].count()
     latest = with_list_relations(permissions.visible_interactions(user).order_by("-date", "-id"))[:8]
     now = timezone.now()
     upcoming = next_occurrences(
         user=user, start=now, end=now + dt.timedelta(days=UPCOMING_ACTIVITY_DAYS), limit=20, public=False
     )
     rows = ALL_ROWS if show_all else DASHBOARD_ROWS
+    requests, requests_count = participations.first_requests(participations.open_requests(user=user))
     return {
         "today": today,
         "overdue": list(overdue[:rows]),
@@ -156,7 +169,8 @@ def dashboard(*, user, today: dt.date | None = None, show_all: bool = False) -> 
         "latest": list(latest),
         "upcoming": list(upcoming),
         # Participations waiting for consent: the coordination may answer for any actor.
-        "participation_requests": list(participations.open_requests(user=user)[: participations.REQUESTS_SHOWN]),
+        "participation_requests": requests,
+        "participation_requests_count": requests_count,
         "due_soon_days": DUE_SOON_DAYS,
         "upcoming_days": UPCOMING_ACTIVITY_DAYS,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.contrib import messages
@@ -340,9 +341,13 @@ def _render_row(request, followup, **extra):
 
 
 def _followup_changed(request, followup, message):
-    """After complete/reopen: htmx gets the row again, a plain form post goes back where it came from."""
+    """After complete/reopen: htmx gets the row again (on the Schreibtisch with the lists' new counts, for
+    static/js/knotenpunkt.js to show), a plain form post goes back where it came from."""
     if request.htmx:
-        return _render_row(request, followup, status=message)
+        response = _render_row(request, followup, status=message)
+        if (request.htmx.current_url_abs_path or "").split("?")[0] == reverse("interactions:dashboard"):
+            response["HX-Trigger"] = json.dumps({"followupCounts": selectors.dashboard_counts(user=request.user)})
+        return response
     messages.success(request, message)
     return redirect(_next_url(request, followup.get_absolute_url()))
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -14,6 +11,7 @@ from knotenpunkt.accounts import roles
 from knotenpunkt.changes import values
 from knotenpunkt.changes.kinds import Audience, ChangeKind
 from knotenpunkt.changes.services import atomic, record
+from knotenpunkt.lib.keyed_hash import keyed_hash
 from knotenpunkt.pages.models import AccessibilityStatement, BarrierReport
 
 STATEMENT_FIELDS = ("text", "reviewed_on")
@@ -47,7 +45,7 @@ def accessibility_statement_save(*, user, text: str, reviewed_on: dt.date) -> Ac
 
 def sender_key(address: str) -> str:
     """A keyed hash of a network address: enough to count one sender's reports, not to recover the address."""
-    return hmac.new(settings.SECRET_KEY.encode(), (address or "").encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(address)
 
 
 @atomic

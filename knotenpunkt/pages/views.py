@@ -72,10 +72,10 @@ def actor_profile(request, slug):
         "actor_upcoming": activity_selectors.actor_activities(user=user, actor=actor, upcoming=True, limit=5),
         "actor_past": activity_selectors.actor_activities(user=user, actor=actor, upcoming=False, limit=5),
         "can_view_suggestions": synergy_permissions.can_view_suggestions(user, actor),
-        "participation_requests": list(
-            participations.requests_for_actor(user=user, actor=actor)[: participations.REQUESTS_SHOWN]
-        ),
     }
+    context["participation_requests"], context["participation_requests_count"] = participations.first_requests(
+        participations.requests_for_actor(user=user, actor=actor)
+    )
     if internal:
         context["memberships"] = actor_selectors.actor_memberships(actor)
         context["actor_editors"] = actor_selectors.actor_editors(actor)

@@ -3,7 +3,7 @@
 `collect()` gathers it once; the JSON download writes it as it is, the printable page renders it.
 It covers the person record with its legal basis and consent, memberships, contacts naming the
 person and their follow-ups, activities they take part in, introduction mails sent to their
-address, every history row about them, and who read their contact data.
+address, barriers reported from it, every history row about them, and who read their contact data.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from knotenpunkt.changes.kinds import ChangeKind
 from knotenpunkt.changes.models import Change, PersonalDataAccess
 from knotenpunkt.changes.services import atomic, record
 from knotenpunkt.interactions.models import FollowUp, Interaction
+from knotenpunkt.pages.models import BarrierReport
 from knotenpunkt.synergies.models import IntroductionMail
 
 FORMAT_VERSION = 1
@@ -42,6 +43,12 @@ def collect(person: Person) -> dict:
         IntroductionMail.objects.filter(recipient__iexact=person.email).order_by("created_at", "id")
         if person.email
         else IntroductionMail.objects.none()
+    )
+    # Barriers reported from the person's address ("Barriere melden"): matched as erasure matches them.
+    reports = (
+        BarrierReport.objects.filter(contact_email__iexact=person.email).order_by("created_at", "id")
+        if person.email
+        else BarrierReport.objects.none()
     )
     changes = list(Change.objects.touching("person", person.pk).select_related("user").order_by("at", "id"))
     # Choice labels once (get_FOO_display per row translates every label again).
@@ -109,6 +116,10 @@ def collect(person: Person) -> dict:
                 "gesendet_am": m.sent_at,
             }
             for m in mails
+        ],
+        "barrieremeldungen": [
+            {"gemeldet_am": r.created_at, "seite": r.page, "text": r.message, "antwort_an": r.contact_email}
+            for r in reports
         ],
         "verlauf": [
             {

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from knotenpunkt.activities.models import Activity, Participation
 from knotenpunkt.actors.models import LegalBasis, Person
 from knotenpunkt.interactions.models import FollowUp, Interaction
+from knotenpunkt.pages.models import BarrierReport
 from knotenpunkt.privacy.models import RetentionRule
 from knotenpunkt.synergies.models import IntroductionMail
 
@@ -124,6 +125,49 @@ def build() -> dict:
             recipients=[staff, _("Mailserver: %(relay)s") % {"relay": mail_relay}],
             retention=[_("Mit der Vermittlung; bei Löschung der Person werden Adresse und Name entfernt.")],
             counts={_("E-Mails"): IntroductionMail.objects.count()},
+        ),
+        Processing(
+            name=_("Meldungen von Barrieren"),
+            purposes=[_("Barrieren in Knotenpunkt beheben und der meldenden Person antworten (BITV 2.0)")],
+            legal_bases=[
+                _(
+                    "rechtliche Verpflichtung (Art. 6 Abs. 1 lit. c DSGVO): Feedback-Mechanismus nach Art. 7 der "
+                    "Richtlinie (EU) 2016/2102"
+                )
+            ],
+            data_subjects=[_("Personen, die eine Barriere melden")],
+            categories=_labels(BarrierReport, ("message", "page", "contact_email")),
+            recipients=[staff, _("Mailserver: %(relay)s") % {"relay": mail_relay}],
+            retention=[
+                _(
+                    "Noch keine Löschfrist: die Meldungen bleiben. Bei Löschung einer Person werden Adresse und "
+                    "Text ihrer Meldungen entfernt."
+                )
+            ],
+            counts={_("Meldungen"): BarrierReport.objects.count()},
+        ),
+        Processing(
+            name=_("Schutz der Anmeldung"),
+            purposes=[
+                _("Erraten von Passwörtern und massenhafte Mails „Passwort vergessen“ verhindern (Art. 32 DSGVO)")
+            ],
+            legal_bases=[
+                _("öffentliche Aufgabe und Sicherheit der Verarbeitung (Art. 6 Abs. 1 lit. e, Art. 32 DSGVO)")
+            ],
+            data_subjects=[_("Personen, die sich anmelden oder ein neues Passwort anfordern")],
+            categories=[
+                _("fehlgeschlagene Anmeldungen: Benutzername, Netzwerkadresse, Browserkennung, Zeitpunkt"),
+                _(
+                    "„Passwort vergessen“: nicht umkehrbare Prüfsummen (mit geheimem Schlüssel) von E-Mail- und "
+                    "Netzwerkadresse, Zeitpunkt"
+                ),
+            ],
+            recipients=[staff],
+            retention=[
+                _("Fehlversuche bis zum Ablauf der Sperre (%(minutes)d Minuten) oder bis zur erfolgreichen Anmeldung")
+                % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+                _("Anfragen „Passwort vergessen“: ein Tag"),
+            ],
         ),
         Processing(
             name=_("Änderungsverlauf und Zugriffsprotokoll"),

@@ -21,3 +21,15 @@ document.addEventListener("click", (event) => {
 document.addEventListener("focusin", (event) => {
   if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
 });
+
+// After a follow-up is ticked off or reopened on the Schreibtisch, the server sends the lists' new counts
+// (HX-Trigger "followupCounts"); every element marked data-count="overdue" (…) shows its new number.
+document.body.addEventListener("followupCounts", (event) => {
+  const format = new Intl.NumberFormat(document.documentElement.lang || "de");
+  Object.entries(event.detail || {}).forEach(([key, value]) => {
+    if (typeof value !== "number") return;
+    document.querySelectorAll(`[data-count="${key}"]`).forEach((element) => {
+      element.textContent = format.format(value);
+    });
+  });
+});
