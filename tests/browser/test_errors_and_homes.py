@@ -149,3 +149,31 @@ def test_back_restores_filters_and_results_alike(new_page, url):
     page.go_forward()
     expect(query).to_have_value("Klima")
     expect(results).not_to_contain_text("Schul")
+
+
+@pytest.mark.parametrize("viewport", WIDTHS)
+def test_ticking_off_on_the_schreibtisch_updates_its_counts(new_page, coordinator, screenshot, viewport):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import FollowUpFactory
+
+    today = timezone.localdate()
+    for n in range(12):
+        FollowUpFactory(title=f"Rückruf {n:02d}", due_date=today - dt.timedelta(days=20 - n), assignee=coordinator)
+    page = new_page(user=coordinator, viewport=viewport)
+    page.goto("/schreibtisch/")
+    heading = page.locator("#overdue-heading")
+    expect(heading).to_have_text("Überfällig (12)")
+    expect(page.locator(".more-followups").first).to_contain_text("Die ersten 10 von 12 offenen.")
+
+    page.get_by_role("button", name="„Rückruf 00“ als erledigt markieren").click()
+    expect(page.locator("#overdue")).to_contain_text("„Rückruf 00“ ist erledigt.")
+    expect(heading).to_have_text("Überfällig (11)")
+    expect(page.locator(".more-followups").first).to_contain_text("Die ersten 10 von 11 offenen.")
+    screenshot(page, f"desk-ticked-off-{viewport['width']}")
+
+    page.get_by_role("button", name="„Rückruf 00“ wieder öffnen").click()
+    expect(heading).to_have_text("Überfällig (12)")
+    assert axe_violations(page) == []
