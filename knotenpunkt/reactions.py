@@ -92,7 +92,8 @@ def recount_ties(batch) -> None:
             ids |= set(change.actor_ids)
         elif _publication_changed(change):
             published.add(change.record_id)
-    ids |= published | tie_neighbour_ids(published)
+    if published:
+        ids |= published | tie_neighbour_ids(published)
     tie_counts_refresh(ids - _gone_actor_ids(batch))
 
 
