@@ -345,7 +345,8 @@ def _followup_changed(request, followup, message):
     static/js/knotenpunkt.js to show), a plain form post goes back where it came from."""
     if request.htmx:
         response = _render_row(request, followup, status=message)
-        if (request.htmx.current_url_abs_path or "").split("?")[0] == reverse("interactions:dashboard"):
+        # The row's form names the page it sits on (`next`): on the Schreibtisch, its counts follow.
+        if _next_url(request, "").split("?")[0] == reverse("interactions:dashboard"):
             response["HX-Trigger"] = json.dumps({"followupCounts": selectors.dashboard_counts(user=request.user)})
         return response
     messages.success(request, message)
