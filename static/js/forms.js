@@ -65,25 +65,33 @@
 
   // Back restores filters and results alike. htmx keeps a copy of the page's HTML for Back, taken
   // when the next filter request is answered: by then the fields already hold the next filters. So
-  // the filters of the results shown are written into the HTML whenever results arrive.
-  const keepFilters = (form) => {
+  // the filters of the results shown are written into the HTML whenever results arrive: the values the
+  // request sent, not the fields' values at that moment (a person still typing has changed them).
+  const keepFilters = (form, sent) => {
     form.querySelectorAll("input, select, textarea").forEach((control) => {
+      if (!control.name || control.type === "file" || control.type === "hidden") return;
+      const values = sent ? sent.getAll(control.name).map(String) : null;
       if (control.type === "checkbox" || control.type === "radio") {
-        control.toggleAttribute("checked", control.checked);
+        control.toggleAttribute("checked", values ? values.includes(control.value) : control.checked);
       } else if (control.tagName === "SELECT") {
-        control.querySelectorAll("option").forEach((option) => option.toggleAttribute("selected", option.selected));
+        control.querySelectorAll("option").forEach((option) => {
+          option.toggleAttribute("selected", values ? values.includes(option.value) : option.selected);
+        });
       } else if (control.tagName === "TEXTAREA") {
-        control.textContent = control.value;
-      } else if (control.type !== "file" && control.type !== "hidden") {
-        control.setAttribute("value", control.value);
+        control.textContent = values ? values[0] || "" : control.value;
+      } else {
+        control.setAttribute("value", values ? values[0] || "" : control.value);
       }
     });
   };
 
   document.addEventListener("htmx:afterSettle", (event) => {
-    const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    const config = event.detail.requestConfig;
+    const source = config && config.elt;
     const form = source && source.closest && source.closest("form");
-    if (form && (form.getAttribute("hx-get") || "") && form.isConnected) keepFilters(form);
+    if (!form || !(form.getAttribute("hx-get") || "") || !form.isConnected) return;
+    const sent = config.formData instanceof FormData ? config.formData : null;
+    keepFilters(form, sent);
   });
 
   document.addEventListener("htmx:responseError", (event) => {
