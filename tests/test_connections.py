@@ -58,17 +58,29 @@ def test_the_count_is_the_ties_the_reader_may_see_in_either_direction(hub, role,
     assert selectors.direct_tie_count(user=user, actor=hub) == expected
 
 
+def _editor_of_another_actor():
+    """An actor editor's counts are counted live (they also see their own actors' internal ties)."""
+    editor = UserFactory(role=Role.ACTOR_EDITOR)
+    editor.edited_actors.add(ActorFactory())
+    return editor
+
+
 def test_counts_for_many_actors_come_from_one_pass_and_agree_with_single_counts(hub):
+    editor = _editor_of_another_actor()
     others = list(Actor.objects.exclude(pk=hub.pk))
-    many = selectors.direct_tie_counts(user=visitor(), actor_ids=[hub.pk, *(a.pk for a in others)])
+    many = selectors.direct_tie_counts(user=editor, actor_ids=[hub.pk, *(a.pk for a in others)])
     for actor in [hub, *others]:
-        assert many[actor.pk] == selectors.direct_tie_count(user=visitor(), actor=actor)
+        assert many[actor.pk] == selectors.direct_tie_count(user=editor, actor=actor)
+    assert many[hub.pk] == 3
 
 
 def test_above_the_id_limit_the_counts_are_the_same(hub, monkeypatch):
+    editor = _editor_of_another_actor()
     ids = list(Actor.objects.values_list("pk", flat=True))
-    by_id = selectors.direct_tie_counts(user=visitor(), actor_ids=ids)
+    by_id = selectors.direct_tie_counts(user=editor, actor_ids=ids)
     monkeypatch.setattr(selectors, "_COUNT_BY_ID_LIMIT", 1)
+    assert selectors.direct_tie_counts(user=editor, actor_ids=ids) == by_id
+    # A visitor's kept counts are the same numbers: nothing of the editor's own is among these ties.
     assert selectors.direct_tie_counts(user=visitor(), actor_ids=ids) == by_id
 
 
