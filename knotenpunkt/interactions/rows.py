@@ -77,35 +77,34 @@ def followup_row(request, followup, *, show_context=False, next_url="", error=""
 
     actions = ""
     if getattr(followup, "user_can_change", False):
-        row_target = f"#followup-{followup.pk}"
         if followup.is_done:
-            toggle = _form(
-                request,
-                reverse("interactions:followup_reopen", args=[followup.pk]),
-                target=row_target,
-                extra=mark_safe(' hx-swap="outerHTML"'),
-                next_url=next_url,
-                show_context=show_context,
-                button=format_html(
-                    '<button type="submit" class="outline secondary small" aria-label="{}">{}</button>',
-                    _("„%(title)s“ wieder öffnen") % {"title": followup.title},
-                    _("wieder öffnen"),
-                ),
+            url_name, css, label, text = (
+                "interactions:followup_reopen",
+                "outline secondary small",
+                _("„%(title)s“ wieder öffnen"),
+                _("wieder öffnen"),
             )
         else:
-            toggle = _form(
-                request,
-                reverse("interactions:followup_complete", args=[followup.pk]),
-                target=row_target,
-                extra=mark_safe(' hx-swap="outerHTML"'),
-                next_url=next_url,
-                show_context=show_context,
-                button=format_html(
-                    '<button type="submit" class="small" aria-label="{}">{}</button>',
-                    _("„%(title)s“ als erledigt markieren") % {"title": followup.title},
-                    _("erledigt"),
-                ),
+            url_name, css, label, text = (
+                "interactions:followup_complete",
+                "small",
+                _("„%(title)s“ als erledigt markieren"),
+                _("erledigt"),
             )
+        toggle = _form(
+            request,
+            reverse(url_name, args=[followup.pk]),
+            target=f"#followup-{followup.pk}",
+            extra=mark_safe(' hx-swap="outerHTML"'),
+            next_url=next_url,
+            show_context=show_context,
+            button=format_html(
+                '<button type="submit" class="{}" aria-label="{}">{}</button>',
+                css,
+                label % {"title": followup.title},
+                text,
+            ),
+        )
         delete = ""
         if getattr(followup, "user_can_delete", False) and not show_context:
             delete = _form(
